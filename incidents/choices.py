@@ -1,0 +1,86 @@
+"""The statuses and enums of the incidents domain, named as Atlassian Statuspage names them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ComponentStatus(models.TextChoices):
+    OPERATIONAL = "operational", _("Operational")
+    DEGRADED_PERFORMANCE = "degraded_performance", _("Degraded performance")
+    PARTIAL_OUTAGE = "partial_outage", _("Partial outage")
+    MAJOR_OUTAGE = "major_outage", _("Major outage")
+    UNDER_MAINTENANCE = "under_maintenance", _("Under maintenance")
+
+
+# How bad a status is, for "worst of" roll-ups (a group's status, a day's uptime cell).
+# Maintenance ranks above operational (it is news) and below every kind of trouble.
+COMPONENT_STATUS_SEVERITY = {
+    ComponentStatus.OPERATIONAL: 0,
+    ComponentStatus.UNDER_MAINTENANCE: 1,
+    ComponentStatus.DEGRADED_PERFORMANCE: 2,
+    ComponentStatus.PARTIAL_OUTAGE: 3,
+    ComponentStatus.MAJOR_OUTAGE: 4,
+}
+
+
+class IncidentKind(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    MAINTENANCE = "maintenance", _("Scheduled maintenance")
+
+
+class IncidentStatus(models.TextChoices):
+    INVESTIGATING = "investigating", _("Investigating")
+    IDENTIFIED = "identified", _("Identified")
+    MONITORING = "monitoring", _("Monitoring")
+    RESOLVED = "resolved", _("Resolved")
+    POSTMORTEM = "postmortem", _("Postmortem")
+
+
+UNRESOLVED_INCIDENT_STATUSES = (
+    IncidentStatus.INVESTIGATING,
+    IncidentStatus.IDENTIFIED,
+    IncidentStatus.MONITORING,
+)
+CLOSED_INCIDENT_STATUSES = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
+
+
+class MaintenanceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_PROGRESS = "in_progress", _("In progress")
+    VERIFYING = "verifying", _("Verifying")
+    COMPLETED = "completed", _("Completed")
+
+
+ACTIVE_MAINTENANCE_STATUSES = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+
+# Every status an incident or maintenance row (and its updates) may hold, for the model field.
+ALL_INCIDENT_STATUS_CHOICES = IncidentStatus.choices + MaintenanceStatus.choices
+
+
+class Impact(models.TextChoices):
+    NONE = "none", _("None")
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    CRITICAL = "critical", _("Critical")
+
+
+IMPACT_SEVERITY = {Impact.NONE: 0, Impact.MINOR: 1, Impact.MAJOR: 2, Impact.CRITICAL: 3}
+
+# The impact a component status implies: the same mapping as the page roll-up in
+# shared/reference/statuspage-v2.md. Critical is only ever chosen by a person (an override).
+IMPACT_OF_COMPONENT_STATUS = {
+    ComponentStatus.OPERATIONAL: Impact.NONE,
+    ComponentStatus.UNDER_MAINTENANCE: Impact.NONE,
+    ComponentStatus.DEGRADED_PERFORMANCE: Impact.MINOR,
+    ComponentStatus.PARTIAL_OUTAGE: Impact.MINOR,
+    ComponentStatus.MAJOR_OUTAGE: Impact.MAJOR,
+}
+
+
+class StatusChangeSource(models.TextChoices):
+    CREATED = "created", _("Component created")
+    ADMIN = "admin", _("Admin")
+    INCIDENT_UPDATE = "incident_update", _("Incident update")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    API = "api", _("API")
+    BACKFILL = "backfill", _("Backfill")

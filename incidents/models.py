@@ -1,0 +1,326 @@
+"""Incidents domain: components, their status history, incidents, maintenance and page settings.
+
+Writes happen in incidents/services.py only; these classes hold fields, constraints and
+one-row rules.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.choices import (
+    ALL_INCIDENT_STATUS_CHOICES,
+    ComponentStatus,
+    Impact,
+    IncidentKind,
+    IncidentStatus,
+    MaintenanceStatus,
+    StatusChangeSource,
+)
+from incidents.public_ids import LENGTH, new_public_id
+
+
+def public_id_field() -> models.CharField:
+    return models.CharField(
+        max_length=LENGTH, unique=True, default=new_public_id, editable=False, db_index=True
+    )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(zone)s” is not an IANA time zone."), params={"zone": value})
+
+
+class PageSettings(models.Model):
+    """The one row of page-wide settings (id is always 1)."""
+
+    public_id = public_id_field()
+    name = models.CharField(max_length=100, default="Noroshi")
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, blank=True)
+    url = models.URLField(
+        help_text=_("The public address of the status page."), default="http://127.0.0.1:8000"
+    )
+    time_zone = models.CharField(max_length=64, default="Etc/UTC", validators=[validate_time_zone])
+    support_email = models.EmailField(blank=True)
+    support_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("page settings")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="page_settings_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComponentGroup(models.Model):
+    """One level of grouping for components; its status is the worst of its components'."""
+
+    public_id = public_id_field()
+    name = models.CharField(max_length=100, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Component(models.Model):
+    """A service the page reports on, with its current status."""
+
+    public_id = public_id_field()
+    group = models.ForeignKey(
+        ComponentGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="components",
+    )
+    name = models.CharField(max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=32, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
+    )
+    showcase = models.BooleanField(
+        default=True, help_text=_("Show the 90-day uptime bar for this component.")
+    )
+    only_show_if_degraded = models.BooleanField(default=False)
+    start_date = models.DateField(
+        null=True, blank=True, help_text=_("Uptime is counted from this day.")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("group", "name"), name="component_name_unique_in_group"
+            ),
+        ]
+        indexes = [
+            # page_status(): the worst current status among all components.
+            models.Index(fields=("status",), name="component_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.name} - {self.name}" if self.group_id else self.name
+
+
+class ComponentStatusChange(models.Model):
+    """Append-only history: one row per status change of a component, from any source."""
+
+    component = models.ForeignKey(
+        Component, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    old_status = models.CharField(max_length=32, choices=ComponentStatus.choices, blank=True)
+    new_status = models.CharField(max_length=32, choices=ComponentStatus.choices)
+    source = models.CharField(max_length=32, choices=StatusChangeSource.choices)
+    incident_update = models.ForeignKey(
+        "IncidentUpdate",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [
+            # uptime_by_day(): the changes of these components inside a window, and the last one
+            # before it.
+            models.Index(fields=("component", "created_at"), name="status_change_component_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component}: {self.old_status or '∅'} → {self.new_status}"
+
+
+class Incident(models.Model):
+    """An incident or a scheduled maintenance (Statuspage stores both as incidents)."""
+
+    public_id = public_id_field()
+    kind = models.CharField(
+        max_length=16, choices=IncidentKind.choices, default=IncidentKind.INCIDENT, editable=False
+    )
+    name = models.CharField(max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    status = models.CharField(max_length=32, choices=ALL_INCIDENT_STATUS_CHOICES)
+    impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.NONE)
+    impact_override = models.CharField(
+        max_length=16,
+        choices=Impact.choices,
+        blank=True,
+        help_text=_("Leave empty to compute the impact from the affected components."),
+    )
+    components = models.ManyToManyField(Component, blank=True, related_name="incidents")
+    backfilled = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    monitoring_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Maintenance only.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    scheduled_until = models.DateTimeField(null=True, blank=True)
+    auto_start = models.BooleanField(default=True)
+    auto_complete = models.BooleanField(default=True)
+    set_components_under_maintenance = models.BooleanField(default=True)
+    remind_minutes_before = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=IncidentKind.INCIDENT, status__in=IncidentStatus.values)
+                    | Q(kind=IncidentKind.MAINTENANCE, status__in=MaintenanceStatus.values)
+                ),
+                name="incident_status_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=IncidentKind.INCIDENT)
+                | Q(
+                    scheduled_for__isnull=False,
+                    scheduled_until__isnull=False,
+                    scheduled_until__gt=models.F("scheduled_for"),
+                ),
+                name="maintenance_has_window",
+            ),
+        ]
+        indexes = [
+            # active_incidents(), due_maintenance(): open rows of one kind.
+            models.Index(fields=("kind", "status"), name="incident_kind_status"),
+            # incident_history(): newest first.
+            models.Index(fields=("kind", "-started_at"), name="incident_kind_started"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == IncidentKind.MAINTENANCE
+
+
+class ScheduledMaintenance(Incident):
+    """The maintenance rows of Incident, for their own admin screen."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("scheduled maintenance")
+        verbose_name_plural = _("scheduled maintenances")
+
+
+class IncidentUpdate(models.Model):
+    """An append-only timeline entry of an incident or maintenance."""
+
+    public_id = public_id_field()
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=32, choices=ALL_INCIDENT_STATUS_CHOICES)
+    body = models.TextField(help_text=_("Markdown."))
+    body_ja = models.TextField(_("body (Japanese)"), blank=True)
+    display_at = models.DateTimeField(default=timezone.now)
+    deliver_notifications = models.BooleanField(default=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-display_at", "-id")
+        indexes = [
+            # incident timeline, newest first.
+            models.Index(fields=("incident", "-display_at"), name="update_incident_display"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident} — {self.get_status_display()}"
+
+
+class IncidentUpdateComponent(models.Model):
+    """The status an update gave one component (old → new; old equals new when it stayed)."""
+
+    update = models.ForeignKey(
+        IncidentUpdate, on_delete=models.CASCADE, related_name="affected_components"
+    )
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="+")
+    old_status = models.CharField(max_length=32, choices=ComponentStatus.choices)
+    new_status = models.CharField(max_length=32, choices=ComponentStatus.choices)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(fields=("update", "component"), name="one_status_per_update"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component}: {self.old_status} → {self.new_status}"
+
+
+class UpdateTemplate(models.Model):
+    """Canned wording that prefills the update form in the admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(
+        max_length=16, choices=IncidentKind.choices, default=IncidentKind.INCIDENT
+    )
+    status = models.CharField(max_length=32, choices=ALL_INCIDENT_STATUS_CHOICES, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    body = models.TextField()
+    body_ja = models.TextField(_("body (Japanese)"), blank=True)
+
+    class Meta:
+        ordering = ("kind", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntry(models.Model):
+    """Who changed what: one row per write made through the services."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            # admin audit log, newest first, per object.
+            models.Index(fields=("object_type", "object_id"), name="audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id}"

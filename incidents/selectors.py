@@ -1,0 +1,172 @@
+"""Reads of the incidents domain: page settings, the status roll-up, components in display order,
+open incidents and maintenance, timelines. Uptime figures live in incidents/uptime.py."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from incidents.choices import (
+    ACTIVE_MAINTENANCE_STATUSES,
+    COMPONENT_STATUS_SEVERITY,
+    IMPACT_OF_COMPONENT_STATUS,
+    IMPACT_SEVERITY,
+    UNRESOLVED_INCIDENT_STATUSES,
+    ComponentStatus,
+    Impact,
+    IncidentKind,
+    MaintenanceStatus,
+)
+from incidents.models import (
+    Component,
+    ComponentGroup,
+    Incident,
+    IncidentUpdate,
+    IncidentUpdateComponent,
+    PageSettings,
+)
+
+MAINTENANCE_INDICATOR = "maintenance"
+INDICATOR_DESCRIPTIONS = {
+    Impact.NONE: "All Systems Operational",
+    Impact.MINOR: "Minor Service Outage",
+    Impact.MAJOR: "Partial System Outage",
+    Impact.CRITICAL: "Major System Outage",
+    MAINTENANCE_INDICATOR: "Service Under Maintenance",
+}
+
+
+@dataclass(frozen=True)
+class PageStatus:
+    indicator: str
+    description: str
+
+
+def page_settings() -> PageSettings:
+    """The page settings row (an unsaved default when the row is missing)."""
+    return PageSettings.objects.filter(id=1).first() or PageSettings(id=1)
+
+
+def rollup(
+    *, component_statuses: Iterable[str], incident_impacts: Iterable[str], maintenance_active: bool
+) -> PageStatus:
+    """The page indicator from its inputs, as shared/reference/statuspage-v2.md defines it."""
+    component_statuses = set(component_statuses)
+    impacts = set(incident_impacts) | {IMPACT_OF_COMPONENT_STATUS[s] for s in component_statuses}
+    worst = max(impacts, key=IMPACT_SEVERITY.__getitem__, default=Impact.NONE)
+    if worst == Impact.NONE and (
+        maintenance_active or ComponentStatus.UNDER_MAINTENANCE in component_statuses
+    ):
+        worst = MAINTENANCE_INDICATOR
+    return PageStatus(indicator=str(worst), description=INDICATOR_DESCRIPTIONS[worst])
+
+
+def page_status() -> PageStatus:
+    """The roll-up of the whole page: worst of the component statuses and open incidents."""
+    statuses = Component.objects.values_list("status", flat=True).distinct()
+    impacts = (
+        Incident.objects.filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+        .values_list("impact", flat=True)
+        .distinct()
+    )
+    maintenance_active = Incident.objects.filter(
+        kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES
+    ).exists()
+    return rollup(
+        component_statuses=list(statuses),
+        incident_impacts=list(impacts),
+        maintenance_active=maintenance_active,
+    )
+
+
+def worst_component_status(statuses: Iterable[str]) -> str:
+    """The worst of the given statuses (operational for none): a group's status."""
+    return max(
+        statuses, key=COMPONENT_STATUS_SEVERITY.__getitem__, default=ComponentStatus.OPERATIONAL
+    )
+
+
+@dataclass(frozen=True)
+class ComponentEntry:
+    """A top-level entry of the page: a group with its components, or a lone component."""
+
+    group: ComponentGroup | None
+    components: list[Component]
+
+    @property
+    def status(self) -> str:
+        return worst_component_status(c.status for c in self.components)
+
+
+def components_in_order() -> list[ComponentEntry]:
+    """Groups and lone components in page order, each group holding its components (2 queries)."""
+    components = list(Component.objects.order_by("position", "id"))
+    groups = list(ComponentGroup.objects.order_by("position", "id"))
+    members: dict[int, list[Component]] = {g.pk: [] for g in groups}
+    loose = []
+    for component in components:
+        (members.get(component.group_id, loose)).append(component)
+    entries = [ComponentEntry(group=g, components=members[g.pk]) for g in groups]
+    entries += [ComponentEntry(group=None, components=[c]) for c in loose]
+    return sorted(entries, key=lambda e: (e.group or e.components[0]).position)
+
+
+def with_timeline(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Prefetch each incident's components and updates (newest first) with their changes."""
+    updates = IncidentUpdate.objects.select_related("author").prefetch_related(
+        Prefetch(
+            "affected_components",
+            queryset=IncidentUpdateComponent.objects.select_related("component__group"),
+        )
+    )
+    return incidents.prefetch_related(
+        Prefetch("components", queryset=Component.objects.select_related("group")),
+        Prefetch("updates", queryset=updates.order_by("-display_at", "-id")),
+    )
+
+
+def unresolved_incidents() -> QuerySet[Incident]:
+    """Open incidents, newest first, with their timelines."""
+    return with_timeline(
+        Incident.objects.filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+    ).order_by("-started_at", "-id")
+
+
+def active_maintenances() -> QuerySet[Incident]:
+    """Maintenance in progress or verifying, soonest-ending first."""
+    return with_timeline(
+        Incident.objects.filter(
+            kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES
+        )
+    ).order_by("scheduled_until", "id")
+
+
+def upcoming_maintenances() -> QuerySet[Incident]:
+    """Maintenance still scheduled, soonest first."""
+    return with_timeline(
+        Incident.objects.filter(kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.SCHEDULED)
+    ).order_by("scheduled_for", "id")
+
+
+def timeline(incident: Incident) -> list[IncidentUpdate]:
+    """The updates of one incident, newest first, with their component changes."""
+    return list(
+        IncidentUpdate.objects.filter(incident=incident)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "affected_components",
+                queryset=IncidentUpdateComponent.objects.select_related("component__group"),
+            )
+        )
+        .order_by("-display_at", "-id")
+    )
+
+
+def localized(obj, field: str, language: str | None) -> str:
+    """`obj.<field>` in `language` when a translation is stored, else the default text."""
+    if language and language.split("-")[0] == "ja":
+        translated = getattr(obj, f"{field}_ja", "")
+        if translated:
+            return translated
+    return getattr(obj, field)

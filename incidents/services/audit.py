@@ -1,0 +1,16 @@
+"""The audit trail written beside every service write."""
+
+from django.db import models
+
+from incidents.models import AuditEntry
+
+
+def record_audit(*, actor, action: str, target: models.Model, summary: str = "") -> AuditEntry:
+    """Write one audit row: who did what to which object. Call inside the write's transaction."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=target._meta.model_name or "",
+        object_id=str(getattr(target, "public_id", None) or target.pk),
+        summary=summary[:2000],
+    )

@@ -1,0 +1,184 @@
+"""Writes to components, component groups and their status history."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.choices import ComponentStatus, StatusChangeSource
+from incidents.models import Component, ComponentGroup, ComponentStatusChange, IncidentUpdate
+from incidents.services.audit import record_audit
+
+EDITABLE_COMPONENT_FIELDS = frozenset(
+    {
+        "name",
+        "name_ja",
+        "description",
+        "description_ja",
+        "group",
+        "position",
+        "showcase",
+        "only_show_if_degraded",
+        "start_date",
+    }
+)
+EDITABLE_GROUP_FIELDS = frozenset({"name", "name_ja", "description", "description_ja", "position"})
+
+
+def validate_component_status(status: str) -> None:
+    if status not in ComponentStatus.values:
+        raise ValidationError(
+            "“%(status)s” is not a component status; use one of %(choices)s.",
+            params={"status": status, "choices": ", ".join(ComponentStatus.values)},
+            code="invalid_status",
+        )
+
+
+def status_as_of(component: Component, at: datetime) -> str:
+    """The status the history gives `component` at `at` (its current one if no row is older)."""
+    last = (
+        ComponentStatusChange.objects.filter(component=component, created_at__lte=at)
+        .order_by("-created_at", "-id")
+        .values_list("new_status", flat=True)
+        .first()
+    )
+    return last or component.status
+
+
+def set_component_status(
+    *,
+    component: Component,
+    status: str,
+    source: StatusChangeSource,
+    actor=None,
+    incident_update: IncidentUpdate | None = None,
+    at: datetime | None = None,
+    backfill: bool = False,
+) -> ComponentStatusChange | None:
+    """Change a component's status and append the history row; return it (None if unchanged).
+
+    With `backfill`, only the history row is written, at `at` (a past time), and the
+    component's current status is left alone. Runs in (or opens) a transaction and locks the
+    component row so that concurrent changes serialise.
+    """
+    validate_component_status(status)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Component.objects.select_for_update().get(pk=component.pk)
+        old = status_as_of(locked, at) if backfill else locked.status
+        if old == status:
+            return None
+        change = ComponentStatusChange.objects.create(
+            component=locked,
+            old_status=old,
+            new_status=status,
+            source=source,
+            actor=actor if getattr(actor, "pk", None) else None,
+            incident_update=incident_update,
+            created_at=at,
+        )
+        if not backfill:
+            locked.status = component.status = status
+            locked.updated_at = component.updated_at = timezone.now()
+            locked.save(update_fields=["status", "updated_at"])
+    return change
+
+
+@transaction.atomic
+def create_component(
+    *,
+    name: str,
+    status: str = ComponentStatus.OPERATIONAL,
+    actor=None,
+    created_at: datetime | None = None,
+    **fields,
+) -> Component:
+    """Create a component and the first row of its status history (source "created")."""
+    unknown = set(fields) - EDITABLE_COMPONENT_FIELDS
+    if unknown:
+        raise TypeError(f"create_component() got unexpected fields: {sorted(unknown)}")
+    validate_component_status(status)
+    created_at = created_at or timezone.now()
+    component = Component(
+        name=name.strip(), status=status, created_at=created_at, updated_at=created_at, **fields
+    )
+    component.full_clean()
+    component.save()
+    ComponentStatusChange.objects.create(
+        component=component,
+        old_status="",
+        new_status=status,
+        source=StatusChangeSource.CREATED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        created_at=created_at,
+    )
+    record_audit(actor=actor, action="create", target=component, summary=f"status {status}")
+    return component
+
+
+@transaction.atomic
+def edit_component(
+    *, component: Component, actor=None, source=StatusChangeSource.ADMIN, **changes
+) -> Component:
+    """Change a component's fields; a `status` change goes through the history like any other."""
+    status = changes.pop("status", None)
+    unknown = set(changes) - EDITABLE_COMPONENT_FIELDS
+    if unknown:
+        raise TypeError(f"edit_component() got unexpected fields: {sorted(unknown)}")
+    changed = [field for field, value in changes.items() if getattr(component, field) != value]
+    if changed:
+        for field in changed:
+            setattr(component, field, changes[field])
+        component.updated_at = timezone.now()
+        component.full_clean()
+        component.save(update_fields=[*changed, "updated_at"])
+        record_audit(actor=actor, action="edit", target=component, summary=", ".join(changed))
+    if status is not None and status != component.status:
+        set_component_status(component=component, status=status, source=source, actor=actor)
+        record_audit(actor=actor, action="set_status", target=component, summary=status)
+    return component
+
+
+@transaction.atomic
+def delete_component(*, component: Component, actor=None) -> None:
+    """Delete a component with its history (its past incidents keep their text)."""
+    record_audit(actor=actor, action="delete", target=component, summary=component.name)
+    component.delete()
+
+
+@transaction.atomic
+def create_component_group(*, name: str, actor=None, **fields) -> ComponentGroup:
+    """Create a component group."""
+    unknown = set(fields) - EDITABLE_GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"create_component_group() got unexpected fields: {sorted(unknown)}")
+    group = ComponentGroup(name=name.strip(), **fields)
+    group.full_clean()
+    group.save()
+    record_audit(actor=actor, action="create", target=group)
+    return group
+
+
+@transaction.atomic
+def edit_component_group(*, group: ComponentGroup, actor=None, **changes) -> ComponentGroup:
+    """Change a group's fields."""
+    unknown = set(changes) - EDITABLE_GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"edit_component_group() got unexpected fields: {sorted(unknown)}")
+    changed = [field for field, value in changes.items() if getattr(group, field) != value]
+    if changed:
+        for field in changed:
+            setattr(group, field, changes[field])
+        group.updated_at = timezone.now()
+        group.full_clean()
+        group.save(update_fields=[*changed, "updated_at"])
+        record_audit(actor=actor, action="edit", target=group, summary=", ".join(changed))
+    return group
+
+
+@transaction.atomic
+def delete_component_group(*, group: ComponentGroup, actor=None) -> None:
+    """Delete a group; its components stay, ungrouped."""
+    record_audit(actor=actor, action="delete", target=group, summary=group.name)
+    group.delete()

@@ -1,0 +1,150 @@
+"""Uptime selectors: per component and per day of the page's time zone, from the status history.
+
+Weighting (documented in docs/uptime.md): a minute of major outage is a minute of downtime, a
+minute of partial outage counts as 0.3 of one (Statuspage's weighting); degraded performance
+and maintenance count as up. Days before a component's history (or its start_date) have no
+data and are left out of the percentage.
+"""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from incidents.choices import COMPONENT_STATUS_SEVERITY, ComponentStatus
+from incidents.models import Component, ComponentStatusChange
+from incidents.selectors import page_settings
+
+PARTIAL_OUTAGE_WEIGHT = 0.3
+DEFAULT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class UptimeDay:
+    date: date
+    worst_status: str | None  # None: no data for this day
+    partial_outage_minutes: int
+    major_outage_minutes: int
+    degraded_minutes: int
+    observed_seconds: float
+    downtime_seconds: float
+
+
+@dataclass(frozen=True)
+class ComponentUptime:
+    component_id: int
+    days: list[UptimeDay]
+
+    @property
+    def uptime_percentage(self) -> float | None:
+        """Weighted uptime over the days with data, in percent (None when there is no data)."""
+        observed = sum(day.observed_seconds for day in self.days)
+        if not observed:
+            return None
+        down = sum(day.downtime_seconds for day in self.days)
+        return round(100 * (observed - down) / observed, 2)
+
+
+def uptime_by_day(component: Component, *, days: int = DEFAULT_DAYS, now: datetime | None = None):
+    """The last `days` days of one component (see uptime_for_components)."""
+    return uptime_for_components([component], days=days, now=now)[component.pk]
+
+
+def uptime_for_components(
+    components,
+    *,
+    days: int = DEFAULT_DAYS,
+    now: datetime | None = None,
+    time_zone: str | None = None,
+) -> dict[int, ComponentUptime]:
+    """Per-day uptime of each component over the last `days` days (today included, up to now).
+
+    Two queries whatever the number of components and days: the status each had when the
+    window opened, and the changes inside it.
+    """
+    now = now or timezone.now()
+    tz = zoneinfo.ZoneInfo(time_zone or page_settings().time_zone)
+    today = now.astimezone(tz).date()
+    first_day = today - timedelta(days=days - 1)
+    window_start = datetime.combine(first_day, time.min, tzinfo=tz)
+    components = list(components)
+    ids = [c.pk for c in components]
+    before = ComponentStatusChange.objects.filter(
+        component=OuterRef("pk"), created_at__lt=window_start
+    ).order_by("-created_at", "-id")
+    opening = dict(
+        Component.objects.filter(pk__in=ids)
+        .annotate(opening=Subquery(before.values("new_status")[:1]))
+        .values_list("pk", "opening")
+    )
+    changes: dict[int, list[tuple[datetime, str]]] = {pk: [] for pk in ids}
+    for component_id, at, status in (
+        ComponentStatusChange.objects.filter(
+            component__in=ids, created_at__gte=window_start, created_at__lte=now
+        )
+        .order_by("created_at", "id")
+        .values_list("component_id", "created_at", "new_status")
+    ):
+        changes[component_id].append((at, status))
+    result = {}
+    for component in components:
+        segments = status_segments(opening[component.pk], changes[component.pk], window_start, now)
+        if component.start_date:
+            data_from = datetime.combine(component.start_date, time.min, tzinfo=tz)
+            segments = clip_segments(segments, data_from, now)
+        result[component.pk] = ComponentUptime(
+            component_id=component.pk,
+            days=[day_figures(d, tz, segments, now) for d in date_range(first_day, today)],
+        )
+    return result
+
+
+Segment = tuple[datetime, datetime, str]
+
+
+def status_segments(
+    opening: str | None, changes: list[tuple[datetime, str]], start: datetime, end: datetime
+) -> list[Segment]:
+    """Cut [start, end] into spans of one status; before the first known status there is none."""
+    segments = []
+    current, since = opening, start
+    for at, status in changes:
+        if current is not None and at > since:
+            segments.append((since, at, current))
+        current, since = status, max(at, start)
+    if current is not None and end > since:
+        segments.append((since, end, current))
+    return segments
+
+
+def clip_segments(segments: list[Segment], start: datetime, end: datetime) -> list[Segment]:
+    clipped = [(max(a, start), min(b, end), s) for a, b, s in segments]
+    return [(a, b, s) for a, b, s in clipped if b > a]
+
+
+def day_figures(day: date, tz, segments: list[Segment], now: datetime) -> UptimeDay:
+    day_start = datetime.combine(day, time.min, tzinfo=tz)
+    day_end = min(datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz), now)
+    seconds = {status: 0.0 for status in ComponentStatus.values}
+    for seg_start, seg_end, status in segments:
+        overlap = (min(seg_end, day_end) - max(seg_start, day_start)).total_seconds()
+        if overlap > 0:
+            seconds[status] += overlap
+    present = [status for status, secs in seconds.items() if secs > 0]
+    partial = seconds[ComponentStatus.PARTIAL_OUTAGE]
+    major = seconds[ComponentStatus.MAJOR_OUTAGE]
+    return UptimeDay(
+        date=day,
+        worst_status=max(present, key=COMPONENT_STATUS_SEVERITY.__getitem__) if present else None,
+        partial_outage_minutes=round(partial / 60),
+        major_outage_minutes=round(major / 60),
+        degraded_minutes=round(seconds[ComponentStatus.DEGRADED_PERFORMANCE] / 60),
+        observed_seconds=sum(seconds.values()),
+        downtime_seconds=major + PARTIAL_OUTAGE_WEIGHT * partial,
+    )
+
+
+def date_range(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

@@ -1,0 +1,27 @@
+"""The public page. A plain overview for now; the full page, API v2 and feeds are issue 3."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from incidents import selectors
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page": selectors.page_settings(),
+        "status": selectors.page_status(),
+        "entries": selectors.components_in_order(),
+        "incidents": selectors.unresolved_incidents(),
+        "active_maintenances": selectors.active_maintenances(),
+        "upcoming_maintenances": selectors.upcoming_maintenances(),
+        "language": get_language(),
+    }
+    return render(request, "statuspage/overview.html", context)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})

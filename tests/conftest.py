@@ -1,0 +1,74 @@
+"""Shared fixtures, and the guard that makes CI fail when its services are missing."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import ComponentFactory, UserFactory
+
+
+def pytest_sessionstart(session):
+    """With NOROSHI_REQUIRE_SERVICES set (CI sets it), refuse to run on anything but the real
+    PostgreSQL and Redis: an unreachable service is an error, never a silent fall-back."""
+    if os.environ.get("NOROSHI_REQUIRE_SERVICES", "") not in {"1", "true", "yes"}:
+        return
+    import django
+
+    django.setup()
+    engine = settings.DATABASES["default"]["ENGINE"]
+    problems = []
+    if "postgresql" not in engine:
+        problems.append(f"DATABASE_URL must point at PostgreSQL, got engine {engine}")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL is not set")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis at {settings.REDIS_URL} is unreachable: {error}")
+    if "postgresql" in engine:
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=db["HOST"],
+                port=db["PORT"] or 5432,
+                user=db["USER"],
+                password=db["PASSWORD"] or None,
+                dbname="postgres",
+                connect_timeout=3,
+            ).close()
+        except psycopg.Error as error:
+            problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {error}")
+    if problems:
+        pytest.exit(
+            "NOROSHI_REQUIRE_SERVICES is set but:\n  " + "\n  ".join(problems), returncode=3
+        )
+
+
+@pytest.fixture
+def oncall(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="oncall")
+    user.groups.add(Group.objects.get(name="On-call"))
+    return user
+
+
+@pytest.fixture
+def viewer(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="viewer")
+    user.groups.add(Group.objects.get(name="Viewer"))
+    return user
+
+
+@pytest.fixture
+def components(db):
+    """Three operational components: api, web, db."""
+    return {name: ComponentFactory(name=name) for name in ("API", "Web", "Database")}
