@@ -36,14 +36,23 @@ def validate_component_status(status: str) -> None:
 
 
 def status_as_of(component: Component, at: datetime) -> str:
-    """The status the history gives `component` at `at` (its current one if no row is older)."""
+    """The status the history gives `component` at `at`.
+
+    Before its first row, that is the status the first row started from (or was created with).
+    """
+    history = ComponentStatusChange.objects.filter(component=component)
     last = (
-        ComponentStatusChange.objects.filter(component=component, created_at__lte=at)
+        history.filter(created_at__lte=at)
         .order_by("-created_at", "-id")
         .values_list("new_status", flat=True)
         .first()
     )
-    return last or component.status
+    if last:
+        return last
+    following = history.filter(created_at__gt=at).order_by("created_at", "id").first()
+    if following:
+        return following.old_status or following.new_status
+    return component.status
 
 
 def set_component_status(
