@@ -14,7 +14,7 @@ class ComponentStatus(models.TextChoices):
 
 # How bad a status is, for "worst of" roll-ups (a group's status, a day's uptime cell).
 # Maintenance ranks above operational (it is news) and below every kind of trouble.
-COMPONENT_STATUS_SEVERITY = {
+COMPONENT_STATUS_SEVERITY: dict[str, int] = {
     ComponentStatus.OPERATIONAL: 0,
     ComponentStatus.UNDER_MAINTENANCE: 1,
     ComponentStatus.DEGRADED_PERFORMANCE: 2,
@@ -64,11 +64,16 @@ class Impact(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-IMPACT_SEVERITY = {Impact.NONE: 0, Impact.MINOR: 1, Impact.MAJOR: 2, Impact.CRITICAL: 3}
+IMPACT_SEVERITY: dict[str, int] = {
+    Impact.NONE: 0,
+    Impact.MINOR: 1,
+    Impact.MAJOR: 2,
+    Impact.CRITICAL: 3,
+}
 
 # The impact a component status implies: the same mapping as the page roll-up in
 # shared/reference/statuspage-v2.md. Critical is only ever chosen by a person (an override).
-IMPACT_OF_COMPONENT_STATUS = {
+IMPACT_OF_COMPONENT_STATUS: dict[str, str] = {
     ComponentStatus.OPERATIONAL: Impact.NONE,
     ComponentStatus.UNDER_MAINTENANCE: Impact.NONE,
     ComponentStatus.DEGRADED_PERFORMANCE: Impact.MINOR,

@@ -120,7 +120,7 @@ class Component(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.group.name} - {self.name}" if self.group_id else self.name
+        return f"{self.group.name} - {self.name}" if self.group else self.name
 
 
 class ComponentStatusChange(models.Model):

@@ -103,9 +103,10 @@ def components_in_order() -> list[ComponentEntry]:
     components = list(Component.objects.order_by("position", "id"))
     groups = list(ComponentGroup.objects.order_by("position", "id"))
     members: dict[int, list[Component]] = {g.pk: [] for g in groups}
-    loose = []
+    loose: list[Component] = []
     for component in components:
-        (members.get(component.group_id, loose)).append(component)
+        bucket = members.get(component.group_id) if component.group_id else None
+        (loose if bucket is None else bucket).append(component)
     entries = [ComponentEntry(group=g, components=members[g.pk]) for g in groups]
     entries += [ComponentEntry(group=None, components=[c]) for c in loose]
     return sorted(entries, key=lambda e: (e.group or e.components[0]).position)

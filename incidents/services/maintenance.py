@@ -247,11 +247,15 @@ def _move_if(pk: int, step: str, now: datetime) -> bool:
         if row is None:
             return False
         if step == "start":
-            if row.status != MaintenanceStatus.SCHEDULED or row.scheduled_for > now:
+            if row.status != MaintenanceStatus.SCHEDULED or not is_due(row.scheduled_for, now):
                 return False
             start_maintenance(maintenance=row)
             return True
-        if row.status not in ACTIVE_MAINTENANCE_STATUSES or row.scheduled_until > now:
+        if row.status not in ACTIVE_MAINTENANCE_STATUSES or not is_due(row.scheduled_until, now):
             return False
         complete_maintenance(maintenance=row)
         return True
+
+
+def is_due(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment <= now
