@@ -85,3 +85,15 @@ def test_page_settings_reject_an_unknown_time_zone():
     assert error.value.message_dict == {
         "time_zone": ["“Mars/Olympus_Mons” is not an IANA time zone."]
     }
+
+
+def test_localized_text_falls_back_to_the_default():
+    from incidents.selectors import localized
+
+    component = services.create_component(name="Search", name_ja="検索")
+    plain = services.create_component(name="Billing")
+    assert localized(component, "name", "ja") == "検索"
+    assert localized(component, "name", "ja-JP") == "検索"
+    assert localized(component, "name", "en") == "Search"
+    assert localized(plain, "name", "ja") == "Billing"
+    assert localized(component, "description", "ja") == ""
