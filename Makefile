@@ -7,6 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 export NOROSHI_PORT := $(PORT)
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format check-python install install-dev clean
 

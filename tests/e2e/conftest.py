@@ -1,0 +1,150 @@
+"""Fixtures that start real processes: a Celery worker with its embedded beat, on the test
+database, stopped (SIGTERM, then SIGKILL of its whole process group) whatever happens."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from kombu import Connection, Exchange, Queue
+
+READY_TIMEOUT = 30
+STOP_TIMEOUT = 10
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def ensure_alive(self) -> None:
+        if self.process.poll() is not None:
+            pytest.fail(f"The Celery worker exited with {self.process.returncode}")
+
+
+def database_url(db: dict) -> str:
+    """A DATABASE_URL for the test database the current connection uses."""
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(db["NAME"])
+        if name == ":memory:" or name.startswith("file:"):
+            pytest.fail("End-to-end tests need the SQLite test database in a file.")
+        return f"sqlite:///{Path(name).resolve()}"
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        auth = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            auth += ":" + quote(db["PASSWORD"], safe="")
+        host = quote(db["HOST"] or "localhost", safe="")
+        return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+    pytest.fail(f"No worker DATABASE_URL for the engine {db['ENGINE']}.")
+
+
+def worker_environment(var_dir: Path, queue: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.e2e.worker_settings",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "NOROSHI_VAR_DIR": str(var_dir),
+        "NOROSHI_MAINTENANCE_CHECK_SECONDS": "1",
+        "NOROSHI_E2E_QUEUE": queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+    # The filesystem broker lives in the worker's own var/; Redis is shared, hence the queue.
+    env.pop("CELERY_BROKER_URL", None)
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    return env
+
+
+def start_worker(tmp_path: Path, queue: str) -> WorkerProcess:
+    var_dir = tmp_path / "worker-var"
+    var_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "statuspage", "worker", "-B",
+        "--loglevel", "INFO", "--concurrency", "1", "--hostname", f"{queue}@%h",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--schedule", str(tmp_path / "celerybeat-schedule"),
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=worker_environment(var_dir, queue),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return WorkerProcess(process=process, log_path=log_path)
+
+
+def wait_until_ready(worker: WorkerProcess) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        worker.ensure_alive()
+        log = worker.log()
+        if " ready." in log and "beat: Starting..." in log:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"The Celery worker was not ready after {READY_TIMEOUT} s")
+
+
+def stop_worker(worker: WorkerProcess) -> None:
+    process = worker.process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=STOP_TIMEOUT)
+    # The pool's children and the embedded beat share the worker's process group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=STOP_TIMEOUT)
+
+
+def forget_queue(queue: str) -> None:
+    """Delete the per-run queue and its bindings from a shared broker (Redis)."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        return  # the worker's own var/ in tmp_path
+    # Celery's default queue: a direct exchange and a routing key both named after the queue.
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as broker:
+        bound = Queue(queue, Exchange(queue, type="direct"), routing_key=queue)(
+            broker.default_channel
+        )
+        bound.declare()
+        bound.delete()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def beat_worker(request, transactional_db, tmp_path):
+    """A real `celery worker -B` on the test database, beat ticking every second."""
+    queue = f"noroshi-e2e-{uuid.uuid4().hex[:12]}"
+    worker = start_worker(tmp_path, queue)
+    failed = True
+    try:
+        wait_until_ready(worker)
+        failed = False
+        yield worker
+        failed = getattr(getattr(request.node, "report_call", None), "failed", True)
+    finally:
+        stop_worker(worker)
+        forget_queue(queue)
+        if failed:
+            sys.stderr.write(f"\n----- Celery worker log -----\n{worker.log()}\n")

@@ -1,0 +1,9 @@
+"""Settings of the worker that the end-to-end tests start: the project's own, on a queue of its
+own, so that two runs sharing one Redis broker (a developer's and CI's) never take each other's
+tasks — a task run by the wrong worker would run against the wrong test database."""
+
+import os
+
+from statuspage.settings import *  # noqa: F403
+
+CELERY_TASK_DEFAULT_QUEUE = os.environ["NOROSHI_E2E_QUEUE"]

@@ -1,0 +1,165 @@
+"""`manage.py seed_demo`: a full, believable demo page, written once however often it runs."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Min
+from django.utils import timezone
+
+from incidents.choices import (
+    ComponentStatus,
+    IncidentKind,
+    IncidentStatus,
+    MaintenanceStatus,
+    StatusChangeSource,
+)
+from incidents.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatusChange,
+    Incident,
+    PageSettings,
+)
+from incidents.uptime import uptime_for_components
+
+# Rows of each concrete incidents model after one run. Changing the demo content changes these.
+EXPECTED_COUNTS = {
+    "AuditEntry": 55,
+    "Component": 9,
+    "ComponentGroup": 2,
+    "ComponentStatusChange": 43,
+    "Incident": 11,
+    "IncidentUpdate": 37,
+    "IncidentUpdateComponent": 33,
+    "PageSettings": 1,
+    "UpdateTemplate": 6,
+}
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model.__name__: model._default_manager.count()
+        for model in apps.get_app_config("incidents").get_models()
+        if not model._meta.proxy
+    }
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db):
+    seed()
+
+
+def incidents():
+    return Incident.objects.filter(kind=IncidentKind.INCIDENT)
+
+
+def test_seeding_twice_adds_nothing_the_second_time(db, settings):
+    first_output = seed()
+    first = row_counts()
+    second_output = seed()
+
+    assert first == EXPECTED_COUNTS
+    assert row_counts() == first
+    assert first_output.splitlines()[1] == (
+        "  added — page settings: 1, groups: 2, components: 9, past incidents: 8, blips: 5, "
+        "open incidents: 1, scheduled maintenances: 1, maintenances in progress: 1, "
+        "update templates: 6"
+    )
+    assert second_output == (
+        f"Demo page “Hoshizora Cloud” ({settings.SITE_URL})\n"
+        "  added — nothing\n"
+        "  on the page: 2 groups, 9 components, 9 incidents (1 open), 2 maintenances "
+        "(1 in progress, 1 scheduled), 6 update templates\n"
+    )
+
+
+def test_page_settings_are_those_of_the_demo_company(seeded, settings):
+    page = PageSettings.objects.get()
+    assert (page.name, page.name_ja, page.time_zone) == (
+        "Hoshizora Cloud",
+        "ホシゾラクラウド",
+        "Asia/Tokyo",
+    )
+    assert page.url == settings.SITE_URL
+    assert page.support_email == "support@hoshizora-cloud.example"
+
+
+def test_page_settings_someone_has_set_up_are_left_alone(db):
+    from incidents import services
+
+    services.edit_page_settings(name="Acme", time_zone="Europe/Paris")
+    seed()
+    page = PageSettings.objects.get()
+    assert (page.name, page.name_ja, page.time_zone) == ("Acme", "", "Europe/Paris")
+
+
+def test_components_are_grouped_and_translated(seeded):
+    assert ComponentGroup.objects.count() >= 2
+    assert Component.objects.count() >= 8
+    assert Component.objects.filter(group=None).count() >= 1
+    assert not Component.objects.filter(name_ja="").exists()
+    assert not Component.objects.filter(description_ja="").exists()
+
+
+def test_every_component_has_ninety_days_of_history(seeded):
+    now = timezone.now()
+    first_rows = Component.objects.annotate(first=Min("status_changes__created_at"))
+    assert all(c.first <= now - timedelta(days=90) for c in first_rows)
+    uptime = uptime_for_components(Component.objects.all(), days=90, now=now)
+    assert {sum(1 for day in u.days if day.worst_status) for u in uptime.values()} == {90}
+
+
+def test_history_holds_resolved_incidents_over_two_months_and_blips(seeded):
+    resolved = incidents().filter(status=IncidentStatus.RESOLVED, backfilled=True)
+    assert resolved.count() >= 6
+    starts = sorted(resolved.values_list("started_at", flat=True))
+    assert starts[-1] - starts[0] >= timedelta(days=60)
+    assert {3, 4, 5} >= {incident.updates.count() for incident in resolved}
+    assert not resolved.filter(name_ja="").exists()
+    impacts = set(resolved.values_list("impact", flat=True))
+    assert impacts == {"minor", "major"}
+    statuses = set(
+        ComponentStatusChange.objects.filter(source=StatusChangeSource.BACKFILL).values_list(
+            "new_status", flat=True
+        )
+    )
+    assert statuses >= {
+        ComponentStatus.DEGRADED_PERFORMANCE,
+        ComponentStatus.PARTIAL_OUTAGE,
+        ComponentStatus.MAJOR_OUTAGE,
+    }
+    blips = ComponentStatusChange.objects.filter(
+        source=StatusChangeSource.BACKFILL, incident_update=None
+    )
+    assert blips.count() == 10
+
+
+def test_one_incident_is_open_now_with_two_updates(seeded):
+    (open_incident,) = incidents().exclude(status=IncidentStatus.RESOLVED)
+    assert open_incident.backfilled is False
+    assert open_incident.updates.count() >= 2
+    assert [(c.name, c.status) for c in open_incident.components.all()] == [
+        ("Search", ComponentStatus.DEGRADED_PERFORMANCE)
+    ]
+
+
+def test_one_maintenance_is_upcoming_and_one_in_progress(seeded):
+    now = timezone.now()
+    maintenances = Incident.objects.filter(kind=IncidentKind.MAINTENANCE)
+    upcoming = maintenances.get(status=MaintenanceStatus.SCHEDULED)
+    running = maintenances.get(status=MaintenanceStatus.IN_PROGRESS)
+    assert maintenances.count() == 2
+    assert upcoming.scheduled_for > now + timedelta(days=2)
+    assert upcoming.remind_minutes_before == 60
+    assert upcoming.components.count() == 2
+    assert now - timedelta(hours=1) < running.scheduled_for < now < running.scheduled_until
+    assert {c.status for c in running.components.all()} == {ComponentStatus.UNDER_MAINTENANCE}
