@@ -1,6 +1,8 @@
 """Shared fixtures, and the guard that makes CI fail when its services are missing."""
 
+import copy
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -48,6 +50,15 @@ def pytest_sessionstart(session):
         pytest.exit(
             "NOROSHI_REQUIRE_SERVICES is set but:\n  " + "\n  ".join(problems), returncode=3
         )
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """A cache key prefix of the test's own: tests share CI's Redis (and the e2e worker's
+    broker), so clearing it would be wrong; a fresh prefix starts each test empty."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

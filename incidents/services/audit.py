@@ -2,11 +2,17 @@
 
 from django.db import models
 
+from incidents.changes import page_changed_on_commit
 from incidents.models import AuditEntry
 
 
 def record_audit(*, actor, action: str, target: models.Model, summary: str = "") -> AuditEntry:
-    """Write one audit row: who did what to which object. Call inside the write's transaction."""
+    """Write one audit row: who did what to which object. Call inside the write's transaction.
+
+    Every audited write may change the public page, so this also schedules the page-changed
+    mark for after commit.
+    """
+    page_changed_on_commit()
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.changes import page_changed_on_commit
 from incidents.choices import ComponentStatus, StatusChangeSource
 from incidents.models import Component, ComponentGroup, ComponentStatusChange, IncidentUpdate
 from incidents.services.audit import record_audit
@@ -87,6 +88,7 @@ def set_component_status(
             incident_update=incident_update,
             created_at=at,
         )
+        page_changed_on_commit()
         if not backfill:
             locked.status = component.status = status
             locked.updated_at = component.updated_at = timezone.now()

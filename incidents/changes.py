@@ -1,0 +1,29 @@
+"""The "something on the page changed" signal: a timestamp in the cache, set after commit.
+
+Readers of public content (the status page, its JSON and feeds) key their caches on it; every
+write of the incidents domain sets it once its transaction has committed, so no reader ever
+caches content that a rollback took back.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+PAGE_CHANGED_AT_KEY = "page-changed-at"
+
+
+def page_changed_at() -> float:
+    """When public content last changed (seconds since the epoch; 0.0 when unknown)."""
+    return float(cache.get(PAGE_CHANGED_AT_KEY) or 0.0)
+
+
+def mark_page_changed() -> None:
+    """Record that public content changed now. Prefer page_changed_on_commit() inside writes."""
+    # Never let the clock go backwards for readers comparing stamps.
+    cache.set(PAGE_CHANGED_AT_KEY, max(time.time(), page_changed_at() + 1e-6), timeout=None)
+
+
+def page_changed_on_commit() -> None:
+    """Schedule mark_page_changed() for when the current transaction commits (now if none)."""
+    transaction.on_commit(mark_page_changed)

@@ -1,0 +1,34 @@
+"""Writes mark the public page changed after commit, never before and never on rollback."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from incidents import services
+from incidents.changes import page_changed_at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_write_marks_the_page_changed_after_commit(components):
+    before = page_changed_at()
+    with transaction.atomic():
+        services.edit_component(component=components["API"], status="major_outage")
+        assert page_changed_at() == before
+    assert page_changed_at() > before
+
+
+def test_a_rejected_write_leaves_the_mark_alone(components):
+    services.declare_incident(name="Outage", body="Down.")
+    before = page_changed_at()
+    with pytest.raises(ValidationError):
+        services.declare_incident(name="Outage", body="")
+    assert page_changed_at() == before
+
+
+def test_a_rolled_back_write_leaves_the_mark_alone(components):
+    before = page_changed_at()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.declare_incident(name="Outage", body="Down.")
+        raise RuntimeError("abort")
+    assert page_changed_at() == before
