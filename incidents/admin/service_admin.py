@@ -1,0 +1,133 @@
+"""The admin's write path: forms whose saving is one service call, and the ModelAdmin that uses
+them without ever saving a model itself; plus the read-only admin and a status filter."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form saved by one service call, made as the last step of its validation.
+
+    The call replaces ModelForm's model validation (the service validates, then writes): a
+    ValidationError it raises becomes form errors, and as the call runs in one transaction,
+    nothing is written then. On success `instance` is the row the service wrote. Subclasses
+    implement `commit()`; `error_fields` maps the service's error keys to this form's fields.
+    """
+
+    user = None  # set per request by ServiceModelAdmin
+    error_fields: dict[str, str] = {}
+
+    def commit(self) -> models.Model:
+        """Call the service with `cleaned_data`; return the row it wrote."""
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.errors or (self.instance.pk and not self.has_changed()):
+            return
+        try:
+            with transaction.atomic():
+                self.instance = self.commit()
+        except ValidationError as error:
+            self.add_service_error(error)
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show the service's errors beside the fields they name, the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, errors in error.error_dict.items():
+            field = self.error_fields.get(key, key)
+            self.add_error(field if field in self.fields else None, errors)
+
+    def model_field_values(self) -> dict:
+        """The cleaned values of the model fields this form edits."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+    def save(self, commit=True):
+        """The service saved the row while the form validated: nothing is left to write."""
+        return self.instance
+
+
+class ServiceModelAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose writes all go through services.
+
+    Adding and changing: its ServiceForm calls the service while validating (see there), so
+    save_model and save_related have nothing left to do. Deleting: subclasses that allow it
+    override delete_model with the service call; a bulk delete runs it per row, all or nothing.
+    """
+
+    form = ServiceForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = kwargs.get("form", self.form)
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"]:
+            # Fields the form makes in __init__ (one per component) are unknown to the factory.
+            known = {f.name for f in self.model._meta.get_fields()} | set(form.declared_fields)
+            kwargs["fields"] = [name for name in kwargs["fields"] if name in known]
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return type(form_class.__name__, (form_class,), {"user": request.user})
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", self.form)
+        form_class = super().get_changelist_form(request, **kwargs)
+        return type(form_class.__name__, (form_class,), {"user": request.user})
+
+    def changelist_view(self, request, extra_context=None):
+        # Each row of a list_editable formset is saved by its service while the formset
+        # validates; when a later row is rejected, the rows before it must not stay written.
+        with transaction.atomic():
+            response = super().changelist_view(request, extra_context)
+            changelist = (getattr(response, "context_data", None) or {}).get("cl")
+            formset = getattr(changelist, "formset", None)
+            rejected = formset is not None and formset.is_bound and not formset.is_valid()
+            if request.method == "POST" and rejected:
+                transaction.set_rollback(True)
+        return response
+
+    def save_form(self, request, form, change):
+        return form.instance
+
+    def save_model(self, request, obj, form, change):
+        """The form's service call has saved the row already."""
+
+    def save_related(self, request, form, formsets, change):
+        """The service has written the related rows too."""
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """An admin for rows only the services write (history, audit): view them, nothing more."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Filter by `status` among the given choices (the model field allows more than a screen
+    shows: incidents and maintenance share it)."""
+
+    title = _("status")
+    parameter_name = "status"
+    status_choices: list[tuple[str, str]] = []
+
+    def lookups(self, request, model_admin):
+        return self.status_choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
