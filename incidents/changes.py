@@ -14,8 +14,16 @@ PAGE_CHANGED_AT_KEY = "page-changed-at"
 
 
 def page_changed_at() -> float:
-    """When public content last changed (seconds since the epoch; 0.0 when unknown)."""
-    return float(cache.get(PAGE_CHANGED_AT_KEY) or 0.0)
+    """When public content last changed, in seconds since the epoch.
+
+    An empty cache (first start, or Redis flushed) knows no change: the stamp starts now, set
+    with an atomic add so that concurrent first readers agree on one value.
+    """
+    stamp = cache.get(PAGE_CHANGED_AT_KEY)
+    if stamp is None:
+        cache.add(PAGE_CHANGED_AT_KEY, time.time(), timeout=None)
+        stamp = cache.get(PAGE_CHANGED_AT_KEY, 0.0)
+    return float(stamp)
 
 
 def mark_page_changed() -> None:

@@ -6,8 +6,10 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from incidents import selectors
+from statuspage.public_cache import public_response
 
 
+@public_response
 def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "page": selectors.page_settings(),

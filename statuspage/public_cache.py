@@ -1,0 +1,159 @@
+"""Whole-response caching for everything public: the page, /api/v2, feeds and badges.
+
+A public view decorated with @public_response is rendered once per (path, language, page
+version) and then served from the cache until something on the page changes: the key holds
+incidents.changes.page_changed_at(), which every write moves forward after commit, so the next
+request after an update renders afresh. Responses carry an ETag and Last-Modified (conditional
+GETs get 304), a Cache-Control that lets nginx or a CDN hold them for a second and serve them
+stale if Noroshi fails, and no cookies.
+
+Each rendering is also kept as a snapshot on disk (statuspage.snapshots): when the database is
+down and the cache has lost an entry, the last good rendering is served instead of an error.
+"""
+
+import functools
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_etags
+
+from incidents.changes import page_changed_at
+from statuspage import snapshots
+
+# One second fresh for shared caches; stale copies may serve while one request revalidates, and
+# for a day if Noroshi itself answers with an error.
+CACHE_CONTROL = "public, max-age=1, s-maxage=1, stale-while-revalidate=1, stale-if-error=86400"
+ENTRY_SECONDS = 3600
+# A snapshot served while the database is down is held this briefly, so that the page is
+# rendered afresh soon after the database is back.
+STALE_SECONDS = 2
+PUBLIC_LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
+
+
+@dataclass
+class CachedPage:
+    """One rendered public response, as kept in the cache and in the snapshot."""
+
+    body: bytes
+    content_type: str
+    etag: str
+    changed_at: float
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def public_language(request: HttpRequest) -> str:
+    """The language to answer in: `?lang=` when it names one of ours, else Accept-Language.
+
+    Cookies play no part, so that a shared cache keyed on the same two inputs stays right.
+    """
+    asked = request.GET.get("lang", "")
+    if asked in PUBLIC_LANGUAGES:
+        return asked
+    header = request.headers.get("Accept-Language", "")
+    for code, _ in translation.trans_real.parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def cache_key(kind: str, request: HttpRequest, language: str, changed_at: float | None) -> str:
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    version = "" if changed_at is None else f"{changed_at:.6f}"
+    return f"public:{kind}:{language}:{version}:{digest}"
+
+
+def public_response(view=None, *, cors: bool = False, extra_headers: dict[str, str] | None = None):
+    """Decorate a public GET view: cache its 200 responses whole (see the module docstring).
+
+    `cors` adds Access-Control-Allow-Origin: * (the JSON API); `extra_headers` are set on every
+    response served.
+    """
+
+    def decorate(view_func):
+        @functools.wraps(view_func)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view_func(request, *args, **kwargs)
+            language = public_language(request)
+            changed_at = page_changed_at()
+            key = cache_key("page", request, language, changed_at)
+            page = cache.get(key)
+            if page is None:
+                page = render(view_func, request, args, kwargs, language, changed_at)
+                if isinstance(page, HttpResponse):
+                    return page  # not a 200: served as is, never cached
+                stale = "X-Noroshi-Snapshot" in page.headers
+                cache.set(key, page, STALE_SECONDS if stale else ENTRY_SECONDS)
+            return serve(request, page, language, cors=cors, extra=extra_headers or {})
+
+        wrapper.public_cached = True
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def render(view_func, request, args, kwargs, language: str, changed_at: float):
+    """Render the view in `language`; a 200 becomes a CachedPage (and the snapshot)."""
+    snapshot_name = cache_key("snapshot", request, language, None)
+    try:
+        with translation.override(language):
+            response = view_func(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+    except DatabaseError:
+        stored = snapshots.read(snapshot_name)
+        if stored is None:
+            raise
+        meta, body = stored
+        stale = CachedPage(body=body, **meta)
+        stale.headers["X-Noroshi-Snapshot"] = "stale"
+        return stale
+    if response.status_code != 200 or response.streaming:
+        return response
+    body = response.content
+    page = CachedPage(
+        body=body,
+        content_type=response["Content-Type"],
+        etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
+        changed_at=changed_at,
+        headers={
+            name: value
+            for name, value in response.items()
+            if name.lower() not in {"content-type", "content-length", "set-cookie", "vary"}
+        },
+    )
+    meta = {k: v for k, v in asdict(page).items() if k != "body"}
+    snapshots.write(snapshot_name, meta, body)
+    return page
+
+
+def serve(request: HttpRequest, page: CachedPage, language: str, *, cors: bool, extra: dict):
+    """The response for `page`: 304 when the client's validators match, else the body."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match and (page.etag in parse_etags(if_none_match) or if_none_match == "*"):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(page.body, content_type=page.content_type)
+        for name, value in page.headers.items():
+            response[name] = value
+    response["ETag"] = page.etag
+    if page.changed_at:
+        response["Last-Modified"] = http_date(page.changed_at)
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Content-Language"] = language
+    if cors:
+        response["Access-Control-Allow-Origin"] = "*"
+    for name, value in extra.items():
+        response[name] = value
+    patch_vary_headers(response, ("Accept-Language",))
+    return response

@@ -1,0 +1,96 @@
+"""Whole public responses are cached until the page changes, with validators and CDN headers,
+and the last good rendering answers when the database is down."""
+
+import pytest
+from django.db import connection
+
+from incidents import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_second_request_is_served_without_the_database(
+    client, components, django_assert_num_queries
+):
+    first = client.get("/")
+    with django_assert_num_queries(0):
+        second = client.get("/")
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_update_shows_at_once(client, components):
+    before = client.get("/")
+    services.declare_incident(
+        name="Elevated API errors",
+        body="Investigating.",
+        component_statuses={components["API"]: "major_outage"},
+    )
+    after = client.get("/")
+    assert b"Elevated API errors" not in before.content
+    assert b"Elevated API errors" in after.content
+    assert after["ETag"] != before["ETag"]
+    assert client.get("/", headers={"If-None-Match": before["ETag"]}).status_code == 200
+    assert client.get("/", headers={"If-None-Match": after["ETag"]}).status_code == 304
+
+
+def test_headers_let_a_shared_cache_hold_the_page(client, components):
+    response = client.get("/")
+    assert response["Cache-Control"] == (
+        "public, max-age=1, s-maxage=1, stale-while-revalidate=1, stale-if-error=86400"
+    )
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "Last-Modified" in response
+    assert response.cookies == {}
+    assert "Cookie" not in response.get("Vary", "")
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_not_modified_carries_the_validators(client, components):
+    etag = client.get("/")["ETag"]
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+
+
+def test_language_from_query_or_header_gets_its_own_entry(client, components):
+    english = client.get("/")
+    by_header = client.get("/", headers={"Accept-Language": "ja-JP,ja;q=0.9"})
+    by_query = client.get("/?lang=ja")
+    assert english["Content-Language"] == "en"
+    assert by_header["Content-Language"] == by_query["Content-Language"] == "ja"
+    assert client.get("/?lang=xx", headers={"Accept-Language": "fr"})["Content-Language"] == "en"
+
+
+def test_head_is_answered_from_the_cache(client, components):
+    get = client.get("/")
+    head = client.head("/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_good_page_answers_when_the_database_is_down(client, components):
+    from incidents.changes import mark_page_changed
+
+    good = client.get("/")
+    mark_page_changed()  # the cached entry no longer matches: the next request must render
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        settings_dict["NAME"] = "/nonexistent/directory/noroshi.sqlite3"
+    else:
+        settings_dict["PORT"] = 1
+    try:
+        down = client.get("/")
+    finally:
+        connection.close()
+        settings_dict.update(saved)
+    assert down.status_code == 200
+    assert down.content == good.content
+    assert down["X-Noroshi-Snapshot"] == "stale"
