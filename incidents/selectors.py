@@ -1,13 +1,16 @@
 """Reads of the incidents domain: page settings, the status roll-up, components in display order,
 open incidents and maintenance, timelines. Uptime figures live in incidents/uptime.py."""
 
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
 from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
+    CLOSED_INCIDENT_STATUSES,
     COMPONENT_STATUS_SEVERITY,
     IMPACT_OF_COMPONENT_STATUS,
     IMPACT_SEVERITY,
@@ -171,3 +174,53 @@ def localized(obj, field: str, language: str | None) -> str:
         if translated:
             return translated
     return getattr(obj, field)
+
+
+def page_time_zone() -> zoneinfo.ZoneInfo:
+    """The page's time zone (UTC when it names none we know)."""
+    try:
+        return zoneinfo.ZoneInfo(page_settings().time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("Etc/UTC")
+
+
+def incident_by_public_id(public_id: str) -> Incident:
+    """One incident or maintenance with its timeline; raises Incident.DoesNotExist."""
+    return with_timeline(Incident.objects.filter(public_id=public_id)).get()
+
+
+def recent_incidents(*, limit: int = 50) -> QuerySet[Incident]:
+    """The most recent incidents (not maintenance), any status, newest first."""
+    return with_timeline(Incident.objects.filter(kind=IncidentKind.INCIDENT)).order_by(
+        "-started_at", "-id"
+    )[:limit]
+
+
+def recent_maintenances(*, limit: int = 50) -> QuerySet[Incident]:
+    """The most recent maintenance windows, any status, latest start first."""
+    return with_timeline(Incident.objects.filter(kind=IncidentKind.MAINTENANCE)).order_by(
+        "-scheduled_for", "-id"
+    )[:limit]
+
+
+def resolved_incidents_since(since: datetime) -> QuerySet[Incident]:
+    """Closed incidents that started at or after `since`, newest first (the page's "past days")."""
+    return with_timeline(
+        Incident.objects.filter(
+            kind=IncidentKind.INCIDENT,
+            status__in=CLOSED_INCIDENT_STATUSES,
+            started_at__gte=since,
+        )
+    ).order_by("-started_at", "-id")
+
+
+def history_between(start: datetime, end: datetime) -> QuerySet[Incident]:
+    """Incidents and maintenance that started in [start, end), newest first, with timelines."""
+    return with_timeline(
+        Incident.objects.filter(started_at__gte=start, started_at__lt=end)
+    ).order_by("-started_at", "-id")
+
+
+def first_incident_start() -> datetime | None:
+    """When the oldest incident or maintenance started (where history paging stops)."""
+    return Incident.objects.order_by("started_at").values_list("started_at", flat=True).first()

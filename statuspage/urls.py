@@ -1,16 +1,18 @@
-"""URL map: the public page (statuspage.views) and the on-call console (Django admin)."""
+"""URL map: the public page, its JSON API and feeds (statuspage.*), and the on-call console."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from statuspage import views
+from statuspage import health
 
 admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
 admin.site.index_title = "Incidents, maintenance and components"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("healthz", views.healthz, name="healthz"),
+    path("api/v2/", include("statuspage.api_v2.urls")),
+    path("", include("statuspage.feeds.urls")),
+    path("", include("statuspage.views.urls")),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,6 @@
-"""The public page. A plain overview for now; the full page, API v2 and feeds are issue 3."""
+"""The overview page `/`."""
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
@@ -21,9 +20,3 @@ def overview(request: HttpRequest) -> HttpResponse:
         "language": get_language(),
     }
     return render(request, "statuspage/overview.html", context)
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})

@@ -1,0 +1,1 @@
+"""Feeds and embeds: history.atom, history.rss, maintenance.ics, SVG badges."""
