@@ -113,6 +113,13 @@ class Component(models.Model):
             models.UniqueConstraint(
                 fields=("group", "name"), name="component_name_unique_in_group"
             ),
+            # NULLs are distinct in the constraint above: ungrouped names need their own.
+            models.UniqueConstraint(
+                fields=("name",),
+                condition=Q(group__isnull=True),
+                name="component_name_unique_ungrouped",
+                violation_error_message=_("An ungrouped component with this name exists."),
+            ),
         ]
         indexes = [
             # page_status(): the worst current status among all components.
@@ -300,6 +307,14 @@ class UpdateTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.kind == IncidentKind.INCIDENT:
+            allowed, message = IncidentStatus, _("“%(status)s” is not an incident status.")
+        else:
+            allowed, message = MaintenanceStatus, _("“%(status)s” is not a maintenance status.")
+        if self.status and self.status not in allowed.values:
+            raise ValidationError({"status": message % {"status": self.status}})
 
 
 class AuditEntry(models.Model):

@@ -29,7 +29,18 @@ WINDOW_FIELDS = (
 )
 SCHEDULE_FILLS = {key: field for key, field in DECLARE_FILLS.items() if key != "status"}
 EDITABLE_MAINTENANCE_FIELDS = ("name", "name_ja")
-STATE_FIELDS = ("status", "components", *WINDOW_FIELDS, ("started_at", "resolved_at"))
+STATE_FIELDS = ("status", ("started_at", "resolved_at"))
+
+
+def components_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        queryset=Component.objects.select_related("group").order_by(
+            "group__position", "position", "id"
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Components"),
+    )
 
 
 class ScheduleMaintenanceForm(ServiceForm):
@@ -38,14 +49,7 @@ class ScheduleMaintenanceForm(ServiceForm):
     template = template_field(IncidentKind.MAINTENANCE, SCHEDULE_FILLS)
     body = message_field()
     body_ja = message_ja_field()
-    components = forms.ModelMultipleChoiceField(
-        queryset=Component.objects.select_related("group").order_by(
-            "group__position", "position", "id"
-        ),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Components"),
-    )
+    components = components_field()
     notify = notify_field()
 
     class Meta:
@@ -86,8 +90,10 @@ class ScheduleMaintenanceForm(ServiceForm):
 
 
 class MaintenanceForm(ServiceForm):
-    """Rename a maintenance (edit_incident) and post one update (post_maintenance_update)."""
+    """Rename a maintenance (edit_incident), change its window (edit_maintenance) and post one
+    update (post_maintenance_update)."""
 
+    components = components_field()
     update_template = template_field(IncidentKind.MAINTENANCE, UPDATE_FILLS)
     update_status = forms.ChoiceField(
         label=_("Status"), choices=MaintenanceStatus.choices, required=False
@@ -100,11 +106,13 @@ class MaintenanceForm(ServiceForm):
 
     class Meta:
         model = ScheduledMaintenance
-        fields = EDITABLE_MAINTENANCE_FIELDS
+        fields = (*EDITABLE_MAINTENANCE_FIELDS, *flatten(WINDOW_FIELDS))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["update_status"].initial = self.instance.status
+        if self.instance.pk and "components" in self.fields:
+            self.fields["components"].initial = list(self.instance.components.all())
 
     def clean(self):
         cleaned_data = super().clean()
@@ -116,6 +124,11 @@ class MaintenanceForm(ServiceForm):
         edits = {f: data[f] for f in EDITABLE_MAINTENANCE_FIELDS if f in self.changed_data}
         if edits:
             services.edit_incident(incident=self.instance, actor=self.user, **edits)
+        window = {f: data[f] for f in flatten(WINDOW_FIELDS) if f in self.changed_data}
+        if "components" in self.changed_data:
+            window["components"] = data["components"]
+        if window:
+            services.edit_maintenance(maintenance=self.instance, actor=self.user, **window)
         if data.get("update_body") or "update_status" in self.changed_data:
             services.post_maintenance_update(
                 maintenance=self.instance,
@@ -149,7 +162,11 @@ class ScheduledMaintenanceAdmin(TimelineAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return flatten(STATE_FIELDS) if obj else []
+        if obj is None:
+            return []
+        if obj.status == MaintenanceStatus.COMPLETED:
+            return [*flatten(STATE_FIELDS), "components", *flatten(WINDOW_FIELDS)]
+        return flatten(STATE_FIELDS)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -159,6 +176,7 @@ class ScheduledMaintenanceAdmin(TimelineAdmin):
             ]
         fieldsets = [
             (None, {"fields": EDITABLE_MAINTENANCE_FIELDS}),
+            (_("Window"), {"fields": ["components", *WINDOW_FIELDS]}),
             (_("State"), {"fields": STATE_FIELDS}),
         ]
         if obj.status == MaintenanceStatus.COMPLETED or not self.has_change_permission(

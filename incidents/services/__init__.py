@@ -21,6 +21,7 @@ from incidents.services.incidents import (
 )
 from incidents.services.maintenance import (
     complete_maintenance,
+    edit_maintenance,
     post_maintenance_update,
     run_due_maintenance,
     schedule_maintenance,
@@ -39,6 +40,7 @@ __all__ = [
     "edit_component",
     "edit_component_group",
     "edit_incident",
+    "edit_maintenance",
     "edit_page_settings",
     "post_maintenance_update",
     "post_update",

@@ -259,3 +259,74 @@ def _move_if(pk: int, step: str, now: datetime) -> bool:
 
 def is_due(moment: datetime | None, now: datetime) -> bool:
     return moment is not None and moment <= now
+
+
+WINDOW_FIELDS = (
+    "scheduled_for",
+    "scheduled_until",
+    "auto_start",
+    "auto_complete",
+    "set_components_under_maintenance",
+    "remind_minutes_before",
+)
+
+
+@transaction.atomic
+def edit_maintenance(
+    *, maintenance: Incident, actor=None, components: Iterable[Component] | None = None, **changes
+) -> Incident:
+    """Change a maintenance's window, flags, reminder or components (name: edit_incident).
+
+    The start and the components can change only while the window is still scheduled; the end
+    may be moved while it is in progress. Raises ValidationError, writing nothing, for a
+    completed maintenance, a change that is no longer allowed, or a bad window.
+    """
+    unknown = set(changes) - set(WINDOW_FIELDS)
+    if unknown:
+        raise TypeError(f"edit_maintenance() got unexpected fields: {sorted(unknown)}")
+    locked = Incident.objects.select_for_update().get(pk=maintenance.pk)
+    if locked.kind != IncidentKind.MAINTENANCE:
+        raise ValidationError("This is an incident, not a scheduled maintenance.")
+    changed = [f for f, value in changes.items() if getattr(locked, f) != value]
+    new_components = None if components is None else set(components)
+    if new_components is not None and new_components == set(locked.components.all()):
+        new_components = None
+    if not changed and new_components is None:
+        return maintenance
+    validate_window_edit(locked, changed=changed, components_changed=new_components is not None)
+    for field in changed:
+        setattr(locked, field, changes[field])
+    if "scheduled_for" in changed or "scheduled_until" in changed:
+        validate_window(locked.scheduled_for, locked.scheduled_until, now=timezone.now())
+    if "scheduled_for" in changed:
+        locked.started_at = locked.scheduled_for
+        changed.append("started_at")
+    if new_components is not None:
+        locked.components.set(new_components)
+        changed.append("components")
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=[f for f in changed if f != "components"] + ["updated_at"])
+    record_audit(actor=actor, action="edit", target=locked, summary=", ".join(changed))
+    maintenance.refresh_from_db()
+    return maintenance
+
+
+def validate_window_edit(maintenance: Incident, *, changed: list[str], components_changed: bool):
+    if maintenance.status == MaintenanceStatus.COMPLETED:
+        raise ValidationError("This maintenance is completed; its window can't change.")
+    if maintenance.status == MaintenanceStatus.SCHEDULED:
+        return
+    if "scheduled_for" in changed:
+        raise ValidationError(
+            {"scheduled_for": "The window has started; its start can't move."}, code="started"
+        )
+    if components_changed:
+        raise ValidationError(
+            {"components": "The window has started; its components can't change."},
+            code="started",
+        )
+    if "remind_minutes_before" in changed:
+        raise ValidationError(
+            {"remind_minutes_before": "The window has started; the reminder no longer applies."},
+            code="started",
+        )

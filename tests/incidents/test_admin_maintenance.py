@@ -163,3 +163,34 @@ def test_the_lists_keep_incidents_and_maintenance_apart(admin_client, components
         list(admin_client.get(f"{MAINTENANCE_URL}?status=completed").context["cl"].result_list)
         == []
     )
+
+
+def test_the_window_is_edited_through_the_change_form(oncall_client, components):
+    maintenance = schedule_through_admin(oncall_client, components)
+    later = timezone.now() + timedelta(days=1)
+    response = post_update(
+        oncall_client,
+        maintenance,
+        **split("scheduled_for", later),
+        **split("scheduled_until", later + timedelta(hours=3)),
+        components=[str(components["Web"].pk)],
+    )
+    assert response.status_code == 302, form_errors(response)
+    maintenance.refresh_from_db()
+    assert maintenance.scheduled_for.replace(microsecond=0) == later.replace(microsecond=0)
+    assert list(maintenance.components.values_list("name", flat=True)) == ["Web"]
+    assert maintenance.updates.count() == 1  # editing the window posts no update
+
+
+def test_moving_a_started_window_start_shows_the_service_error(oncall_client, components):
+    maintenance = schedule_through_admin(oncall_client, components)
+    post_update(oncall_client, maintenance, update_status="in_progress", update_body="Started.")
+    before = row_counts()
+    response = post_update(
+        oncall_client, maintenance, **split("scheduled_for", timezone.now() + timedelta(days=2))
+    )
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "scheduled_for": ["The window has started; its start can't move."]
+    }
+    assert row_counts() == before

@@ -97,3 +97,19 @@ def test_localized_text_falls_back_to_the_default():
     assert localized(component, "name", "en") == "Search"
     assert localized(plain, "name", "ja") == "Billing"
     assert localized(component, "description", "ja") == ""
+
+
+def test_duplicate_name_among_ungrouped_components_is_rejected():
+    services.create_component(name="Email")
+    with pytest.raises(ValidationError) as error:
+        services.create_component(name="Email")
+    assert error.value.messages == ["An ungrouped component with this name exists."]
+    assert Component.objects.count() == 1
+
+
+def test_template_status_must_match_its_kind():
+    with pytest.raises(ValidationError) as error:
+        services.save_update_template(
+            name="Started", kind="incident", status="in_progress", body="Started."
+        )
+    assert error.value.message_dict == {"status": ["“in_progress” is not an incident status."]}

@@ -257,3 +257,64 @@ def test_incident_and_maintenance_updates_do_not_mix(window, components):
         services.post_update(incident=window, status="investigating", body="…")
     with pytest.raises(ValidationError):
         services.post_maintenance_update(maintenance=incident, status="in_progress", body="…")
+
+
+def test_editing_a_scheduled_window_moves_it_and_its_components(window, components, oncall):
+    later = START + timedelta(days=1)
+    services.edit_maintenance(
+        maintenance=window,
+        scheduled_for=later,
+        scheduled_until=later + timedelta(hours=2),
+        components=[components["Web"]],
+        remind_minutes_before=30,
+        actor=oncall,
+    )
+    window.refresh_from_db()
+    assert (window.scheduled_for, window.started_at) == (later, later)
+    assert window.remind_minutes_before == 30
+    assert list(window.components.values_list("name", flat=True)) == ["Web"]
+    from incidents.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="edit", object_id=window.public_id).summary == (
+        "scheduled_for, scheduled_until, remind_minutes_before, started_at, components"
+    )
+
+
+def test_a_started_window_may_only_be_extended(window, components, clock):
+    clock.move_to(START)
+    services.run_due_maintenance()
+    services.edit_maintenance(maintenance=window, scheduled_until=END + timedelta(hours=1))
+    window.refresh_from_db()
+    assert window.scheduled_until == END + timedelta(hours=1)
+    before = counts()
+    with pytest.raises(ValidationError) as error:
+        services.edit_maintenance(maintenance=window, scheduled_for=START - timedelta(hours=1))
+    assert error.value.message_dict == {
+        "scheduled_for": ["The window has started; its start can't move."]
+    }
+    with pytest.raises(ValidationError) as error:
+        services.edit_maintenance(maintenance=window, components=[components["Web"]])
+    assert error.value.message_dict == {
+        "components": ["The window has started; its components can't change."]
+    }
+    assert counts() == before
+    window.refresh_from_db()
+    assert window.scheduled_for == START
+
+
+def test_a_completed_window_cannot_be_edited(window, clock):
+    clock.move_to(END)
+    services.run_due_maintenance()
+    with pytest.raises(ValidationError) as error:
+        services.edit_maintenance(maintenance=window, scheduled_until=END + timedelta(hours=1))
+    assert error.value.messages == ["This maintenance is completed; its window can't change."]
+
+
+def test_an_edit_to_an_ended_window_is_rejected(window, clock):
+    with pytest.raises(ValidationError) as error:
+        services.edit_maintenance(maintenance=window, scheduled_until=T0 - timedelta(minutes=1))
+    assert error.value.message_dict == {
+        "scheduled_until": ["The maintenance must end after it starts."]
+    }
+    window.refresh_from_db()
+    assert window.scheduled_until == END
