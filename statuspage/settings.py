@@ -127,6 +127,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "noroshi"),
         }
     }
 
