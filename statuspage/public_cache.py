@@ -47,14 +47,17 @@ class CachedPage:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def public_language(request: HttpRequest) -> str:
-    """The language to answer in: `?lang=` when it names one of ours, else Accept-Language.
+def public_language(request: HttpRequest, *, negotiate: bool = True) -> str:
+    """The language to answer in: `?lang=` when it names one of ours, else (when `negotiate`)
+    Accept-Language, else the default.
 
     Cookies play no part, so that a shared cache keyed on the same two inputs stays right.
     """
     asked = request.GET.get("lang", "")
     if asked in PUBLIC_LANGUAGES:
         return asked
+    if not negotiate:
+        return settings.LANGUAGE_CODE
     header = request.headers.get("Accept-Language", "")
     for code, _ in translation.trans_real.parse_accept_lang_header(header):
         if code == "*":
@@ -72,11 +75,19 @@ def cache_key(kind: str, request: HttpRequest, language: str, changed_at: float 
     return f"public:{kind}:{language}:{version}:{digest}"
 
 
-def public_response(view=None, *, cors: bool = False, extra_headers: dict[str, str] | None = None):
+def public_response(
+    view=None,
+    *,
+    cors: bool = False,
+    negotiate_language: bool = True,
+    extra_headers: dict[str, str] | None = None,
+):
     """Decorate a public GET view: cache its 200 responses whole (see the module docstring).
 
-    `cors` adds Access-Control-Allow-Origin: * (the JSON API); `extra_headers` are set on every
-    response served.
+    `cors` adds Access-Control-Allow-Origin: * (the JSON API). With `negotiate_language` off,
+    only `?lang=` chooses the language: Accept-Language is ignored and not in Vary (machine
+    clients send their browser's header and expect the page's own wording). `extra_headers`
+    are set on every response served.
     """
 
     def decorate(view_func):
@@ -84,7 +95,7 @@ def public_response(view=None, *, cors: bool = False, extra_headers: dict[str, s
         def wrapper(request: HttpRequest, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view_func(request, *args, **kwargs)
-            language = public_language(request)
+            language = public_language(request, negotiate=negotiate_language)
             changed_at = page_changed_at()
             key = cache_key("page", request, language, changed_at)
             page = cache.get(key)
@@ -94,7 +105,14 @@ def public_response(view=None, *, cors: bool = False, extra_headers: dict[str, s
                     return page  # not a 200: served as is, never cached
                 stale = "X-Noroshi-Snapshot" in page.headers
                 cache.set(key, page, STALE_SECONDS if stale else ENTRY_SECONDS)
-            return serve(request, page, language, cors=cors, extra=extra_headers or {})
+            return serve(
+                request,
+                page,
+                language,
+                cors=cors,
+                vary_language=negotiate_language,
+                extra=extra_headers or {},
+            )
 
         wrapper.public_cached = True
         return wrapper
@@ -137,7 +155,15 @@ def render(view_func, request, args, kwargs, language: str, changed_at: float):
     return page
 
 
-def serve(request: HttpRequest, page: CachedPage, language: str, *, cors: bool, extra: dict):
+def serve(
+    request: HttpRequest,
+    page: CachedPage,
+    language: str,
+    *,
+    cors: bool,
+    vary_language: bool,
+    extra: dict,
+):
     """The response for `page`: 304 when the client's validators match, else the body."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match and (page.etag in parse_etags(if_none_match) or if_none_match == "*"):
@@ -155,5 +181,7 @@ def serve(request: HttpRequest, page: CachedPage, language: str, *, cors: bool, 
         response["Access-Control-Allow-Origin"] = "*"
     for name, value in extra.items():
         response[name] = value
-    patch_vary_headers(response, ("Accept-Language",))
+    if vary_language:
+        patch_vary_headers(response, ("Accept-Language",))
+    response.noroshi_public = True
     return response

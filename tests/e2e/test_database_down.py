@@ -24,7 +24,7 @@ from tests.e2e.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC_PATHS = ("/",)
+PUBLIC_PATHS = ("/", "/api/v2/summary.json")
 
 
 def free_port() -> int:

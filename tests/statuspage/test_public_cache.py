@@ -94,3 +94,15 @@ def test_the_last_good_page_answers_when_the_database_is_down(client, components
     assert down.status_code == 200
     assert down.content == good.content
     assert down["X-Noroshi-Snapshot"] == "stale"
+
+
+def test_the_json_api_ignores_accept_language(client, components):
+    response = client.get("/api/v2/status.json", headers={"Accept-Language": "ja"})
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert client.get("/api/v2/status.json?lang=ja")["Content-Language"] == "ja"
+
+
+def test_the_console_still_follows_accept_language(admin_client):
+    response = admin_client.get("/admin/", headers={"Accept-Language": "ja"})
+    assert response["Content-Language"] == "ja"
