@@ -7,6 +7,10 @@ request after an update renders afresh. Responses carry an ETag and Last-Modifie
 GETs get 304), a Cache-Control that lets nginx or a CDN hold them for a second and serve them
 stale if Noroshi fails, and no cookies.
 
+Only the query parameters a view declares (and `lang`, `page`) reach it and its cache key:
+`/?x=<random>` is the same entry as `/`, so nobody can fill the cache or the disk with
+variants.
+
 Each rendering is also kept as a snapshot on disk (statuspage.snapshots): when the database is
 down and the cache has lost an entry, the last good rendering is served instead of an error.
 """
@@ -18,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
@@ -34,6 +38,8 @@ ENTRY_SECONDS = 3600
 # rendered afresh soon after the database is back.
 STALE_SECONDS = 2
 PUBLIC_LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
+# Query parameters every public view accepts; only URLs with no others get a disk snapshot.
+COMMON_PARAMS = frozenset({"lang", "page"})
 
 
 @dataclass
@@ -69,8 +75,18 @@ def public_language(request: HttpRequest, *, negotiate: bool = True) -> str:
     return settings.LANGUAGE_CODE
 
 
+def keep_params(request: HttpRequest, allowed: frozenset[str]) -> None:
+    """Drop the query parameters the view did not declare, so none can vary the response."""
+    if set(request.GET) - allowed:
+        kept = QueryDict(mutable=True)
+        for name in sorted(allowed & set(request.GET)):
+            kept.setlist(name, request.GET.getlist(name)[:1])
+        request.GET = kept
+
+
 def cache_key(kind: str, request: HttpRequest, language: str, changed_at: float | None) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    canonical = f"{request.path}?{request.GET.urlencode()}"
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
     version = "" if changed_at is None else f"{changed_at:.6f}"
     return f"public:{kind}:{language}:{version}:{digest}"
 
@@ -80,21 +96,25 @@ def public_response(
     *,
     cors: bool = False,
     negotiate_language: bool = True,
+    params: tuple[str, ...] = (),
     extra_headers: dict[str, str] | None = None,
 ):
     """Decorate a public GET view: cache its 200 responses whole (see the module docstring).
 
     `cors` adds Access-Control-Allow-Origin: * (the JSON API). With `negotiate_language` off,
     only `?lang=` chooses the language: Accept-Language is ignored and not in Vary (machine
-    clients send their browser's header and expect the page's own wording). `extra_headers`
-    are set on every response served.
+    clients send their browser's header and expect the page's own wording). `params` names
+    the query parameters the view reads besides `lang` and `page`. `extra_headers` are set on
+    every response served.
     """
+    allowed = COMMON_PARAMS | set(params)
 
     def decorate(view_func):
         @functools.wraps(view_func)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view_func(request, *args, **kwargs)
+            keep_params(request, allowed)
             language = public_language(request, negotiate=negotiate_language)
             changed_at = page_changed_at()
             key = cache_key("page", request, language, changed_at)
@@ -150,8 +170,9 @@ def render(view_func, request, args, kwargs, language: str, changed_at: float):
             if name.lower() not in {"content-type", "content-length", "set-cookie", "vary"}
         },
     )
-    meta = {k: v for k, v in asdict(page).items() if k != "body"}
-    snapshots.write(snapshot_name, meta, body)
+    if set(request.GET) <= COMMON_PARAMS:
+        meta = {k: v for k, v in asdict(page).items() if k != "body"}
+        snapshots.write(snapshot_name, meta, body)
     return page
 
 

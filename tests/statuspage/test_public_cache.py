@@ -106,3 +106,22 @@ def test_the_json_api_ignores_accept_language(client, components):
 def test_the_console_still_follows_accept_language(admin_client):
     response = admin_client.get("/admin/", headers={"Accept-Language": "ja"})
     assert response["Content-Language"] == "ja"
+
+
+def test_undeclared_query_parameters_share_one_entry(client, components, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    plain = client.get("/")
+    for n in range(5):
+        assert client.get(f"/?utm_source=x{n}&cachebuster={n}")["ETag"] == plain["ETag"]
+    assert len(list((tmp_path / "snapshots").iterdir())) == 1
+
+
+def test_declared_parameters_vary_the_response_but_are_not_snapshotted(
+    client, components, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    first = client.get("/badge.svg?label=api")
+    second = client.get("/badge.svg?label=web")
+    assert first["ETag"] != second["ETag"]
+    assert b"api" in first.content and b"web" in second.content
+    assert not (tmp_path / "snapshots").exists()
