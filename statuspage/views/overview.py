@@ -1,22 +1,103 @@
-"""The overview page `/`."""
+"""The overview page `/`: the roll-up, what is happening now, the components with their 90-day
+bars, planned work and the last seven days."""
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from incidents import selectors
+from incidents.choices import ComponentStatus, MaintenanceStatus
+from incidents.models import Component, ComponentGroup, Incident
+from incidents.uptime import DEFAULT_DAYS
 from statuspage.public_cache import public_response
+from statuspage.views.context import BANNER_TEXT, day_start, days_back, public_context
+from statuspage.views.day_cells import UptimeBar, uptime_bars
+
+PAST_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    component: Component
+    bar: UptimeBar | None
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """A group (collapsible) or a lone component, as the page shows it."""
+
+    group: ComponentGroup | None
+    rows: list[ComponentRow]
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ComponentStatus.OPERATIONAL
+
+
+@dataclass(frozen=True)
+class PastDay:
+    day: date
+    incidents: list[Incident]
+
+
+def is_shown(component: Component) -> bool:
+    return not (component.only_show_if_degraded and component.status == ComponentStatus.OPERATIONAL)
+
+
+def component_entries(
+    entries: list[selectors.ComponentEntry], *, tz: zoneinfo.ZoneInfo, now: datetime
+) -> list[EntryView]:
+    """The entries with their shown components, and a 90-day bar for each showcased one."""
+    shown = [(entry, [c for c in entry.components if is_shown(c)]) for entry in entries]
+    shown = [(entry, components) for entry, components in shown if components]
+    showcased = [c for _, components in shown for c in components if c.showcase]
+    bars = uptime_bars(showcased, days=DEFAULT_DAYS, tz=tz, now=now)
+    return [
+        EntryView(
+            group=entry.group,
+            rows=[ComponentRow(c, bars.get(c.pk)) for c in components],
+            status=entry.status,
+        )
+        for entry, components in shown
+    ]
+
+
+def past_days(*, today: date, tz: zoneinfo.ZoneInfo) -> list[PastDay]:
+    """The last PAST_DAYS days of the page's zone, newest first, each with what started on it."""
+    first = today - timedelta(days=PAST_DAYS - 1)
+    started = selectors.history_between(day_start(first, tz), day_start(today + timedelta(1), tz))
+    by_day: dict[date, list[Incident]] = defaultdict(list)
+    for incident in started:
+        if incident.status != MaintenanceStatus.SCHEDULED:
+            by_day[incident.started_at.astimezone(tz).date()].append(incident)
+    return [PastDay(day, by_day.get(day, [])) for day in days_back(today, PAST_DAYS)]
 
 
 @public_response
 def overview(request: HttpRequest) -> HttpResponse:
-    context = {
-        "page": selectors.page_settings(),
-        "status": selectors.page_status(),
-        "entries": selectors.components_in_order(),
-        "incidents": selectors.unresolved_incidents(),
-        "active_maintenances": selectors.active_maintenances(),
-        "upcoming_maintenances": selectors.upcoming_maintenances(),
-        "language": get_language(),
-    }
+    context = public_context(request, selectors.page_settings(), section="overview")
+    tz, now = context["tz"], context["now"]
+    entries = selectors.components_in_order()
+    incidents = list(selectors.unresolved_incidents())
+    active_maintenances = list(selectors.active_maintenances())
+    # The roll-up of what this page shows, without reading it all again (selectors.page_status).
+    status = selectors.rollup(
+        component_statuses=[c.status for entry in entries for c in entry.components],
+        incident_impacts=[incident.impact for incident in incidents],
+        maintenance_active=bool(active_maintenances),
+    )
+    context.update(
+        status=status,
+        banner=BANNER_TEXT[status.indicator],
+        incidents=incidents,
+        active_maintenances=active_maintenances,
+        entries=component_entries(entries, tz=tz, now=now),
+        upcoming_maintenances=selectors.upcoming_maintenances(),
+        past_days=past_days(today=context["today"], tz=tz),
+    )
     return render(request, "statuspage/overview.html", context)

@@ -1,7 +1,16 @@
+"""Routes of the public HTML pages, reversed as "public:<name>"."""
+
 from django.urls import path
 
-from statuspage.views import overview
+from statuspage.views import history, incident, maintenance, overview, uptime
+
+app_name = "public"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
+    path("incidents/<slug:public_id>", incident.incident, name="incident"),
+    path("history", history.history, name="history"),
+    path("maintenance", maintenance.maintenance, name="maintenance"),
+    path("uptime", uptime.uptime, name="uptime"),
+    path("uptime/<slug:public_id>", uptime.uptime, name="component_uptime"),
 ]

@@ -1,4 +1,4 @@
-"""The plain overview and the health check answer (the full public page is issue 3)."""
+"""The overview answers with the roll-up and the components, and the health check answers."""
 
 import pytest
 

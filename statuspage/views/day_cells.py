@@ -1,0 +1,171 @@
+"""Days of uptime as the pages draw them: the cells of the 90-day bars and of the monthly
+calendars, each with its words (date, outage minutes, the incidents of that day)."""
+
+import calendar
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from incidents.choices import ComponentStatus, MaintenanceStatus
+from incidents.models import Component, Incident
+from incidents.uptime import UptimeDay, date_range, uptime_for_components
+from statuspage.views.context import day_start
+
+NO_DATA = "none"
+
+
+@dataclass(frozen=True)
+class DayIncident:
+    """An incident or maintenance that touched a component on a day (for the cell's words)."""
+
+    public_id: str
+    name: str
+    name_ja: str
+
+
+@dataclass(frozen=True)
+class DayCell:
+    day: UptimeDay
+    incidents: list[DayIncident] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """The CSS status of the cell: the day's worst status, or "none" without data."""
+        return self.day.worst_status or NO_DATA
+
+    @property
+    def outage_lines(self) -> list[str]:
+        """What the day held, in words: minutes of outage, or why there is nothing to show."""
+        day = self.day
+        if day.worst_status is None:
+            return [_("No data")]
+        figures = (
+            (ComponentStatus.MAJOR_OUTAGE, day.major_outage_minutes),
+            (ComponentStatus.PARTIAL_OUTAGE, day.partial_outage_minutes),
+            (ComponentStatus.DEGRADED_PERFORMANCE, day.degraded_minutes),
+        )
+        lines = [
+            minutes_text(status, minutes) % {"minutes": minutes}
+            for status, minutes in figures
+            if minutes
+        ]
+        if not lines and day.worst_status != ComponentStatus.OPERATIONAL:
+            lines = [str(ComponentStatus(day.worst_status).label)]
+        return lines or [_("No downtime recorded")]
+
+
+def minutes_text(status: str, minutes: int) -> str:
+    if status == ComponentStatus.MAJOR_OUTAGE:
+        return ngettext(
+            "Major outage: %(minutes)s minute", "Major outage: %(minutes)s minutes", minutes
+        )
+    if status == ComponentStatus.PARTIAL_OUTAGE:
+        return ngettext(
+            "Partial outage: %(minutes)s minute", "Partial outage: %(minutes)s minutes", minutes
+        )
+    return ngettext(
+        "Degraded performance: %(minutes)s minute",
+        "Degraded performance: %(minutes)s minutes",
+        minutes,
+    )
+
+
+@dataclass(frozen=True)
+class UptimeBar:
+    cells: list[DayCell]
+    uptime_percentage: float | None
+
+
+def incidents_by_component_day(
+    component_ids: list[int], *, first_day: date, tz: zoneinfo.ZoneInfo, now: datetime
+) -> dict[tuple[int, date], list[DayIncident]]:
+    """The incidents and started maintenance of each component on each day from `first_day` to
+    today, in one query (a row per incident and component).
+
+    TODO: move to incidents.selectors (as `incidents_touching(components, since=…)`).
+    """
+    window_start = day_start(first_day, tz)
+    today = now.astimezone(tz).date()
+    rows = (
+        Incident.components.through.objects.filter(
+            component_id__in=component_ids, incident__started_at__lte=now
+        )
+        .filter(Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gte=window_start))
+        .exclude(incident__status=MaintenanceStatus.SCHEDULED)
+        .order_by("incident__started_at", "incident_id")
+        .values_list(
+            "component_id",
+            "incident__public_id",
+            "incident__name",
+            "incident__name_ja",
+            "incident__started_at",
+            "incident__resolved_at",
+        )
+    )
+    found: dict[tuple[int, date], list[DayIncident]] = defaultdict(list)
+    for component_id, public_id, name, name_ja, started_at, resolved_at in rows:
+        first = max(started_at.astimezone(tz).date(), first_day)
+        last = min((resolved_at or now).astimezone(tz).date(), today)
+        for day in date_range(first, last):
+            found[component_id, day].append(DayIncident(public_id, name, name_ja))
+    return found
+
+
+def uptime_bars(
+    components: list[Component], *, days: int, tz: zoneinfo.ZoneInfo, now: datetime
+) -> dict[int, UptimeBar]:
+    """The last `days` days of each component as cells, with the period's uptime percentage.
+
+    Three queries whatever the number of components and days (none without components).
+    """
+    if not components:
+        return {}
+    uptimes = uptime_for_components(components, days=days, now=now, time_zone=tz.key)
+    first_day = now.astimezone(tz).date() - timedelta(days=days - 1)
+    related = incidents_by_component_day(
+        [c.pk for c in components], first_day=first_day, tz=tz, now=now
+    )
+    return {
+        pk: UptimeBar(
+            cells=[DayCell(day, related.get((pk, day.date), [])) for day in uptime.days],
+            uptime_percentage=uptime.uptime_percentage,
+        )
+        for pk, uptime in uptimes.items()
+    }
+
+
+@dataclass(frozen=True)
+class MonthCalendar:
+    """One month of one component: weeks of seven slots (None outside the month or to come)."""
+
+    first_day: date
+    weeks: list[list[DayCell | None]]
+    uptime_percentage: float | None
+
+
+def month_calendars(bar: UptimeBar, months: list[date]) -> list[MonthCalendar]:
+    """Lay the cells of `bar` out as calendars (weeks from Sunday) of the given months."""
+    by_day = {cell.day.date: cell for cell in bar.cells}
+    calendars = []
+    sunday_first = calendar.Calendar(firstweekday=6)
+    for first in months:
+        weeks = [
+            [by_day.get(day) if day.month == first.month else None for day in week]
+            for week in sunday_first.monthdatescalendar(first.year, first.month)
+        ]
+        cells = [cell for week in weeks for cell in week if cell is not None]
+        calendars.append(MonthCalendar(first, weeks, percentage_of(cells)))
+    return calendars
+
+
+def percentage_of(cells: list[DayCell]) -> float | None:
+    observed = sum(cell.day.observed_seconds for cell in cells)
+    if not observed:
+        return None
+    down = sum(cell.day.downtime_seconds for cell in cells)
+    return round(100 * (observed - down) / observed, 2)

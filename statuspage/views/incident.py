@@ -1,0 +1,22 @@
+"""The incident page `/incidents/<public_id>`: one incident or maintenance with its timeline."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from incidents import selectors
+from incidents.models import Incident
+from statuspage.public_cache import public_response
+from statuspage.views.context import public_context
+from statuspage.views.not_found import not_found
+
+
+@public_response
+def incident(request: HttpRequest, public_id: str) -> HttpResponse:
+    page = selectors.page_settings()
+    try:
+        found = selectors.incident_by_public_id(public_id)
+    except Incident.DoesNotExist:
+        return not_found(request, page)
+    section = "maintenance" if found.is_maintenance else "history"
+    context = public_context(request, page, incident=found, section=section)
+    return render(request, "statuspage/incident.html", context)

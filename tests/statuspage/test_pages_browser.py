@@ -1,0 +1,111 @@
+"""The public page in a real headless Chromium: times rewritten into the visitor's zone, the
+uptime cells' words on hover and on keyboard focus, the skip link, and the phone layout."""
+
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import services
+from tests.statuspage.page_data import blip, component, tokyo_page
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM), reason="needs Chromium (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture
+def browser(status_page):
+    """Chromium, started after the data is written: Playwright's sync API runs an event loop,
+    and Django refuses database calls while one runs."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def status_page(live_server):
+    tokyo_page()
+    api = component("API", created_at=timezone.now() - timedelta(days=120))
+    blip(api, "major_outage", timezone.now() - timedelta(days=3), 45)
+    services.declare_incident(
+        name="Slow search", body="Looking.", component_statuses={api: "degraded_performance"}
+    )
+    return live_server.url
+
+
+def test_times_show_in_the_visitors_zone_with_the_page_zone_kept(status_page, browser):
+    page = browser.new_page(timezone_id="Europe/Berlin", locale="en-GB")
+    page.goto(status_page + "/")
+
+    first = page.locator("main time").first
+    page.wait_for_function("document.querySelector('main time').title.endsWith('JST')")
+    assert first.get_attribute("title").endswith(" JST")
+    assert first.inner_text().endswith(("CET", "CEST", "GMT+1", "GMT+2"))
+    assert page.locator("#time-zone-note").inner_text() == (
+        "Times are shown in your time zone (Europe/Berlin)."
+    )
+
+
+def test_uptime_cell_words_show_on_hover_and_on_keyboard_focus(status_page, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(status_page + "/")
+    cells = page.locator("ol.bar li")
+    outage = page.locator("ol.bar li.s-major_outage")
+
+    outage.hover()
+    tip = outage.locator(".tip")
+    assert tip.bounding_box()["width"] > 100
+    assert "Major outage: 45 minutes" in tip.inner_text()
+
+    page.mouse.move(0, 0)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('ol.bar li')"):
+            break
+    assert page.evaluate(
+        "document.activeElement === document.querySelector('ol.bar li:last-child')"
+    )
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    focused = page.locator("ol.bar li:focus")
+    assert focused.get_attribute("class") == "day s-major_outage"
+    assert focused.locator(".tip").bounding_box()["width"] > 100
+    assert cells.count() == 90
+
+
+def test_phone_layout_shows_thirty_days_within_the_screen(status_page, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(status_page + "/")
+
+    visible = page.locator("ol.bar li:visible")
+    assert visible.count() == 30
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for cell in (visible.first, visible.last):
+        cell.hover()
+        box = cell.locator(".tip").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
