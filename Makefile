@@ -9,7 +9,10 @@ PORT   ?= 8000
 export NOROSHI_PORT := $(PORT)
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint format check-python install install-dev clean
+CHROMIUM ?= /usr/bin/chromium
+export NOROSHI_CHROMIUM := $(CHROMIUM)
+
+.PHONY: run test lint format check-python install install-dev browser clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Noroshi needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -40,6 +43,17 @@ run: $(VENV)/.runtime
 	@echo ""
 	$(BIN)/honcho -f Procfile.dev start
 
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then \
+	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null || { \
+	    echo "Could not install chromium: install it (apt-get install chromium fonts-noto-cjk)" \
+	         "or set CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
+	fi
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -48,7 +62,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.dev lint
+test: $(VENV)/.dev lint browser
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

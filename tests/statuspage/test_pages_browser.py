@@ -1,45 +1,23 @@
 """The public page in a real headless Chromium: times rewritten into the visitor's zone, the
 uptime cells' words on hover and on keyboard focus, the skip link, and the phone layout."""
 
-import shutil
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from incidents import services
+from tests.chromium import chromium
 from tests.statuspage.page_data import blip, component, tokyo_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason="needs Chromium (apt-get install chromium)"
-    ),
-]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def browser(status_page):
-    """Chromium, started after the data is written: Playwright's sync API runs an event loop,
-    and Django refuses database calls while one runs."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    """Chromium, started after the data is written (see tests.chromium)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
