@@ -19,6 +19,8 @@ from incidents.selectors import page_settings
 
 PARTIAL_OUTAGE_WEIGHT = 0.3
 DEFAULT_DAYS = 90
+# TextChoices.values builds a new list on every access; the day loop needs it 810 times a page.
+STATUSES = tuple(ComponentStatus.values)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def uptime_for_components(
         .values_list("component_id", "created_at", "new_status")
     ):
         changes[component_id].append((at, status))
+    days_in_window = day_bounds(date_range(first_day, today), tz, now)
     result = {}
     for component in components:
         segments = status_segments(opening[component.pk], changes[component.pk], window_start, now)
@@ -96,7 +99,7 @@ def uptime_for_components(
             segments = clip_segments(segments, data_from, now)
         result[component.pk] = ComponentUptime(
             component_id=component.pk,
-            days=[day_figures(d, tz, segments, now) for d in date_range(first_day, today)],
+            days=daily_figures(days_in_window, segments),
         )
     return result
 
@@ -124,14 +127,38 @@ def clip_segments(segments: list[Segment], start: datetime, end: datetime) -> li
     return [(a, b, s) for a, b, s in clipped if b > a]
 
 
-def day_figures(day: date, tz, segments: list[Segment], now: datetime) -> UptimeDay:
-    day_start = datetime.combine(day, time.min, tzinfo=tz)
-    day_end = min(datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz), now)
-    seconds = {status: 0.0 for status in ComponentStatus.values}
-    for seg_start, seg_end, status in segments:
-        overlap = (min(seg_end, day_end) - max(seg_start, day_start)).total_seconds()
-        if overlap > 0:
-            seconds[status] += overlap
+def day_bounds(days: list[date], tz, now: datetime) -> list[tuple[date, datetime, datetime]]:
+    """Each day with its start and end (now, for today) in the page's zone."""
+    return [
+        (
+            day,
+            datetime.combine(day, time.min, tzinfo=tz),
+            min(datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz), now),
+        )
+        for day in days
+    ]
+
+
+def daily_figures(days: list[tuple[date, datetime, datetime]], segments: list[Segment]):
+    """The figures of each day, in one sweep over the (time-ordered) segments."""
+    figures = []
+    first = 0  # the first segment that may still reach into the current day
+    for day, day_start, day_end in days:
+        seconds = dict.fromkeys(STATUSES, 0.0)
+        index = first
+        while index < len(segments) and segments[index][0] < day_end:
+            seg_start, seg_end, status = segments[index]
+            overlap = (min(seg_end, day_end) - max(seg_start, day_start)).total_seconds()
+            if overlap > 0:
+                seconds[status] += overlap
+            index += 1
+        while first < len(segments) and segments[first][1] <= day_end:
+            first += 1
+        figures.append(day_figures(day, seconds))
+    return figures
+
+
+def day_figures(day: date, seconds: dict[str, float]) -> UptimeDay:
     present = [status for status, secs in seconds.items() if secs > 0]
     partial = seconds[ComponentStatus.PARTIAL_OUTAGE]
     major = seconds[ComponentStatus.MAJOR_OUTAGE]

@@ -3,19 +3,21 @@ status words and internal links that keep the chosen language."""
 
 import functools
 from datetime import date, datetime
+from html import escape  # the plain function: Django's lazy-aware one costs 4x in hot loops
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.rendering import render_markdown
+from incidents.uptime import UptimeDay
 from statuspage.views.context import page_time_text, utc_offset, with_language
 from statuspage.views.day_cells import DayCell, UptimeBar
 
@@ -75,34 +77,52 @@ def day_label(day: date, language: str) -> str:
     return date_format(day, "DATE_FORMAT")
 
 
+@functools.lru_cache(maxsize=4096)
+def day_words(language: str, worst_status, major: int, partial: int, degraded: int, names):
+    """The escaped inner words of a day's tip: memoised by what they say, since most days of
+    most bars say the same thing ("No downtime recorded")."""
+    cell = DayCell(
+        day=UptimeDay(date.min, worst_status, partial, major, degraded, 0.0, 0.0), incidents=[]
+    )
+    words = "".join(f"<span>{escape(line)}</span>" for line in cell.outage_lines)
+    if names:
+        words += f"<span>{escape(_('Related:'))} {escape('; '.join(names))}</span>"
+    return words
+
+
+def tip_html(cell: DayCell, tip_id: str, language: str) -> str:
+    day = cell.day
+    names = tuple(selectors.localized(i, "name", language) for i in cell.incidents)
+    words = day_words(
+        language,
+        day.worst_status,
+        day.major_outage_minutes,
+        day.partial_outage_minutes,
+        day.degraded_minutes,
+        names,
+    )
+    label = escape(day_label(day.date, language))
+    return f'<span class="tip" id="{tip_id}"><strong>{label}</strong>{words}</span>'
+
+
 @register.simple_tag
 def day_tip(cell: DayCell, tip_id: str) -> SafeString:
     """The words of one day (date, outage minutes, related incidents), shown on hover or
     focus of its cell, which names itself with them through aria-labelledby."""
-    lines = format_html_join("", "<span>{}</span>", ((line,) for line in cell.outage_lines))
-    related = ""
-    language = get_language()
-    if cell.incidents:
-        names = "; ".join(selectors.localized(i, "name", language) for i in cell.incidents)
-        related = format_html("<span>{} {}</span>", _("Related:"), names)
-    return format_html(
-        '<span class="tip" id="{}"><strong>{}</strong>{}{}</span>',
-        tip_id,
-        day_label(cell.day.date, language),
-        lines,
-        related,
-    )
+    return mark_safe(tip_html(cell, escape(tip_id), get_language()))
 
 
 @register.simple_tag
 def uptime_cells(bar: UptimeBar, prefix: str) -> SafeString:
-    """The <li> cells of a 90-day bar: the page's hottest loop, so built here, not in a
-    template."""
-    return format_html_join(
-        "\n",
-        '<li class="day s-{}" tabindex="0" aria-labelledby="{}">{}</li>',
-        (
-            (cell.status, f"{prefix}-{n}", day_tip(cell, f"{prefix}-{n}"))
-            for n, cell in enumerate(bar.cells)
-        ),
-    )
+    """The <li> cells of a 90-day bar: the page's hottest loop (810 cells on a page of nine
+    components), so built with plain strings — every dynamic part escaped — not templates."""
+    language = get_language()
+    prefix = escape(prefix)
+    cells = []
+    for n, cell in enumerate(bar.cells):
+        tip_id = f"{prefix}-{n}"
+        cells.append(
+            f'<li class="day s-{cell.status}" tabindex="0" aria-labelledby="{tip_id}">'
+            f"{tip_html(cell, tip_id, language)}</li>"
+        )
+    return mark_safe("\n".join(cells))
