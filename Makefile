@@ -57,6 +57,7 @@ browser:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy incidents statuspage notify
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

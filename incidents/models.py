@@ -310,10 +310,11 @@ class UpdateTemplate(models.Model):
 
     def clean(self) -> None:
         if self.kind == IncidentKind.INCIDENT:
-            allowed, message = IncidentStatus, _("“%(status)s” is not an incident status.")
+            allowed, message = IncidentStatus.values, _("“%(status)s” is not an incident status.")
         else:
-            allowed, message = MaintenanceStatus, _("“%(status)s” is not a maintenance status.")
-        if self.status and self.status not in allowed.values:
+            allowed = MaintenanceStatus.values
+            message = _("“%(status)s” is not a maintenance status.")
+        if self.status and self.status not in allowed:
             raise ValidationError({"status": message % {"status": self.status}})
 
 

@@ -2,6 +2,8 @@
 
 from django.middleware.locale import LocaleMiddleware
 
+from statuspage.public_cache import PUBLIC_MARK
+
 
 class ConsoleLocaleMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware for the console, leaving public responses alone.
@@ -12,6 +14,6 @@ class ConsoleLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_response(self, request, response):
-        if getattr(response, "noroshi_public", False):
+        if getattr(response, PUBLIC_MARK, False):
             return response
         return super().process_response(request, response)

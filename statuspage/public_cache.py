@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Quer
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
+from django.utils.translation import trans_real
 
 from incidents.changes import page_changed_at
 from statuspage import snapshots
@@ -38,6 +39,8 @@ ENTRY_SECONDS = 3600
 # rendered afresh soon after the database is back.
 STALE_SECONDS = 2
 PUBLIC_LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
+# The attribute that tells statuspage.middleware a response is public (its headers are final).
+PUBLIC_MARK = "noroshi_public"
 # Query parameters every public view accepts; only URLs with no others get a disk snapshot.
 COMMON_PARAMS = frozenset({"lang", "page"})
 
@@ -65,7 +68,7 @@ def public_language(request: HttpRequest, *, negotiate: bool = True) -> str:
     if not negotiate:
         return settings.LANGUAGE_CODE
     header = request.headers.get("Accept-Language", "")
-    for code, _ in translation.trans_real.parse_accept_lang_header(header):
+    for code, _ in trans_real.parse_accept_lang_header(header):
         if code == "*":
             break
         try:
@@ -81,7 +84,7 @@ def keep_params(request: HttpRequest, allowed: frozenset[str]) -> None:
         kept = QueryDict(mutable=True)
         for name in sorted(allowed & set(request.GET)):
             kept.setlist(name, request.GET.getlist(name)[:1])
-        request.GET = kept
+        request.GET = kept  # type: ignore[assignment]  # read-only to views, like the original
 
 
 def cache_key(kind: str, request: HttpRequest, language: str, changed_at: float | None) -> str:
@@ -187,6 +190,7 @@ def serve(
 ):
     """The response for `page`: 304 when the client's validators match, else the body."""
     if_none_match = request.headers.get("If-None-Match")
+    response: HttpResponse
     if if_none_match and (page.etag in parse_etags(if_none_match) or if_none_match == "*"):
         response = HttpResponseNotModified()
     else:
@@ -204,5 +208,5 @@ def serve(
         response[name] = value
     if vary_language:
         patch_vary_headers(response, ("Accept-Language",))
-    response.noroshi_public = True
+    setattr(response, PUBLIC_MARK, True)
     return response

@@ -10,6 +10,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors
+from incidents.admin.service_admin import StrOrPromise
 from incidents.choices import ComponentStatus
 from incidents.models import Component, UpdateTemplate
 
@@ -129,7 +130,7 @@ def backfill_field() -> forms.SplitDateTimeField:
 class ComponentSection:
     """Components shown together: the incident's affected ones, or one group's."""
 
-    title: str
+    title: StrOrPromise
     components: list[Component]
     affected: bool = False
 
@@ -164,7 +165,9 @@ def component_fieldsets(sections: list[ComponentSection]) -> list[tuple]:
     first_unaffected = next((s for s in sections if not s.affected), None)
     fieldsets = []
     for section in sections:
-        options = {"fields": [component_field_name(c) for c in section.components]}
+        options: dict[str, object] = {
+            "fields": [component_field_name(c) for c in section.components]
+        }
         if section is first_unaffected:
             options["description"] = NOT_AFFECTED_HINT
         fieldsets.append((section.title, options))
@@ -193,7 +196,14 @@ def component_status_field(component: Component, *, affected: bool) -> forms.Cho
 
 
 class ComponentStatusFields:
-    """For a form: one status select per component; the changed ones go to the service."""
+    """For a form: one status select per component; the changed ones go to the service.
+
+    A mixin for django.forms.Form subclasses (it uses their fields and cleaned/changed data).
+    """
+
+    fields: dict
+    cleaned_data: dict
+    changed_data: list[str]
 
     def add_component_fields(self, sections: list[ComponentSection]) -> None:
         self.component_fields = {}

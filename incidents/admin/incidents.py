@@ -20,7 +20,12 @@ from incidents.admin.forms import (
     notify_field,
     template_field,
 )
-from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin, StatusFilter
+from incidents.admin.service_admin import (
+    ServiceForm,
+    ServiceModelAdmin,
+    StatusFilter,
+    StrOrPromise,
+)
 from incidents.choices import UNRESOLVED_INCIDENT_STATUSES, IncidentKind, IncidentStatus
 from incidents.models import Incident
 from incidents.services.incidents import POSTABLE_STATUSES
@@ -178,7 +183,7 @@ class TimelineAdmin(ServiceModelAdmin):
     records an incident may be lost), with the timeline below the change form."""
 
     kind = ""
-    add_title = ""
+    add_title: StrOrPromise = ""
     change_form_template = "admin/incidents/timeline_change_form.html"
 
     def get_queryset(self, request):

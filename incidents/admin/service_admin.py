@@ -1,12 +1,17 @@
 """The admin's write path: forms whose saving is one service call, and the ModelAdmin that uses
 them without ever saving a model itself; plus the read-only admin and a status filter."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
 
 
 class ServiceForm(forms.ModelForm):
@@ -45,7 +50,8 @@ class ServiceForm(forms.ModelForm):
 
     def model_field_values(self) -> dict:
         """The cleaned values of the model fields this form edits."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+        fields = self._meta.fields or ()
+        return {name: self.cleaned_data[name] for name in fields if name in self.fields}
 
     def save(self, commit=True):
         """The service saved the row while the form validated: nothing is left to write."""
@@ -124,7 +130,7 @@ class StatusFilter(admin.SimpleListFilter):
 
     title = _("status")
     parameter_name = "status"
-    status_choices: list[tuple[str, str]] = []
+    status_choices: Sequence[tuple[str, StrOrPromise]] = ()
 
     def lookups(self, request, model_admin):
         return self.status_choices

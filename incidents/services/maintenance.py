@@ -296,10 +296,11 @@ def edit_maintenance(
     validate_window_edit(locked, changed=changed, components_changed=new_components is not None)
     for field in changed:
         setattr(locked, field, changes[field])
+    start, end = window_of(locked)
     if "scheduled_for" in changed or "scheduled_until" in changed:
-        validate_window(locked.scheduled_for, locked.scheduled_until, now=timezone.now())
+        validate_window(start, end, now=timezone.now())
     if "scheduled_for" in changed:
-        locked.started_at = locked.scheduled_for
+        locked.started_at = start
         changed.append("started_at")
     if new_components is not None:
         locked.components.set(new_components)
@@ -309,6 +310,13 @@ def edit_maintenance(
     record_audit(actor=actor, action="edit", target=locked, summary=", ".join(changed))
     maintenance.refresh_from_db()
     return maintenance
+
+
+def window_of(maintenance: Incident) -> tuple[datetime, datetime]:
+    """The window's start and end (the maintenance_has_window constraint guarantees both)."""
+    if maintenance.scheduled_for is None or maintenance.scheduled_until is None:
+        raise ValueError(f"maintenance {maintenance.pk} has no window")
+    return maintenance.scheduled_for, maintenance.scheduled_until
 
 
 def validate_window_edit(maintenance: Incident, *, changed: list[str], components_changed: bool):
