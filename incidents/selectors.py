@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
@@ -224,3 +224,61 @@ def history_between(start: datetime, end: datetime) -> QuerySet[Incident]:
 def first_incident_start() -> datetime | None:
     """When the oldest incident or maintenance started (where history paging stops)."""
     return Incident.objects.order_by("started_at").values_list("started_at", flat=True).first()
+
+
+def recent_history(*, limit: int) -> QuerySet[Incident]:
+    """Incidents and maintenance, newest start first, with their timelines (the feeds)."""
+    return with_timeline(Incident.objects.all()).order_by("-started_at", "-id")[:limit]
+
+
+def completed_maintenances(*, limit: int) -> QuerySet[Incident]:
+    """The last `limit` completed windows, latest completed first, with their timelines."""
+    completed = Incident.objects.filter(
+        kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.COMPLETED
+    )
+    return with_timeline(completed).order_by("-resolved_at", "-id")[:limit]
+
+
+def calendar_maintenances(*, ended_since: datetime) -> QuerySet[Incident]:
+    """Maintenance not yet completed, and windows that ended since `ended_since`, soonest
+    first, with their timelines (the maintenance calendar)."""
+    rows = Incident.objects.filter(kind=IncidentKind.MAINTENANCE).filter(
+        ~Q(status=MaintenanceStatus.COMPLETED) | Q(scheduled_until__gte=ended_since)
+    )
+    return with_timeline(rows).order_by("scheduled_for", "id")
+
+
+def component_or_group(public_id: str) -> tuple[Component | ComponentGroup, str] | None:
+    """The component, or else the group, with `public_id`, and its status (a group's is its
+    worst component's); None when there is neither."""
+    component = Component.objects.filter(public_id=public_id).first()
+    if component is not None:
+        return component, component.status
+    group = (
+        ComponentGroup.objects.filter(public_id=public_id).prefetch_related("components").first()
+    )
+    if group is None:
+        return None
+    return group, worst_component_status(c.status for c in group.components.all())
+
+
+def incidents_touching(component_ids: list[int], *, since: datetime, until: datetime):
+    """(component id, public id, name, name_ja, started_at, resolved_at) for every incident or
+    started maintenance of these components that was open at some time in [since, until],
+    oldest first, in one query."""
+    return (
+        Incident.components.through.objects.filter(
+            component_id__in=component_ids, incident__started_at__lte=until
+        )
+        .filter(Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gte=since))
+        .exclude(incident__status=MaintenanceStatus.SCHEDULED)
+        .order_by("incident__started_at", "incident_id")
+        .values_list(
+            "component_id",
+            "incident__public_id",
+            "incident__name",
+            "incident__name_ja",
+            "incident__started_at",
+            "incident__resolved_at",
+        )
+    )

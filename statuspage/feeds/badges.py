@@ -10,7 +10,6 @@ from django.utils.translation import get_language
 
 from incidents import selectors
 from incidents.choices import ComponentStatus, Impact
-from incidents.models import Component, ComponentGroup
 from statuspage.feeds.badge_svg import Badge, badge_svg, clean_label
 from statuspage.public_cache import public_response
 
@@ -39,19 +38,13 @@ COMPONENT_BADGES: dict[str, tuple[str, str]] = {
 def component_name_and_status(public_id: str, language: str | None) -> tuple[str, str]:
     """The name and status of the component, or else the group, with `public_id`.
 
-    Raises Http404 when there is neither. TODO: move to incidents.selectors as
-    component_or_group_status(public_id).
+    Raises Http404 when there is neither.
     """
-    component = Component.objects.filter(public_id=public_id).first()
-    if component is not None:
-        return selectors.localized(component, "name", language), component.status
-    group = (
-        ComponentGroup.objects.filter(public_id=public_id).prefetch_related("components").first()
-    )
-    if group is None:
+    found = selectors.component_or_group(public_id)
+    if found is None:
         raise Http404("No component or group has this id.")
-    status = selectors.worst_component_status(c.status for c in group.components.all())
-    return selectors.localized(group, "name", language), status
+    row, status = found
+    return selectors.localized(row, "name", language), status
 
 
 def svg_response(label: str, message_and_colour: tuple[str, str]) -> HttpResponse:

@@ -11,7 +11,6 @@ their copy; nothing new is stored for it.
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -19,7 +18,6 @@ from django.utils.translation import get_language
 from icalendar import Calendar, Event, vText, vUri
 
 from incidents import selectors
-from incidents.choices import IncidentKind, MaintenanceStatus
 from incidents.models import Incident
 from incidents.rendering import render_markdown
 from statuspage.feeds.address import PageAddress, page_address
@@ -33,18 +31,6 @@ REFRESH = timedelta(minutes=15)
 REFRESH_TEXT = "PT15M"
 PRODUCT_ID = "-//Noroshi//Maintenance calendar//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-def calendar_maintenances(*, now: datetime) -> QuerySet[Incident]:
-    """Maintenance not yet completed, and those whose window ended within COMPLETED_DAYS,
-    soonest first, with their timelines.
-
-    TODO: move to incidents.selectors as calendar_maintenances(since=...).
-    """
-    recent = Q(scheduled_until__gte=now - timedelta(days=COMPLETED_DAYS))
-    open_ = ~Q(status=MaintenanceStatus.COMPLETED)
-    rows = Incident.objects.filter(Q(kind=IncidentKind.MAINTENANCE) & (open_ | recent))
-    return selectors.with_timeline(rows).order_by("scheduled_for", "id")
 
 
 def sequence(maintenance: Incident) -> int:
@@ -109,7 +95,8 @@ def maintenance_calendar(*, now: datetime, language: str | None) -> Calendar:
     calendar.add("x-published-ttl", REFRESH_TEXT)
     calendar.add("source", vUri(address.url("maintenance.ics")), parameters={"VALUE": "URI"})
     calendar.add("url", vUri(address.base))
-    for maintenance in calendar_maintenances(now=now):
+    ended_since = now - timedelta(days=COMPLETED_DAYS)
+    for maintenance in selectors.calendar_maintenances(ended_since=ended_since):
         calendar.add_component(maintenance_event(maintenance, address=address, language=language))
     return calendar
 

@@ -9,7 +9,6 @@ time zone. Both views are cached whole by @public_response.
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.feedgenerator import (
     Atom1Feed,
@@ -53,14 +52,6 @@ class History:
         return f"{self.name} Status - Incident History"
 
 
-def recent_history(*, limit: int) -> QuerySet[Incident]:
-    """Incidents and maintenance, newest start first, with their timelines (fixed query count).
-
-    TODO: move to incidents.selectors as recent_history(limit=...).
-    """
-    return selectors.with_timeline(Incident.objects.all()).order_by("-started_at", "-id")[:limit]
-
-
 def feed_time(moment: datetime, zone: tzinfo) -> datetime:
     return moment.astimezone(zone).replace(microsecond=0)
 
@@ -88,7 +79,7 @@ def page_history(language: str) -> History:
     address = page_address(page)
     entries = [
         history_entry(incident, address=address, zone=zone, language=language)
-        for incident in recent_history(limit=FEED_LENGTH)
+        for incident in selectors.recent_history(limit=FEED_LENGTH)
     ]
     return History(
         name=xml_safe(selectors.localized(page, "name", language)),

@@ -7,12 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from incidents.choices import ComponentStatus, MaintenanceStatus
-from incidents.models import Component, Incident
+from incidents import selectors
+from incidents.choices import ComponentStatus
+from incidents.models import Component
 from incidents.uptime import UptimeDay, date_range, uptime_for_components
 from statuspage.views.context import day_start
 
@@ -85,28 +85,9 @@ def incidents_by_component_day(
     component_ids: list[int], *, first_day: date, tz: zoneinfo.ZoneInfo, now: datetime
 ) -> dict[tuple[int, date], list[DayIncident]]:
     """The incidents and started maintenance of each component on each day from `first_day` to
-    today, in one query (a row per incident and component).
-
-    TODO: move to incidents.selectors (as `incidents_touching(components, since=…)`).
-    """
-    window_start = day_start(first_day, tz)
+    today, in one query (a row per incident and component)."""
     today = now.astimezone(tz).date()
-    rows = (
-        Incident.components.through.objects.filter(
-            component_id__in=component_ids, incident__started_at__lte=now
-        )
-        .filter(Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gte=window_start))
-        .exclude(incident__status=MaintenanceStatus.SCHEDULED)
-        .order_by("incident__started_at", "incident_id")
-        .values_list(
-            "component_id",
-            "incident__public_id",
-            "incident__name",
-            "incident__name_ja",
-            "incident__started_at",
-            "incident__resolved_at",
-        )
-    )
+    rows = selectors.incidents_touching(component_ids, since=day_start(first_day, tz), until=now)
     found: dict[tuple[int, date], list[DayIncident]] = defaultdict(list)
     for component_id, public_id, name, name_ja, started_at, resolved_at in rows:
         first = max(started_at.astimezone(tz).date(), first_day)
