@@ -132,7 +132,7 @@ else:
     }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_DIR = Path(os.environ.get("NOROSHI_BROKER_DIR") or VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": MAINTENANCE_CHECK_SECONDS,
         "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
     },
+    "notify-sweep": {
+        "task": "notify.tasks.sweep",
+        "schedule": float(os.environ.get("NOROSHI_SWEEP_SECONDS", "5")),
+        "options": {"expires": 30},
+    },
 }
+
+# --- Notifications -------------------------------------------------------------------------
+# The module incidents.announcements hands announcements to (empty: announce nothing).
+NOROSHI_NOTIFIER = os.environ.get("NOROSHI_NOTIFIER", "notify.outbox")
+
+# A delivery still `sending` this long after its claim belongs to a worker that died mid-send.
+NOTIFY_STUCK_SECONDS = float(os.environ.get("NOROSHI_STUCK_SECONDS", "300"))
+# A pending delivery handed to the broker this long ago is handed over again by the sweep
+# (the claim makes the second copy harmless; a killed worker's messages come back this way).
+NOTIFY_REQUEUE_SECONDS = float(os.environ.get("NOROSHI_REQUEUE_SECONDS", "60"))
 
 # --- E-mail (the notification channels arrive with issue 4) --------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -12,6 +12,7 @@ admin.site.index_title = "Incidents, maintenance and components"
 urlpatterns = [
     path("api/v2/", include("statuspage.api_v2.urls")),
     path("", include("statuspage.feeds.urls")),
+    path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -61,6 +61,22 @@ def isolated_cache(settings):
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request):
+    """Celery tasks queued by the code under test run at once, in the test's process, as a
+    worker would run them — except in end-to-end tests, where real workers run them."""
+    if request.node.get_closest_marker("e2e"):
+        yield
+        return
+    from statuspage.celery import app
+
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    try:
+        yield
+    finally:
+        app.conf.update(task_always_eager=False, task_eager_propagates=False)
+
+
 @pytest.fixture
 def oncall(db):
     from django.contrib.auth.models import Group

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
+from incidents.announcements import announce_update
 from incidents.choices import (
     IMPACT_OF_COMPONENT_STATUS,
     IMPACT_SEVERITY,
@@ -102,6 +103,8 @@ def append_update(
     IncidentUpdateComponent.objects.bulk_create(rows)
     if component_statuses:
         incident.components.add(*component_statuses)
+    if update.deliver_notifications:
+        announce_update(update)
     return update
 
 

@@ -50,9 +50,12 @@ def database_url(db: dict) -> str:
     pytest.fail(f"No worker DATABASE_URL for the engine {db['ENGINE']}.")
 
 
-def worker_environment(var_dir: Path, queue: str) -> dict[str, str]:
+def worker_environment(var_dir: Path, queue: str, extra: dict[str, str]) -> dict[str, str]:
     env = {
         **os.environ,
+        # The filesystem broker's folders are shared, so that tasks this process queues reach
+        # the worker; the queue of its own keeps runs apart.
+        "NOROSHI_BROKER_DIR": str(settings.CELERY_BROKER_DIR),
         "DJANGO_SETTINGS_MODULE": "tests.e2e.worker_settings",
         "DATABASE_URL": database_url(connection.settings_dict),
         "NOROSHI_VAR_DIR": str(var_dir),
@@ -64,24 +67,26 @@ def worker_environment(var_dir: Path, queue: str) -> dict[str, str]:
     env.pop("CELERY_BROKER_URL", None)
     if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
         env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
-    return env
+    return {**env, **extra}
 
 
-def start_worker(tmp_path: Path, queue: str) -> WorkerProcess:
+def start_worker(
+    tmp_path: Path, queue: str, extra: dict[str, str] | None = None, concurrency: int = 1
+) -> WorkerProcess:
     var_dir = tmp_path / "worker-var"
-    var_dir.mkdir()
+    var_dir.mkdir(exist_ok=True)
     log_path = tmp_path / "worker.log"
     command = [
         sys.executable, "-m", "celery", "-A", "statuspage", "worker", "-B",
-        "--loglevel", "INFO", "--concurrency", "1", "--hostname", f"{queue}@%h",
+        "--loglevel", "INFO", "--concurrency", str(concurrency), "--hostname", f"{queue}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--schedule", str(tmp_path / "celerybeat-schedule"),
     ]  # fmt: skip
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:  # a restarted worker writes on after the first
         process = subprocess.Popen(
             command,
             cwd=settings.BASE_DIR,
-            env=worker_environment(var_dir, queue),
+            env=worker_environment(var_dir, queue, extra or {}),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -16,7 +16,10 @@ from tests.statuspage.page_html import parse
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE = Path(settings.BASE_DIR) / "statuspage" / "locale" / "ja" / "LC_MESSAGES"
+CATALOGUES = [
+    Path(settings.BASE_DIR) / app / "locale" / "ja" / "LC_MESSAGES"
+    for app in ("statuspage", "notify")
+]
 
 
 @pytest.fixture
@@ -114,16 +117,18 @@ def test_a_language_chosen_by_query_follows_internal_links(client, page):
     assert document.find("h4").find("a").attrs["href"] == f"/incidents/{page.public_id}?lang=ja"
 
 
-def test_every_entry_of_the_catalogue_is_translated():
-    catalogue = polib.pofile(str(CATALOGUE / "django.po"))
+@pytest.mark.parametrize("folder", CATALOGUES, ids=lambda folder: folder.parts[-4])
+def test_every_entry_of_the_catalogue_is_translated(folder):
+    catalogue = polib.pofile(str(folder / "django.po"))
 
     assert catalogue.untranslated_entries() == []
     assert catalogue.fuzzy_entries() == []
     assert catalogue.metadata["Language"] == "ja"
 
 
-def test_compiled_catalogue_matches_its_source(tmp_path):
-    source = polib.pofile(str(CATALOGUE / "django.po"))
+@pytest.mark.parametrize("folder", CATALOGUES, ids=lambda folder: folder.parts[-4])
+def test_compiled_catalogue_matches_its_source(folder, tmp_path):
+    source = polib.pofile(str(folder / "django.po"))
     source.save_as_mofile(str(tmp_path / "django.mo"))
 
     def messages(mo):
@@ -132,6 +137,6 @@ def test_compiled_catalogue_matches_its_source(tmp_path):
             for e in mo
         }
 
-    committed = polib.mofile(str(CATALOGUE / "django.mo"))
+    committed = polib.mofile(str(folder / "django.mo"))
     assert messages(committed) == messages(polib.mofile(str(tmp_path / "django.mo")))
     assert len(committed) == len(source.translated_entries())

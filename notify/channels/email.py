@@ -1,0 +1,72 @@
+"""E-mail through Django's configured backend (SMTP, an ESP via django-anymail, or files)."""
+
+import contextlib
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from notify.channels.base import (
+    Channel,
+    Envelope,
+    PermanentError,
+    RetryableError,
+    UnknownOutcome,
+)
+
+
+class EmailChannel(Channel):
+    name = "email"
+
+    def __init__(self):
+        self.connection = None
+
+    def open(self) -> None:
+        self.connection = get_connection(fail_silently=False)
+        try:
+            self.connection.open()
+        except (OSError, smtplib.SMTPException) as error:
+            # Nothing was sent on a connection that never opened.
+            self.connection = None
+            raise RetryableError(f"could not connect: {error}") from error
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.close()
+            self.connection = None
+
+    def send(self, message, envelope: Envelope) -> str:
+        if self.connection is None:
+            self.open()
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.text.replace("{unsubscribe_url}", envelope.unsubscribe_url),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[envelope.address],
+            headers={
+                "List-Unsubscribe": f"<{envelope.unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "X-Noroshi-Delivery": envelope.idempotency_key,
+                "Auto-Submitted": "auto-generated",
+            },
+            connection=self.connection,
+        )
+        email.attach_alternative(
+            message.html.replace("{unsubscribe_url}", envelope.unsubscribe_url), "text/html"
+        )
+        try:
+            email.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            # The server answered the RCPT: a 5xx is for good, a 4xx says try later.
+            codes = [code for code, _ in error.recipients.values()]
+            kind = PermanentError if codes and min(codes) >= 500 else RetryableError
+            raise kind(f"recipient refused: {error.recipients}") from error
+        except smtplib.SMTPResponseException as error:
+            # An SMTP reply is an answer: the server did not take the message.
+            kind = PermanentError if error.smtp_code >= 500 else RetryableError
+            raise kind(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as error:
+            self.connection = None
+            raise UnknownOutcome(f"connection lost while sending: {error}") from error
+        return ""

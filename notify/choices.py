@@ -1,0 +1,39 @@
+"""Statuses and enums of notifications."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WEBHOOK = "webhook", _("Webhook")
+    SLACK = "slack", _("Slack")
+
+
+class Language(models.TextChoices):
+    EN = "en", "English"
+    JA = "ja", "日本語"
+
+
+class NotificationKind(models.TextChoices):
+    INCIDENT_UPDATE = "incident_update", _("Incident update")
+    MAINTENANCE_SCHEDULED = "maintenance_scheduled", _("Maintenance scheduled")
+    MAINTENANCE_REMINDER = "maintenance_reminder", _("Maintenance reminder")
+    MAINTENANCE_STARTED = "maintenance_started", _("Maintenance started")
+    MAINTENANCE_UPDATE = "maintenance_update", _("Maintenance update")
+    MAINTENANCE_COMPLETED = "maintenance_completed", _("Maintenance completed")
+    POSTMORTEM_PUBLISHED = "postmortem_published", _("Post-mortem published")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Unknown (resolve by hand)")
+    SKIPPED = "skipped", _("Skipped")
+
+
+# A delivery in one of these states never changes again (the admin may only resolve `unknown`).
+FINAL_DELIVERY_STATES = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED)

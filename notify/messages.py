@@ -1,0 +1,61 @@
+"""Channel-neutral announcements rendered per channel and language, once per batch.
+
+The per-subscriber part of an e-mail (its unsubscribe link) is the placeholder
+{unsubscribe_url}, filled in by the channel, so one rendering serves every subscriber who
+reads the same language.
+"""
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from incidents import selectors
+from incidents.rendering import render_markdown
+from notify.choices import NotificationKind
+from notify.models import Notification
+
+UNSUBSCRIBE_PLACEHOLDER = "{unsubscribe_url}"
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def headline(notification: Notification, language: str) -> str:
+    incident = notification.incident
+    name = selectors.localized(incident, "name", language)
+    if notification.kind == NotificationKind.MAINTENANCE_REMINDER:
+        return _("Reminder: %(name)s starts soon") % {"name": name}
+    if notification.kind == NotificationKind.POSTMORTEM_PUBLISHED:
+        return _("Post-mortem: %(name)s") % {"name": name}
+    if notification.update is not None:
+        status = notification.update.get_status_display()
+        return f"[{status}] {name}"
+    return name
+
+
+def render_email(notification: Notification, language: str) -> EmailContent:
+    """The e-mail of a notification in `language` (subject, text and HTML)."""
+    page = selectors.page_settings()
+    with translation.override(language):
+        update = notification.update
+        body = selectors.localized(update, "body", language) if update is not None else ""
+        context = {
+            "page_name": selectors.localized(page, "name", language),
+            "headline": headline(notification, language),
+            "incident": notification.incident,
+            "update": update,
+            "body": body,
+            "body_html": render_markdown(body),
+            "incident_url": f"{page.url.rstrip('/')}/incidents/{notification.incident.public_id}",
+            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        }
+        subject = f"[{context['page_name']}] {context['headline']}"
+        text = render_to_string("notify/email/announcement.txt", context)
+        html = render_to_string("notify/email/announcement.html", context)
+    return EmailContent(subject=subject[:200], text=text, html=html)

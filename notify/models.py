@@ -1,0 +1,199 @@
+"""Subscribers, the notification outbox and one delivery row per (notification, subscriber).
+
+The rows are the memory of "never twice, never lost": a notification row is written in the
+transaction of what it announces; a delivery row is unique per notification and subscriber;
+a worker claims a delivery with a conditional UPDATE before it sends, and final states stay
+final. Writes happen in notify/services.py and notify/delivery.py only.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Component, Incident, IncidentUpdate
+from incidents.public_ids import new_public_id
+from notify.choices import Channel, DeliveryState, Language, NotificationKind
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Subscriber(models.Model):
+    """Someone told about the page: an address on one channel, a language and a scope."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    # Normalised: lower-case e-mail, E.164 phone number, https URL.
+    address = models.CharField(max_length=500)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    # Scope: no components and no incident = the whole page.
+    components = models.ManyToManyField(Component, blank=True, related_name="subscribers")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="subscribers"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_reason = models.CharField(max_length=500, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    # Consent record: when, from where, through which channel it was given.
+    consent_at = models.DateTimeField(default=timezone.now)
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_source = models.CharField(max_length=32, default="page")
+    # Signs webhook bodies (HMAC); also the secret of this subscriber's links.
+    secret = models.CharField(max_length=64, default=new_secret, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("channel", "address"), name="one_subscriber_per_address"
+            ),
+        ]
+        indexes = [
+            # fan_out(): the subscribers that may receive anything.
+            models.Index(
+                fields=("channel",),
+                condition=Q(
+                    confirmed_at__isnull=False,
+                    unsubscribed_at__isnull=True,
+                    suspended_at__isnull=True,
+                ),
+                name="subscriber_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {masked(self.address)}"
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.confirmed_at and not self.unsubscribed_at and not self.suspended_at)
+
+
+def masked(address: str) -> str:
+    """An address fit for logs and lists: enough to recognise it, not to use it."""
+    if "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:2]}…@{domain}"
+    if address.startswith("+"):
+        return f"{address[:3]}…{address[-2:]}"
+    return address.split("?")[0][:40]
+
+
+class Notification(models.Model):
+    """The outbox: one thing to announce, written in the transaction of the thing itself."""
+
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notifications")
+    update = models.ForeignKey(
+        IncidentUpdate,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    # The components the announcement concerns (subscribers' scopes are matched against them).
+    components = models.ManyToManyField(Component, blank=True, related_name="+")
+    channels = models.JSONField(default=list, help_text=_("The channels this may go to."))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    delivery_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            # Announcing the same update twice writes one row.
+            models.UniqueConstraint(
+                fields=("kind", "update"),
+                condition=Q(update__isnull=False),
+                name="one_notification_per_update",
+            ),
+            # Events without an update (a reminder, a published post-mortem): once per incident.
+            models.UniqueConstraint(
+                fields=("kind", "incident"),
+                condition=Q(update__isnull=True),
+                name="one_notification_per_event",
+            ),
+        ]
+        indexes = [
+            # sweep(): notifications written but not fanned out.
+            models.Index(
+                fields=("created_at",),
+                condition=Q(fanned_out_at__isnull=True),
+                name="notification_not_fanned_out",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.incident}"
+
+
+class Delivery(models.Model):
+    """One notification to one subscriber; unique, claimed before sending, final when done."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    state = models.CharField(
+        max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("notification", "subscriber"), name="one_delivery_per_subscriber"
+            ),
+        ]
+        indexes = [
+            # sweep(): pending deliveries due (again) and sending ones gone stale.
+            models.Index(
+                fields=("state", "enqueued_at"),
+                condition=Q(state__in=("pending", "sending")),
+                name="delivery_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} → {self.subscriber} ({self.state})"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every attempt of this delivery: receivers de-duplicate on it."""
+        return f"noroshi-{self.notification_id}-{self.subscriber_id}"
+
+
+class SendingSwitch(models.Model):
+    """The kill switch: one row (id 1). While paused, no delivery is claimed or sent."""
+
+    paused = models.BooleanField(default=False)
+    reason = models.CharField(max_length=500, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="sending_switch_single_row")]
+
+    def __str__(self) -> str:
+        return "paused" if self.paused else "sending"

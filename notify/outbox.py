@@ -1,0 +1,87 @@
+"""The outbox: what incidents.announcements hands over, written in the caller's transaction.
+
+Each function writes (at most) one Notification row and queues its fan-out for after commit;
+calling it twice for the same thing writes nothing more. If the process dies between commit
+and the queueing, notify.tasks.sweep finds the row and fans it out.
+"""
+
+from django.db import transaction
+
+from incidents.choices import IncidentKind, IncidentStatus, MaintenanceStatus
+from incidents.models import Incident, IncidentUpdate
+from notify.choices import Channel, NotificationKind
+from notify.models import Notification
+
+# SMS is slow and costs money: as on Statuspage, it goes only on these events.
+SMS_KINDS = (NotificationKind.MAINTENANCE_STARTED,)
+EVERY_CHANNEL_BUT_SMS = [Channel.EMAIL, Channel.WEBHOOK, Channel.SLACK]
+
+
+def kind_of(update: IncidentUpdate) -> NotificationKind:
+    """What an update announces: an incident update, or a step of a maintenance window."""
+    if update.incident.kind == IncidentKind.INCIDENT:
+        return NotificationKind.INCIDENT_UPDATE
+    if update.status == MaintenanceStatus.SCHEDULED:
+        return NotificationKind.MAINTENANCE_SCHEDULED
+    if update.status == MaintenanceStatus.COMPLETED:
+        return NotificationKind.MAINTENANCE_COMPLETED
+    started_before = (
+        update.incident.updates.filter(status=MaintenanceStatus.IN_PROGRESS)
+        .exclude(pk=update.pk)
+        .exists()
+    )
+    if update.status == MaintenanceStatus.IN_PROGRESS and not started_before:
+        return NotificationKind.MAINTENANCE_STARTED
+    return NotificationKind.MAINTENANCE_UPDATE
+
+
+def channels_for(kind: str, update: IncidentUpdate | None) -> list[str]:
+    channels = list(EVERY_CHANNEL_BUT_SMS)
+    if kind in SMS_KINDS or (update is not None and is_sms_worthy(update)):
+        channels.append(Channel.SMS)
+    return channels
+
+
+def is_sms_worthy(update: IncidentUpdate) -> bool:
+    """An incident's first update (it was declared) or its resolution."""
+    if update.incident.kind != IncidentKind.INCIDENT:
+        return False
+    if update.status == IncidentStatus.RESOLVED:
+        return True
+    return not update.incident.updates.filter(pk__lt=update.pk).exists()
+
+
+def record(*, kind: str, incident: Incident, update: IncidentUpdate | None) -> Notification:
+    notification, created = Notification.objects.get_or_create(
+        kind=kind,
+        incident=incident,
+        update=update,
+        defaults={"channels": channels_for(kind, update)},
+    )
+    if created:
+        notification.components.set(incident.components.all())
+        transaction.on_commit(lambda: queue_fan_out(notification.pk))
+    return notification
+
+
+def queue_fan_out(notification_id: int) -> None:
+    from notify.tasks import fan_out  # tasks import this module
+
+    fan_out.delay(notification_id)
+
+
+def record_update(update: IncidentUpdate) -> Notification:
+    """Write the notification of a published update (see incidents.announcements)."""
+    return record(kind=kind_of(update), incident=update.incident, update=update)
+
+
+def record_reminder(maintenance: Incident) -> Notification:
+    """Write the reminder that a maintenance window starts soon (once per window)."""
+    return record(kind=NotificationKind.MAINTENANCE_REMINDER, incident=maintenance, update=None)
+
+
+def record_postmortem(postmortem) -> Notification:
+    """Write the announcement of a published post-mortem (once per incident)."""
+    return record(
+        kind=NotificationKind.POSTMORTEM_PUBLISHED, incident=postmortem.incident, update=None
+    )

@@ -1,0 +1,58 @@
+"""Celery tasks of the notifications. They take ids, call one service, and are safe to run
+twice (acks_late + reject_on_worker_lost: a killed worker's task runs again)."""
+
+import logging
+
+from celery import shared_task
+
+from notify import delivery, fanout, services
+
+logger = logging.getLogger(__name__)
+
+TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+def queue_sends(delivery_ids: list[int]) -> None:
+    for start in range(0, len(delivery_ids), fanout.CHUNK):
+        chunk = delivery_ids[start : start + fanout.CHUNK]
+        fanout.mark_enqueued(chunk)
+        send_deliveries.delay(chunk)
+
+
+@shared_task(**TASK_OPTIONS)
+def fan_out(notification_id: int) -> int:
+    """Write the notification's delivery rows and queue their sending in chunks of ids."""
+    added = fanout.fan_out(notification_id)
+    for chunk in fanout.pending_chunks(notification_id):
+        queue_sends(chunk)
+    logger.info("notification %s: %s deliveries added", notification_id, added)
+    return added
+
+
+@shared_task(**TASK_OPTIONS)
+def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    """Send the deliveries this worker can claim."""
+    return delivery.deliver_batch(delivery_ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def send_confirmation(subscriber_id: int) -> None:
+    """Send a subscriber the link that confirms their subscription."""
+    from notify.confirmations import send_confirmation_email
+
+    send_confirmation_email(subscriber_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def sweep() -> dict[str, int]:
+    """Fan out lost notifications, re-queue idle pending deliveries, settle stuck ones."""
+    result = services.sweep()
+    for notification_id in result.fan_out:
+        fan_out.delay(notification_id)
+    queue_sends(result.requeue)
+    return {
+        "fan_out": len(result.fan_out),
+        "requeued": len(result.requeue),
+        "unknown": result.unknown,
+        "retried": result.retried,
+    }

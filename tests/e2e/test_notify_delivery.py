@@ -1,0 +1,133 @@
+"""Real workers, a real broker, a real SMTP sink: every confirmed subscriber gets exactly one
+message per announcement — when fan-out and sends are queued twice, and when the worker is
+killed with SIGKILL in the middle of sending and started again."""
+
+import os
+import signal
+import time
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from incidents import services
+from notify.models import Delivery, Notification, Subscriber
+from notify.tasks import fan_out, send_deliveries
+from statuspage.celery import app
+from tests.e2e.conftest import forget_queue, start_worker, stop_worker, wait_until_ready
+from tests.smtp_sink import SmtpSink
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WAIT = 90
+
+
+@pytest.fixture
+def sink():
+    with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture
+def worker_queue():
+    """A queue of this test's own, used by this process's tasks and by the workers."""
+    queue = f"noroshi-e2e-{uuid.uuid4().hex[:12]}"
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = saved
+        forget_queue(queue)
+
+
+def worker_env(sink) -> dict[str, str]:
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "NOROSHI_SWEEP_SECONDS": "1",
+        "NOROSHI_STUCK_SECONDS": "3",
+        "NOROSHI_REQUEUE_SECONDS": "3",
+        "NOROSHI_MAINTENANCE_CHECK_SECONDS": "60",
+    }
+
+
+def subscribers(count: int) -> list[str]:
+    now = timezone.now()
+    addresses = [f"s{n:05d}@example.com" for n in range(count)]
+    Subscriber.objects.bulk_create(
+        Subscriber(channel="email", address=a, confirmed_at=now) for a in addresses
+    )
+    Subscriber.objects.create(channel="email", address="unconfirmed@example.com")
+    return addresses
+
+
+def wait_for(condition, what: str, worker) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        worker.ensure_alive()
+        time.sleep(0.2)
+    pytest.fail(f"waited {WAIT} s for {what}")
+
+
+def settled() -> bool:
+    return not Delivery.objects.filter(state__in=("pending", "sending")).exists()
+
+
+def test_every_subscriber_gets_one_message_when_everything_runs_twice(tmp_path, sink, worker_queue):
+    addresses = subscribers(300)
+    incident = services.declare_incident(
+        name="Elevated API errors", body="Investigating.", deliver_notifications=False
+    )
+    worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
+    try:
+        wait_until_ready(worker)
+        services.post_update(incident=incident, status="identified", body="A bad deploy.")
+        notification = Notification.objects.get()
+        # The broker redelivers, a task retries, someone re-runs it: all of it, twice.
+        fan_out.delay(notification.pk)
+        wait_for(lambda: Delivery.objects.count() == 300, "the fan-out", worker)
+        ids = list(Delivery.objects.values_list("id", flat=True))
+        send_deliveries.delay(ids)
+        send_deliveries.delay(ids[::-1])
+        wait_for(settled, "every delivery to settle", worker)
+        time.sleep(2)  # anything still in flight would land now
+    finally:
+        stop_worker(worker)
+    received = sink.sink.per_recipient()
+    assert set(received) == set(addresses)
+    assert set(received.values()) == {1}
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_a_worker_killed_mid_send_never_sends_twice(tmp_path, sink, worker_queue):
+    addresses = subscribers(2000)
+    incident = services.declare_incident(
+        name="Elevated API errors", body="Investigating.", deliver_notifications=False
+    )
+    worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
+    wait_until_ready(worker)
+    services.post_update(incident=incident, status="identified", body="A bad deploy.")
+    wait_for(lambda: len(sink.messages) >= 300, "sending to be under way", worker)
+    os.killpg(worker.process.pid, signal.SIGKILL)  # the whole worker, mid-send
+    worker.process.wait(10)
+    sent_before_kill = len(sink.messages)
+
+    worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
+    try:
+        wait_until_ready(worker)
+        wait_for(settled, "every delivery to settle after the restart", worker)
+        time.sleep(2)
+    finally:
+        stop_worker(worker)
+    received = sink.sink.per_recipient()
+    states = dict(Delivery.objects.values_list("subscriber__address", "state"))
+    assert max(received.values()) == 1, "someone got the same message twice"
+    assert set(states.values()) <= {"sent", "unknown"}
+    # Every subscriber either got the message or is marked for an operator to look at.
+    assert {a for a in addresses if states[a] == "sent"} <= set(received)
+    assert set(addresses) <= set(received) | {a for a, s in states.items() if s == "unknown"}
+    assert sent_before_kill < 2000

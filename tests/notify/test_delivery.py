@@ -1,0 +1,142 @@
+"""Delivery through a real SMTP sink: each subscriber once, whatever is run twice; outcomes
+recorded and final; the kill switch stops everything; stuck sends are never re-sent blindly."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import services
+from notify import delivery
+from notify import services as notify_services
+from notify.fanout import fan_out
+from notify.models import Delivery, Notification, Subscriber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def announced(outage, subscriber_factory):
+    """Three confirmed subscribers and one fanned-out announcement; the delivery ids."""
+    for address in ("ann@example.com", "ben@example.com", "chie@example.jp"):
+        subscriber_factory(address)
+    services.post_update(incident=outage, status="identified", body="A bad **deploy**.")
+    notification = Notification.objects.get()
+    fan_out(notification.pk)
+    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+
+
+def states():
+    return sorted(Delivery.objects.values_list("subscriber__address", "state"))
+
+
+def test_each_subscriber_gets_exactly_one_message(announced, smtp):
+    assert delivery.deliver_batch(announced) == {"sent": 3}
+    assert smtp.sink.per_recipient() == {
+        "ann@example.com": 1,
+        "ben@example.com": 1,
+        "chie@example.jp": 1,
+    }
+    assert {state for _, state in states()} == {"sent"}
+    message = smtp.messages[0]
+    assert message["Subject"] == "[Noroshi] [Identified] Elevated API errors"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith("<http://127.0.0.1:8000/subscriptions/unsubscribe/")
+    )
+
+
+def test_a_batch_run_twice_sends_nothing_more(announced, smtp):
+    delivery.deliver_batch(announced)
+    assert delivery.deliver_batch(announced) == {"not_claimed": 3}
+    assert delivery.deliver_batch(announced[::-1]) == {"not_claimed": 3}
+    assert len(smtp.messages) == 3
+
+
+def test_a_delivery_is_claimed_once(announced):
+    first = announced[0]
+    assert delivery.claim(first) is True
+    assert delivery.claim(first) is False
+    assert delivery.finish(first, state="sent") is True
+    assert delivery.finish(first, state="failed") is False  # final stays final
+    assert Delivery.objects.get(pk=first).state == "sent"
+
+
+def test_the_kill_switch_stops_every_send_and_resume_continues(announced, smtp, oncall):
+    notify_services.pause_sending(actor=oncall, reason="storm")
+    assert delivery.deliver_batch(announced) == {"not_claimed": 3}
+    assert smtp.messages == []
+    assert {state for _, state in states()} == {"pending"}
+    assert notify_services.sweep().requeue == []  # nothing is handed out while paused
+
+    notify_services.resume_sending(actor=oncall)
+    requeue = notify_services.sweep().requeue
+    assert sorted(requeue) == announced
+    assert delivery.deliver_batch(requeue) == {"sent": 3}
+    assert len(smtp.messages) == 3
+
+
+def test_a_switch_thrown_after_the_claim_gives_the_delivery_back(announced, smtp):
+    first = announced[0]
+    assert delivery.claim(first)
+    notify_services.pause_sending(reason="now")
+    assert delivery.deliver_claimed(first, delivery.Batch()) == "released"
+    assert Delivery.objects.get(pk=first).state == "pending"
+    assert smtp.messages == []
+
+
+def test_a_refused_address_fails_for_good_and_is_suspended_after_three(
+    outage, subscriber_factory, smtp
+):
+    bouncing = subscriber_factory("nobody@example.com")
+    smtp.sink.refuse["nobody@example.com"] = "550 5.1.1 no such user"
+    for n in range(3):
+        update = services.post_update(incident=outage, status="identified", body=f"Update {n}.")
+        notification = Notification.objects.get(update=update)
+        fan_out(notification.pk)
+        ids = list(notification.deliveries.values_list("id", flat=True))
+        assert delivery.deliver_batch(ids) == {"failed": 1}
+    bouncing.refresh_from_db()
+    assert bouncing.suspended_at is not None
+    assert "550" in bouncing.suspended_reason
+    assert Delivery.objects.filter(state="failed").count() == 3
+
+
+def test_a_temporary_refusal_is_retried_later(announced, smtp):
+    smtp.sink.refuse["ann@example.com"] = "451 4.7.1 try later"
+    assert delivery.deliver_batch(announced) == {"sent": 2, "retry": 1}
+    retried = Delivery.objects.get(subscriber__address="ann@example.com")
+    assert (retried.state, retried.attempts) == ("pending", 1)
+    assert retried.next_attempt_at > timezone.now()
+    assert delivery.deliver_batch([retried.pk]) == {"not_claimed": 1}  # not due yet
+
+
+def test_a_stuck_email_send_becomes_unknown_never_resent(announced, smtp):
+    first = announced[0]
+    delivery.claim(first)  # the worker died right after this
+    Delivery.objects.filter(pk=first).update(claimed_at=timezone.now() - timedelta(minutes=10))
+    result = notify_services.sweep()
+    assert result.unknown == 1
+    assert first not in result.requeue
+    stuck = Delivery.objects.get(pk=first)
+    assert stuck.state == "unknown"
+    assert "may or may not have been delivered" in stuck.error
+    delivery.deliver_batch(announced)
+    assert len(smtp.messages) == 2
+
+
+def test_a_notification_lost_before_its_fan_out_is_found_by_the_sweep(outage):
+    services.post_update(incident=outage, status="identified", body="Found it.")
+    notification = Notification.objects.get()
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - timedelta(seconds=30)
+    )
+    assert notify_services.sweep().fan_out == [notification.pk]
+
+
+def test_an_unsubscribed_subscriber_is_skipped_at_send_time(announced, smtp):
+    Subscriber.objects.filter(address="ben@example.com").update(unsubscribed_at=timezone.now())
+    assert delivery.deliver_batch(announced) == {"sent": 2, "skipped": 1}
+    assert "ben@example.com" not in smtp.sink.per_recipient()
