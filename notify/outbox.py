@@ -36,7 +36,7 @@ def kind_of(update: IncidentUpdate) -> NotificationKind:
 
 
 def channels_for(kind: str, update: IncidentUpdate | None) -> list[str]:
-    channels = list(EVERY_CHANNEL_BUT_SMS)
+    channels: list[str] = list(EVERY_CHANNEL_BUT_SMS)
     if kind in SMS_KINDS or (update is not None and is_sms_worthy(update)):
         channels.append(Channel.SMS)
     return channels

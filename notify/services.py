@@ -179,3 +179,18 @@ def sweep(*, limit: int = 20000) -> SweepResult:
         )
         result.requeue = list(due.order_by("id").values_list("id", flat=True)[:limit])
     return result
+
+
+@transaction.atomic
+def resolve_unknown(*, delivery: Delivery, delivered: bool, actor=None) -> Delivery:
+    """Settle an `unknown` delivery by hand: the operator checked it arrived (sent) or not
+    (failed). Only `unknown` rows change; anything else raises ValidationError."""
+    state = DeliveryState.SENT if delivered else DeliveryState.FAILED
+    changed = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.UNKNOWN).update(
+        state=state, error=f"resolved by hand as {state}", finished_at=timezone.now()
+    )
+    if not changed:
+        raise ValidationError("Only a delivery whose outcome is unknown can be resolved by hand.")
+    delivery.refresh_from_db()
+    record_audit(actor=actor, action="resolve_delivery", target=delivery, summary=state)
+    return delivery

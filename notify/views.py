@@ -23,8 +23,8 @@ ACTIONS = {
 def subscription_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
     subscriber = subscriber_from(token, action)
     if subscriber is None:
-        context = {"title": _("This link is not valid"), "done": None}
-        return render(request, "notify/subscription_action.html", context, status=404)
+        invalid = {"title": _("This link is not valid"), "done": None}
+        return render(request, "notify/subscription_action.html", invalid, status=404)
     service, title, done = ACTIONS[action]
     if request.method == "POST":
         service(subscriber=subscriber)

@@ -6,7 +6,7 @@ from notify.channels.email import EmailChannel
 from notify.choices import Channel as ChannelName
 
 CHANNEL_CLASSES: dict[str, type[Channel]] = {ChannelName.EMAIL: EmailChannel}
-DISABLED_REASONS = {
+DISABLED_REASONS: dict[str, str] = {
     ChannelName.SMS: "SMS is not available yet on this installation.",
     ChannelName.WEBHOOK: "Webhooks are not available yet on this installation.",
     ChannelName.SLACK: "Slack is not available yet on this installation.",
