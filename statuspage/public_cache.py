@@ -17,10 +17,13 @@ down and the cache has lost an entry, the last good rendering is served instead 
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils import translation
@@ -28,7 +31,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
 from django.utils.translation import trans_real
 
-from incidents.changes import page_changed_at
+from incidents.changes import recent_page_changed_at
 from statuspage import snapshots
 
 # One second fresh for shared caches; stale copies may serve while one request revalidates, and
@@ -43,6 +46,40 @@ PUBLIC_LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
 PUBLIC_MARK = "noroshi_public"
 # Query parameters every public view accepts; only URLs with no others get a disk snapshot.
 COMMON_PARAMS = frozenset({"lang", "page"})
+
+
+class LocalPages:
+    """The last few pages this process served, by key: a cached hit then costs no trip to the
+    shared cache (and no unpickling of a 170 KB entry). Keys carry the page stamp, so a change
+    simply stops matching them."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> "CachedPage | None":
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: "CachedPage") -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self, **kwargs) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+local_pages = LocalPages()
+# Tests swap the cache (its settings) under a running process.
+setting_changed.connect(local_pages.clear)
 
 
 @dataclass
@@ -119,15 +156,17 @@ def public_response(
                 return view_func(request, *args, **kwargs)
             keep_params(request, allowed)
             language = public_language(request, negotiate=negotiate_language)
-            changed_at = page_changed_at()
+            changed_at = recent_page_changed_at()
             key = cache_key("page", request, language, changed_at)
-            page = cache.get(key)
+            page = local_pages.get(key) or cache.get(key)
             if page is None:
                 page = render(view_func, request, args, kwargs, language, changed_at)
                 if isinstance(page, HttpResponse):
                     return page  # not a 200: served as is, never cached
                 stale = "X-Noroshi-Snapshot" in page.headers
                 cache.set(key, page, STALE_SECONDS if stale else ENTRY_SECONDS)
+            if "X-Noroshi-Snapshot" not in page.headers:
+                local_pages.put(key, page)
             return serve(
                 request,
                 page,
