@@ -1,4 +1,6 @@
-"""Uptime selectors: per component and per day of the page's time zone, from the status history.
+"""Uptime selectors: per component and per day of the page's time zone, from the status history;
+and the same figures over any window (component_segments, window_figures), for post-mortems
+and the reliability report.
 
 Weighting (documented in docs/uptime.md): a minute of major outage is a minute of downtime, a
 minute of partial outage counts as 0.3 of one (Statuspage's weighting); degraded performance
@@ -18,6 +20,10 @@ from incidents.models import Component, ComponentStatusChange
 from incidents.selectors import page_settings
 
 PARTIAL_OUTAGE_WEIGHT = 0.3
+DOWNTIME_WEIGHT = {
+    ComponentStatus.MAJOR_OUTAGE: 1.0,
+    ComponentStatus.PARTIAL_OUTAGE: PARTIAL_OUTAGE_WEIGHT,
+}
 DEFAULT_DAYS = 90
 # TextChoices.values builds a new list on every access; the day loop needs it 810 times a page.
 STATUSES = tuple(ComponentStatus.values)
@@ -43,10 +49,14 @@ class ComponentUptime:
     def uptime_percentage(self) -> float | None:
         """Weighted uptime over the days with data, in percent (None when there is no data)."""
         observed = sum(day.observed_seconds for day in self.days)
-        if not observed:
-            return None
-        down = sum(day.downtime_seconds for day in self.days)
-        return round(100 * (observed - down) / observed, 2)
+        return uptime_percentage(observed, sum(day.downtime_seconds for day in self.days))
+
+
+def uptime_percentage(observed_seconds: float, downtime_seconds: float) -> float | None:
+    """Weighted uptime in percent, two decimals (None when nothing was observed)."""
+    if not observed_seconds:
+        return None
+    return round(100 * (observed_seconds - downtime_seconds) / observed_seconds, 2)
 
 
 def uptime_by_day(component: Component, *, days: int = DEFAULT_DAYS, now: datetime | None = None):
@@ -72,28 +82,11 @@ def uptime_for_components(
     first_day = today - timedelta(days=days - 1)
     window_start = datetime.combine(first_day, time.min, tzinfo=tz)
     components = list(components)
-    ids = [c.pk for c in components]
-    before = ComponentStatusChange.objects.filter(
-        component=OuterRef("pk"), created_at__lt=window_start
-    ).order_by("-created_at", "-id")
-    opening = dict(
-        Component.objects.filter(pk__in=ids)
-        .annotate(opening=Subquery(before.values("new_status")[:1]))
-        .values_list("pk", "opening")
-    )
-    changes: dict[int, list[tuple[datetime, str]]] = {pk: [] for pk in ids}
-    for component_id, at, status in (
-        ComponentStatusChange.objects.filter(
-            component__in=ids, created_at__gte=window_start, created_at__lte=now
-        )
-        .order_by("created_at", "id")
-        .values_list("component_id", "created_at", "new_status")
-    ):
-        changes[component_id].append((at, status))
+    spans = component_segments([c.pk for c in components], start=window_start, end=now)
     days_in_window = day_bounds(date_range(first_day, today), tz, now)
     result = {}
     for component in components:
-        segments = status_segments(opening[component.pk], changes[component.pk], window_start, now)
+        segments = spans[component.pk]
         if component.start_date:
             data_from = datetime.combine(component.start_date, time.min, tzinfo=tz)
             segments = clip_segments(segments, data_from, now)
@@ -105,6 +98,62 @@ def uptime_for_components(
 
 
 Segment = tuple[datetime, datetime, str]
+
+
+def component_segments(
+    component_ids: list[int], *, start: datetime, end: datetime
+) -> dict[int, list[Segment]]:
+    """Each component's spans of one status over [start, end], from its history, in two
+    queries: the status each had when the window opened, and the changes inside it."""
+    before = ComponentStatusChange.objects.filter(
+        component=OuterRef("pk"), created_at__lt=start
+    ).order_by("-created_at", "-id")
+    opening = dict(
+        Component.objects.filter(pk__in=component_ids)
+        .annotate(opening=Subquery(before.values("new_status")[:1]))
+        .values_list("pk", "opening")
+    )
+    changes: dict[int, list[tuple[datetime, str]]] = {pk: [] for pk in component_ids}
+    for component_id, at, status in (
+        ComponentStatusChange.objects.filter(
+            component__in=component_ids, created_at__gte=start, created_at__lte=end
+        )
+        .order_by("created_at", "id")
+        .values_list("component_id", "created_at", "new_status")
+    ):
+        changes[component_id].append((at, status))
+    return {pk: status_segments(opening.get(pk), changes[pk], start, end) for pk in component_ids}
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """How one component fared over an arbitrary window (an incident, a month)."""
+
+    major_outage_minutes: int
+    partial_outage_minutes: int
+    degraded_minutes: int
+    observed_seconds: float
+    downtime_seconds: float
+
+    @property
+    def uptime_percentage(self) -> float | None:
+        return uptime_percentage(self.observed_seconds, self.downtime_seconds)
+
+
+def window_figures(segments: list[Segment], start: datetime, end: datetime) -> WindowFigures:
+    """The outage minutes and weighted downtime of `segments` inside [start, end], with the
+    same weighting as the daily figures."""
+    seconds = dict.fromkeys(STATUSES, 0.0)
+    for seg_start, seg_end, status in clip_segments(segments, start, end):
+        seconds[status] += (seg_end - seg_start).total_seconds()
+    day = day_figures(start.date(), seconds)
+    return WindowFigures(
+        major_outage_minutes=day.major_outage_minutes,
+        partial_outage_minutes=day.partial_outage_minutes,
+        degraded_minutes=day.degraded_minutes,
+        observed_seconds=day.observed_seconds,
+        downtime_seconds=day.downtime_seconds,
+    )
 
 
 def status_segments(
@@ -144,6 +193,16 @@ def daily_figures(days: list[tuple[date, datetime, datetime]], segments: list[Se
     figures = []
     first = 0  # the first segment that may still reach into the current day
     for day, day_start, day_end in days:
+        while first < len(segments) and segments[first][1] <= day_start:
+            first += 1
+        if (
+            first < len(segments)
+            and segments[first][0] <= day_start < day_end <= segments[first][1]
+        ):
+            # Most days of most components lie wholly in one status: no sums to make.
+            status = segments[first][2]
+            figures.append(whole_day(day, status, (day_end - day_start).total_seconds()))
+            continue
         seconds = dict.fromkeys(STATUSES, 0.0)
         index = first
         while index < len(segments) and segments[index][0] < day_end:
@@ -156,6 +215,20 @@ def daily_figures(days: list[tuple[date, datetime, datetime]], segments: list[Se
             first += 1
         figures.append(day_figures(day, seconds))
     return figures
+
+
+def whole_day(day: date, status: str, length: float) -> UptimeDay:
+    """The figures of a day spent in one status throughout."""
+    minutes = round(length / 60)
+    return UptimeDay(
+        date=day,
+        worst_status=status,
+        partial_outage_minutes=minutes if status == ComponentStatus.PARTIAL_OUTAGE else 0,
+        major_outage_minutes=minutes if status == ComponentStatus.MAJOR_OUTAGE else 0,
+        degraded_minutes=minutes if status == ComponentStatus.DEGRADED_PERFORMANCE else 0,
+        observed_seconds=length,
+        downtime_seconds=length * DOWNTIME_WEIGHT.get(status, 0.0),
+    )
 
 
 def day_figures(day: date, seconds: dict[str, float]) -> UptimeDay:
