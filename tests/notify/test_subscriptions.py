@@ -31,7 +31,7 @@ def test_subscribing_sends_a_confirmation_and_confirming_by_post(client, mailout
     )
     assert str(subscriber.consent_ip) == "203.0.113.5"
     assert [m.to for m in mailoutbox] == [["Ann@example.com"]]
-    assert mailoutbox[0].subject == "Noroshi のステータス更新の購読を確認してください"
+    assert mailoutbox[0].subject == "Noroshiのステータス更新の購読を確認してください"
     path = link_in(mailoutbox[0]).removeprefix("http://127.0.0.1:8000")
 
     assert client.get(path).status_code == 200  # a GET (a mail scanner) confirms nothing
