@@ -2,7 +2,7 @@
 
 from django.middleware.locale import LocaleMiddleware
 
-from statuspage.public_cache import PUBLIC_MARK
+from statuspage.public_cache import PUBLIC_MARK, served_from_memory
 
 
 class ConsoleLocaleMiddleware(LocaleMiddleware):
@@ -17,3 +17,19 @@ class ConsoleLocaleMiddleware(LocaleMiddleware):
         if getattr(response, PUBLIC_MARK, False):
             return response
         return super().process_response(request, response)
+
+
+class PublicPageMiddleware:
+    """Answer a GET or HEAD of a public page this process holds in memory at once, before the
+    session, CSRF, locale, authentication and message middleware run for a page that is the
+    same for everyone (about half the cost of a cached hit). Anything else passes through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD"):
+            response = served_from_memory(request)
+            if response is not None:
+                return response
+        return self.get_response(request)

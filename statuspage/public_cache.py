@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
@@ -147,17 +148,19 @@ def public_response(
     the query parameters the view reads besides `lang` and `page`. `extra_headers` are set on
     every response served.
     """
-    allowed = COMMON_PARAMS | set(params)
+    options = PublicOptions(
+        cors=cors,
+        negotiate_language=negotiate_language,
+        allowed=COMMON_PARAMS | set(params),
+        extra=tuple((extra_headers or {}).items()),
+    )
 
     def decorate(view_func):
         @functools.wraps(view_func)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view_func(request, *args, **kwargs)
-            keep_params(request, allowed)
-            language = public_language(request, negotiate=negotiate_language)
-            changed_at = recent_page_changed_at()
-            key = cache_key("page", request, language, changed_at)
+            language, key, changed_at = lookup(request, options)
             page = local_pages.get(key) or cache.get(key)
             if page is None:
                 page = render(view_func, request, args, kwargs, language, changed_at)
@@ -167,19 +170,48 @@ def public_response(
                 cache.set(key, page, STALE_SECONDS if stale else ENTRY_SECONDS)
             if "X-Noroshi-Snapshot" not in page.headers:
                 local_pages.put(key, page)
-            return serve(
-                request,
-                page,
-                language,
-                cors=cors,
-                vary_language=negotiate_language,
-                extra=extra_headers or {},
-            )
+            return serve(request, page, language, options)
 
-        wrapper.public_cached = True
+        wrapper.public_options = options  # read by served_from_memory()
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+@dataclass(frozen=True)
+class PublicOptions:
+    """How one public view is cached and served (see public_response)."""
+
+    cors: bool
+    negotiate_language: bool
+    allowed: frozenset[str]
+    extra: tuple[tuple[str, str], ...]
+
+
+def lookup(request: HttpRequest, options: PublicOptions) -> tuple[str, str, float]:
+    """The language, cache key and page stamp of a public request."""
+    keep_params(request, options.allowed)
+    language = public_language(request, negotiate=options.negotiate_language)
+    changed_at = recent_page_changed_at()
+    return language, cache_key("page", request, language, changed_at), changed_at
+
+
+def served_from_memory(request: HttpRequest) -> HttpResponse | None:
+    """The response to a GET/HEAD of a public page this process holds in memory, or None.
+
+    For statuspage.middleware.PublicPageMiddleware: answering before sessions, CSRF,
+    authentication and messages run for a page that is the same for everyone.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    options = getattr(match.func, "public_options", None)
+    if options is None:
+        return None
+    language, key, _ = lookup(request, options)
+    page = local_pages.get(key)
+    return None if page is None else serve(request, page, language, options)
 
 
 def render(view_func, request, args, kwargs, language: str, changed_at: float):
@@ -218,34 +250,35 @@ def render(view_func, request, args, kwargs, language: str, changed_at: float):
     return page
 
 
-def serve(
-    request: HttpRequest,
-    page: CachedPage,
-    language: str,
-    *,
-    cors: bool,
-    vary_language: bool,
-    extra: dict,
-):
+def matches(page: CachedPage, if_none_match: str | None) -> bool:
+    """If-None-Match names this page (compared weakly, as RFC 9110 says for GET: a proxy that
+    compressed the body may have marked the tag weak)."""
+    if not if_none_match:
+        return False
+    tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+    return page.etag in tags or "*" in tags
+
+
+def serve(request: HttpRequest, page: CachedPage, language: str, options: PublicOptions):
     """The response for `page`: 304 when the client's validators match, else the body."""
-    if_none_match = request.headers.get("If-None-Match")
     response: HttpResponse
-    if if_none_match and (page.etag in parse_etags(if_none_match) or if_none_match == "*"):
+    if matches(page, request.headers.get("If-None-Match")):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
         for name, value in page.headers.items():
             response[name] = value
+        response["Content-Length"] = str(len(page.body))
     response["ETag"] = page.etag
     if page.changed_at:
         response["Last-Modified"] = http_date(page.changed_at)
     response["Cache-Control"] = CACHE_CONTROL
     response["Content-Language"] = language
-    if cors:
+    if options.cors:
         response["Access-Control-Allow-Origin"] = "*"
-    for name, value in extra.items():
+    for name, value in options.extra:
         response[name] = value
-    if vary_language:
+    if options.negotiate_language:
         patch_vary_headers(response, ("Accept-Language",))
     setattr(response, PUBLIC_MARK, True)
     return response

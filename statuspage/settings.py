@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -46,6 +47,9 @@ ALLOWED_HOSTS = [
     urlsplit(SITE_URL).hostname or "localhost",
 ]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# Behind a TLS-terminating proxy (deploy/nginx) that sets X-Forwarded-Proto: opt in.
+if env_bool("TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,14 +65,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached public pages leave here; everything after it is for the rest.
+    "statuspage.middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "statuspage.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "statuspage.urls"
@@ -160,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.run_due_maintenance",
         "schedule": MAINTENANCE_CHECK_SECONDS,
         "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
+    },
+    # Daily at 09:00 UTC (CELERY_TIMEZONE); a second run the same day sends nothing.
+    "chase-overdue-actions": {
+        "task": "incidents.tasks.chase_overdue_actions",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 6 * 3600},
     },
     "notify-sweep": {
         "task": "notify.tasks.sweep",

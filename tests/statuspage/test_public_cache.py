@@ -125,3 +125,27 @@ def test_declared_parameters_vary_the_response_but_are_not_snapshotted(
     assert first["ETag"] != second["ETag"]
     assert b"api" in first.content and b"web" in second.content
     assert not (tmp_path / "snapshots").exists()
+
+
+def test_the_memory_fast_path_answers_like_the_view(client, components, monkeypatch):
+    first = client.get("/")  # rendered by the view
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("the fast path must not reach the session middleware")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", no_session)
+    second = client.get("/")
+    assert second.content == first.content
+    assert dict(second.headers) == dict(first.headers)
+    assert second.cookies == {}
+
+
+def test_a_weak_etag_still_gets_304(client, components):
+    etag = client.get("/")["ETag"]
+    assert client.get("/", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+
+
+def test_the_console_is_not_on_the_fast_path(admin_client):
+    assert admin_client.get("/admin/").status_code == 200
+    assert admin_client.get("/admin/").status_code == 200
