@@ -89,3 +89,50 @@ class StatusChangeSource(models.TextChoices):
     MAINTENANCE = "maintenance", _("Maintenance")
     API = "api", _("API")
     BACKFILL = "backfill", _("Backfill")
+
+
+class PostMortemStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+
+
+# The post-mortem statuses in which its text and timeline may still change.
+EDITABLE_POSTMORTEM_STATUSES = (PostMortemStatus.DRAFT, PostMortemStatus.IN_REVIEW)
+
+
+class DetectionMethod(models.TextChoices):
+    """How the team learned of an incident."""
+
+    MONITORING = "monitoring", _("Monitoring alert")
+    CUSTOMER_REPORT = "customer_report", _("Customer report")
+    INTERNAL = "internal", _("Noticed by staff")
+    OTHER = "other", _("Other")
+
+
+class ActionKind(models.TextChoices):
+    """What a recovery action does, as nouns for the progress lines ("Prevention: 3 of 5")."""
+
+    MITIGATE = "mitigate", _("Mitigation")
+    REPAIR = "repair", _("Repair")
+    PREVENT = "prevent", _("Prevention")
+    DETECT = "detect", _("Detection")
+    PROCESS = "process", _("Process")
+
+
+class ActionPriority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class ActionState(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    WONT_DO = "wont_do", _("Won't do")
+
+
+# Actions still to be done: listed as open, chased when overdue.
+UNFINISHED_ACTION_STATES = (ActionState.OPEN, ActionState.IN_PROGRESS)
+FINISHED_ACTION_STATES = (ActionState.DONE, ActionState.WONT_DO)

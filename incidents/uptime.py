@@ -20,7 +20,7 @@ from incidents.models import Component, ComponentStatusChange
 from incidents.selectors import page_settings
 
 PARTIAL_OUTAGE_WEIGHT = 0.3
-DOWNTIME_WEIGHT = {
+DOWNTIME_WEIGHT: dict[str, float] = {
     ComponentStatus.MAJOR_OUTAGE: 1.0,
     ComponentStatus.PARTIAL_OUTAGE: PARTIAL_OUTAGE_WEIGHT,
 }

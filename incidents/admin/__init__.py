@@ -3,6 +3,6 @@
 Importing the submodules registers their ModelAdmins.
 """
 
-from incidents.admin import components, incidents, maintenance, page
+from incidents.admin import actions, components, incidents, maintenance, page, postmortems
 
-__all__ = ["components", "incidents", "maintenance", "page"]
+__all__ = ["actions", "components", "incidents", "maintenance", "page", "postmortems"]

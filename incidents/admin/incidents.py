@@ -7,6 +7,8 @@ from django.contrib.admin.utils import flatten
 from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors, services
+from incidents.admin.actions import RecoveryActionInline
+from incidents.admin.exports import export_json, export_markdown
 from incidents.admin.forms import (
     DECLARE_FILLS,
     UPDATE_FILLS,
@@ -26,7 +28,12 @@ from incidents.admin.service_admin import (
     StatusFilter,
     StrOrPromise,
 )
-from incidents.choices import UNRESOLVED_INCIDENT_STATUSES, IncidentKind, IncidentStatus
+from incidents.choices import (
+    CLOSED_INCIDENT_STATUSES,
+    UNRESOLVED_INCIDENT_STATUSES,
+    IncidentKind,
+    IncidentStatus,
+)
 from incidents.models import Incident
 from incidents.services.incidents import POSTABLE_STATUSES
 
@@ -219,6 +226,16 @@ class IncidentAdmin(TimelineAdmin):
     list_filter = (IncidentStatusFilter, "impact", "backfilled")
     search_fields = ("name", "name_ja", "updates__body", "updates__body_ja")
     date_hierarchy = "started_at"
+    actions = [export_markdown, export_json]
+
+    def get_inlines(self, request, obj):
+        return [RecoveryActionInline] if obj else []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["postmortem"] = selectors.postmortem_for_incident(obj)
+            context["can_start_postmortem"] = obj.status in CLOSED_INCIDENT_STATUSES
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -62,8 +62,10 @@ class ServiceModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose writes all go through services.
 
     Adding and changing: its ServiceForm calls the service while validating (see there), so
-    save_model and save_related have nothing left to do. Deleting: subclasses that allow it
-    override delete_model with the service call; a bulk delete runs it per row, all or nothing.
+    save_model and save_related have nothing left to do; inline forms that are ServiceForms
+    write their rows the same way, and a page sent back with errors writes nothing.
+    Deleting: subclasses that allow it override delete_model with the service call; a bulk
+    delete runs it per row, all or nothing.
     """
 
     form = ServiceForm
@@ -96,6 +98,17 @@ class ServiceModelAdmin(admin.ModelAdmin):
                 transaction.set_rollback(True)
         return response
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form's service runs while the form validates, before the inlines validate: when
+        # an inline row is rejected and the page comes back with errors, what the form (or an
+        # earlier row) wrote must not stay written.
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            context = getattr(response, "context_data", None) or {}
+            if request.method == "POST" and context.get("errors"):
+                transaction.set_rollback(True)
+        return response
+
     def save_form(self, request, form, change):
         return form.instance
 
@@ -103,7 +116,17 @@ class ServiceModelAdmin(admin.ModelAdmin):
         """The form's service call has saved the row already."""
 
     def save_related(self, request, form, formsets, change):
-        """The service has written the related rows too."""
+        """The services have written the related rows too; record which inline rows they
+        added, changed and removed, as formset.save() would, for the change message."""
+        for formset in formsets:
+            deleted = [f for f in formset.initial_forms if f in formset.deleted_forms]
+            kept = [f for f in formset.forms if f not in formset.deleted_forms]
+            changed = [f for f in kept if f.has_changed()]
+            formset.deleted_objects = [f.instance for f in deleted]
+            formset.new_objects = [f.instance for f in changed if f not in formset.initial_forms]
+            formset.changed_objects = [
+                (f.instance, f.changed_data) for f in changed if f in formset.initial_forms
+            ]
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():

@@ -1,7 +1,8 @@
 """Write the demo page through incidents.services, adding only what is missing.
 
 Natural keys make it re-runnable: a group by name, a component by (group, name), an incident or
-maintenance by (kind, name), a template by name; a component's blips only while it has none.
+maintenance by (kind, name), a template by name; a component's blips only while it has none; a
+post-mortem (with its recovery actions) by its incident; a demo person by user name.
 Page settings are filled only while they still hold the defaults, so a page someone has set up
 is left alone.
 """
@@ -17,10 +18,12 @@ from django.utils import timezone
 from incidents import selectors, services
 from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
+    UNFINISHED_ACTION_STATES,
     UNRESOLVED_INCIDENT_STATUSES,
     IncidentKind,
     IncidentStatus,
     MaintenanceStatus,
+    PostMortemStatus,
     StatusChangeSource,
 )
 from incidents.demo.content import (
@@ -37,12 +40,15 @@ from incidents.demo.content import (
     DemoMaintenance,
 )
 from incidents.demo.history import BLIPS, PAST_INCIDENTS, Blip, PastIncident
+from incidents.demo.postmortems import seed_postmortems
 from incidents.models import (
     Component,
     ComponentGroup,
     ComponentStatusChange,
     Incident,
     PageSettings,
+    PostMortem,
+    RecoveryAction,
     UpdateTemplate,
 )
 from incidents.services.components import status_as_of
@@ -71,7 +77,19 @@ class SeedSummary:
             f"({maintenances.filter(status__in=ACTIVE_MAINTENANCE_STATUSES).count()} in progress, "
             f"{maintenances.filter(status=MaintenanceStatus.SCHEDULED).count()} scheduled), "
             f"{UpdateTemplate.objects.count()} update templates",
+            f"  {postmortem_line()}",
         ]
+
+
+def postmortem_line() -> str:
+    published = PostMortem.objects.filter(status=PostMortemStatus.PUBLISHED).count()
+    unfinished = RecoveryAction.objects.filter(state__in=UNFINISHED_ACTION_STATES)
+    today = timezone.now().astimezone(selectors.page_time_zone()).date()
+    return (
+        f"{PostMortem.objects.count()} post-mortems ({published} published), "
+        f"{RecoveryAction.objects.count()} recovery actions ({unfinished.count()} open, "
+        f"{selectors.overdue_actions(today).count()} overdue)"
+    )
 
 
 def seed_demo(*, now: datetime | None = None) -> SeedSummary:
@@ -89,6 +107,7 @@ def seed_demo(*, now: datetime | None = None) -> SeedSummary:
         seed_current_incident(components, now=now, added=summary.added)
         seed_maintenance(components, now=now, added=summary.added)
         seed_templates(summary.added)
+        seed_postmortems(now=now, added=summary.added)
     return summary
 
 

@@ -2,6 +2,15 @@
 django.core.exceptions.ValidationError and writing nothing on bad input) and records an audit row.
 """
 
+from incidents.services.actions import (
+    chase_overdue_actions,
+    complete_recovery_action,
+    create_recovery_action,
+    decline_recovery_action,
+    edit_recovery_action,
+    reopen_recovery_action,
+    start_recovery_action,
+)
 from incidents.services.audit import record_audit
 from incidents.services.components import (
     create_component,
@@ -28,28 +37,57 @@ from incidents.services.maintenance import (
     start_maintenance,
 )
 from incidents.services.page import delete_update_template, edit_page_settings, save_update_template
+from incidents.services.postmortems import (
+    add_timeline_entry,
+    delete_timeline_entry,
+    edit_postmortem,
+    edit_timeline_entry,
+    publish_postmortem,
+    return_to_draft,
+    sign_off_review,
+    start_postmortem,
+    submit_for_review,
+    unpublish_postmortem,
+)
 
 __all__ = [
+    "add_timeline_entry",
+    "chase_overdue_actions",
     "complete_maintenance",
+    "complete_recovery_action",
     "create_component",
     "create_component_group",
+    "create_recovery_action",
     "declare_incident",
+    "decline_recovery_action",
     "delete_component",
     "delete_component_group",
+    "delete_timeline_entry",
     "delete_update_template",
     "edit_component",
     "edit_component_group",
     "edit_incident",
     "edit_maintenance",
     "edit_page_settings",
+    "edit_postmortem",
+    "edit_recovery_action",
+    "edit_timeline_entry",
     "post_maintenance_update",
     "post_update",
+    "publish_postmortem",
     "record_audit",
     "reopen_incident",
+    "reopen_recovery_action",
     "resolve_incident",
+    "return_to_draft",
     "run_due_maintenance",
     "save_update_template",
     "schedule_maintenance",
     "set_component_status",
+    "sign_off_review",
     "start_maintenance",
+    "start_postmortem",
+    "start_recovery_action",
+    "submit_for_review",
+    "unpublish_postmortem",
 ]

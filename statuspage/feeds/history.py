@@ -19,7 +19,7 @@ from django.utils.feedgenerator import (
 from django.utils.translation import get_language
 
 from incidents import selectors
-from incidents.models import Incident
+from incidents.models import Incident, PostMortem
 from statuspage.feeds.address import PageAddress, page_address
 from statuspage.feeds.history_html import entry_html
 from statuspage.feeds.xml_text import xml_safe
@@ -59,17 +59,32 @@ def feed_time(moment: datetime, zone: tzinfo) -> datetime:
 def history_entry(
     incident: Incident, *, address: PageAddress, zone: tzinfo, language: str
 ) -> HistoryEntry:
-    """One feed entry: published when first announced, updated at its latest update."""
+    """One feed entry: published when first announced, updated at its latest update (or the
+    publication of its post-mortem)."""
     updates = list(incident.updates.all())
     shown_at = [update.display_at for update in updates]
+    postmortem = published_postmortem_of(incident)
+    if postmortem is not None and postmortem.published_at:
+        shown_at.append(postmortem.published_at)
+    page = address.url(f"incidents/{incident.public_id}/postmortem")
     return HistoryEntry(
         public_id=incident.public_id,
         title=xml_safe(selectors.localized(incident, "name", language)),
         link=address.incident_url(incident.public_id),
         published=feed_time(min(shown_at, default=incident.started_at), zone),
         updated=feed_time(max(shown_at, default=incident.updated_at), zone),
-        html=xml_safe(entry_html(incident, updates, zone, language)),
+        html=xml_safe(
+            entry_html(
+                incident, updates, zone, language, (postmortem, page) if postmortem else None
+            )
+        ),
     )
+
+
+def published_postmortem_of(incident: Incident) -> PostMortem | None:
+    """The incident's post-mortem when published (read with the incident: no query)."""
+    postmortem = getattr(incident, "postmortem", None)
+    return postmortem if postmortem is not None and postmortem.is_published else None
 
 
 def page_history(language: str) -> History:

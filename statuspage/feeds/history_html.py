@@ -5,7 +5,8 @@ One paragraph per update, newest first:
     <p><small>Nov <var data-var='date'>20</var>, <var data-var='time'>10:00</var> JST</small>
     <br><strong>Scheduled</strong> - We will upgrade the database.</p>
 
-and, for a maintenance, a first paragraph with its window:
+a first paragraph for a published post-mortem, labelled "Postmortem" (its summary, then a
+link to its page); and, for a maintenance, a first paragraph with its window:
 
     <p><strong>THIS IS A SCHEDULED EVENT Nov <var data-var='date'>25</var>,
     <var data-var='time'>02:00</var> - <var data-var='time'>04:00</var> JST</strong></p>
@@ -21,7 +22,7 @@ from datetime import datetime, tzinfo
 from django.utils.html import escape
 
 from incidents.choices import IncidentStatus, MaintenanceStatus
-from incidents.models import Incident, IncidentUpdate
+from incidents.models import Incident, IncidentUpdate, PostMortem
 from incidents.rendering import render_markdown
 from incidents.selectors import localized
 
@@ -113,15 +114,35 @@ def scheduled_event_html(start: datetime, end: datetime, zone: tzinfo) -> str:
     return f"<p><strong>THIS IS A SCHEDULED EVENT {window}</strong></p>"
 
 
+def postmortem_html(postmortem: PostMortem, link: str, zone: tzinfo, language: str | None) -> str:
+    """A published post-mortem as an update-like paragraph (publication time, "Postmortem",
+    its summary), then a paragraph linking to the whole of it."""
+    inline, blocks = body_html(localized(postmortem, "summary", language))
+    text = f" - {inline}" if inline else ""
+    moment = (
+        moment_html(postmortem.published_at.astimezone(zone)) if postmortem.published_at else ""
+    )
+    label = STATUS_LABELS[IncidentStatus.POSTMORTEM]
+    paragraph = f"<p><small>{moment}</small><br><strong>{label}</strong>{text}</p>{blocks}"
+    return f"{paragraph}<p><a href='{escape(link)}'>{escape(link)}</a></p>"
+
+
 def entry_html(
-    incident: Incident, updates: Sequence[IncidentUpdate], zone: tzinfo, language: str | None
+    incident: Incident,
+    updates: Sequence[IncidentUpdate],
+    zone: tzinfo,
+    language: str | None,
+    postmortem: tuple[PostMortem, str] | None = None,
 ) -> str:
-    """The whole HTML of one entry: the scheduled-event line for a maintenance, then one
-    paragraph per update of `updates` (newest first)."""
+    """The whole HTML of one entry: the scheduled-event line for a maintenance, the published
+    post-mortem (with the address of its page) when there is one, then one paragraph per
+    update of `updates` (newest first)."""
     parts: Iterable[str] = (
         update_html(update, label, zone, language)
         for update, label in zip(updates, update_labels(updates), strict=True)
     )
+    if postmortem is not None:
+        parts = [postmortem_html(*postmortem, zone, language), *parts]
     start, end = incident.scheduled_for, incident.scheduled_until
     if incident.is_maintenance and start and end:
         parts = [scheduled_event_html(start, end, zone), *parts]

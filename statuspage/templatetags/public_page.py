@@ -2,7 +2,7 @@
 status words and internal links that keep the chosen language."""
 
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape  # the plain function: Django's lazy-aware one costs 4x in hot loops
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from incidents import selectors
 from incidents.choices import ComponentStatus
+from incidents.reliability import duration_text
 from incidents.rendering import render_markdown
 from incidents.uptime import UptimeDay
 from statuspage.views.context import page_time_text, utc_offset, with_language
@@ -34,6 +35,12 @@ def localized(obj, field: str) -> str:
 def markdown(text: str) -> SafeString:
     """Sanitised HTML of Markdown `text` (incidents.rendering)."""
     return render_markdown(text)
+
+
+@register.filter
+def duration(delta: timedelta | None) -> str:
+    """A duration in hours and minutes ("1 h 20 min"), in the active language."""
+    return duration_text(delta)
 
 
 @register.filter

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from statuspage.views import history, incident, maintenance, overview, uptime
+from statuspage.views import history, incident, maintenance, overview, postmortem, uptime
 
 app_name = "public"
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("incidents/<slug:public_id>", incident.incident, name="incident"),
+    path("incidents/<slug:public_id>/postmortem", postmortem.postmortem, name="postmortem"),
     path("history", history.history, name="history"),
     path("maintenance", maintenance.maintenance, name="maintenance"),
     path("uptime", uptime.uptime, name="uptime"),

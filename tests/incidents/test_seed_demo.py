@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a full, believable demo page, written once however often it runs."""
 
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 
@@ -22,12 +23,14 @@ from incidents.models import (
     ComponentStatusChange,
     Incident,
     PageSettings,
+    PostMortem,
+    RecoveryAction,
 )
 from incidents.uptime import uptime_for_components
 
 # Rows of each concrete incidents model after one run. Changing the demo content changes these.
 EXPECTED_COUNTS = {
-    "AuditEntry": 55,
+    "AuditEntry": 88,
     "Component": 9,
     "ComponentGroup": 2,
     "ComponentStatusChange": 43,
@@ -35,6 +38,9 @@ EXPECTED_COUNTS = {
     "IncidentUpdate": 37,
     "IncidentUpdateComponent": 33,
     "PageSettings": 1,
+    "PostMortem": 2,
+    "PostMortemTimelineEntry": 10,
+    "RecoveryAction": 11,
     "UpdateTemplate": 6,
 }
 
@@ -72,13 +78,14 @@ def test_seeding_twice_adds_nothing_the_second_time(db, settings):
     assert first_output.splitlines()[1] == (
         "  added — page settings: 1, groups: 2, components: 9, past incidents: 8, blips: 5, "
         "open incidents: 1, scheduled maintenances: 1, maintenances in progress: 1, "
-        "update templates: 6"
+        "update templates: 6, people: 2, post-mortems: 2, recovery actions: 11"
     )
     assert second_output == (
         f"Demo page “Hoshizora Cloud” ({settings.SITE_URL})\n"
         "  added — nothing\n"
         "  on the page: 2 groups, 9 components, 9 incidents (1 open), 2 maintenances "
         "(1 in progress, 1 scheduled), 6 update templates\n"
+        "  2 post-mortems (2 published), 11 recovery actions (4 open, 2 overdue)\n"
     )
 
 
@@ -119,7 +126,9 @@ def test_every_component_has_ninety_days_of_history(seeded):
 
 
 def test_history_holds_resolved_incidents_over_two_months_and_blips(seeded):
-    resolved = incidents().filter(status=IncidentStatus.RESOLVED, backfilled=True)
+    resolved = incidents().filter(
+        status__in=(IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM), backfilled=True
+    )
     assert resolved.count() >= 6
     starts = sorted(resolved.values_list("started_at", flat=True))
     assert starts[-1] - starts[0] >= timedelta(days=60)
@@ -144,7 +153,9 @@ def test_history_holds_resolved_incidents_over_two_months_and_blips(seeded):
 
 
 def test_one_incident_is_open_now_with_two_updates(seeded):
-    (open_incident,) = incidents().exclude(status=IncidentStatus.RESOLVED)
+    (open_incident,) = incidents().exclude(
+        status__in=(IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
+    )
     assert open_incident.backfilled is False
     assert open_incident.updates.count() >= 2
     assert [(c.name, c.status) for c in open_incident.components.all()] == [
@@ -163,3 +174,37 @@ def test_one_maintenance_is_upcoming_and_one_in_progress(seeded):
     assert upcoming.components.count() == 2
     assert now - timedelta(hours=1) < running.scheduled_for < now < running.scheduled_until
     assert {c.status for c in running.components.all()} == {ComponentStatus.UNDER_MAINTENANCE}
+
+
+def test_two_incidents_have_published_post_mortems_with_reviewed_sign_off(seeded):
+    postmortems = PostMortem.objects.select_related("incident", "author", "reviewed_by")
+    assert sorted(
+        (p.incident.name, p.incident.status, p.status, p.author.username, p.reviewed_by.username)
+        for p in postmortems
+    ) == [
+        ("Elevated API error rates", "postmortem", "published", "kenji", "aiko"),
+        ("Primary database failover", "postmortem", "published", "aiko", "kenji"),
+    ]
+    assert not postmortems.filter(summary_ja="").exists()
+
+
+def test_recovery_actions_are_a_mix_of_open_overdue_done_and_declined(seeded):
+    today = timezone.now().date()
+    actions = RecoveryAction.objects.all()
+    assert Counter(actions.values_list("state", flat=True)) == {
+        "done": 6,
+        "open": 3,
+        "in_progress": 1,
+        "wont_do": 1,
+    }
+    overdue = actions.filter(state__in=("open", "in_progress"), due_on__lt=today)
+    assert sorted(overdue.values_list("title", flat=True)) == [
+        "Fail over automatically when writes stop for 60 seconds",
+        "Roll out load balancer changes region by region, with automatic rollback",
+    ]
+    assert {a.owner.email for a in overdue} == {
+        "aiko@hoshizora-cloud.example",
+        "kenji@hoshizora-cloud.example",
+    }
+    assert actions.filter(public=True).count() == 8
+    assert not actions.filter(state="done", completed_at__gte=timezone.now() - timedelta(days=2))

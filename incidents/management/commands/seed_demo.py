@@ -8,7 +8,8 @@ from incidents.demo import seed_demo
 class Command(BaseCommand):
     help = (
         "Load the demo status page (components, 90 days of history, an open incident, "
-        "maintenance, update templates). Safe to run again: it adds only what is missing."
+        "maintenance, update templates, published post-mortems with their recovery actions). "
+        "Safe to run again: it adds only what is missing."
     )
 
     def handle(self, *args, **options) -> None:

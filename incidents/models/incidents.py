@@ -1,6 +1,6 @@
-"""Incidents domain: components, their status history, incidents, maintenance and page settings.
+"""Components, their status history, incidents, maintenance, page settings and the audit log.
 
-Writes happen in incidents/services.py only; these classes hold fields, constraints and
+Writes happen in incidents/services/ only; these classes hold fields, constraints and
 one-row rules.
 """
 

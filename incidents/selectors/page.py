@@ -1,4 +1,4 @@
-"""Reads of the incidents domain: page settings, the status roll-up, components in display order,
+"""Reads of the public page: page settings, the status roll-up, components in display order,
 open incidents and maintenance, timelines. Uptime figures live in incidents/uptime.py."""
 
 import zoneinfo
@@ -185,8 +185,10 @@ def page_time_zone() -> zoneinfo.ZoneInfo:
 
 
 def incident_by_public_id(public_id: str) -> Incident:
-    """One incident or maintenance with its timeline; raises Incident.DoesNotExist."""
-    return with_timeline(Incident.objects.filter(public_id=public_id)).get()
+    """One incident or maintenance with its timeline and post-mortem (if any); raises
+    Incident.DoesNotExist."""
+    rows = Incident.objects.filter(public_id=public_id).select_related("postmortem")
+    return with_timeline(rows).get()
 
 
 def recent_incidents(*, limit: int = 50) -> QuerySet[Incident]:
@@ -204,21 +206,22 @@ def recent_maintenances(*, limit: int = 50) -> QuerySet[Incident]:
 
 
 def resolved_incidents_since(since: datetime) -> QuerySet[Incident]:
-    """Closed incidents that started at or after `since`, newest first (the page's "past days")."""
+    """Closed incidents that started at or after `since`, newest first, with timelines and
+    post-mortems (the page's "past days")."""
     return with_timeline(
         Incident.objects.filter(
             kind=IncidentKind.INCIDENT,
             status__in=CLOSED_INCIDENT_STATUSES,
             started_at__gte=since,
-        )
+        ).select_related("postmortem")
     ).order_by("-started_at", "-id")
 
 
 def history_between(start: datetime, end: datetime) -> QuerySet[Incident]:
-    """Incidents and maintenance that started in [start, end), newest first, with timelines."""
-    return with_timeline(
-        Incident.objects.filter(started_at__gte=start, started_at__lt=end)
-    ).order_by("-started_at", "-id")
+    """Incidents and maintenance that started in [start, end), newest first, with timelines
+    and post-mortems."""
+    rows = Incident.objects.filter(started_at__gte=start, started_at__lt=end)
+    return with_timeline(rows.select_related("postmortem")).order_by("-started_at", "-id")
 
 
 def first_incident_start() -> datetime | None:
@@ -227,8 +230,10 @@ def first_incident_start() -> datetime | None:
 
 
 def recent_history(*, limit: int) -> QuerySet[Incident]:
-    """Incidents and maintenance, newest start first, with their timelines (the feeds)."""
-    return with_timeline(Incident.objects.all()).order_by("-started_at", "-id")[:limit]
+    """Incidents and maintenance, newest start first, with their timelines and post-mortems
+    (the feeds)."""
+    rows = Incident.objects.select_related("postmortem")
+    return with_timeline(rows).order_by("-started_at", "-id")[:limit]
 
 
 def completed_maintenances(*, limit: int) -> QuerySet[Incident]:

@@ -1,0 +1,29 @@
+"""Admin actions that download the selected incidents as Markdown or JSON (incidents.export)."""
+
+import json
+
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from incidents.export import export_stamp, incident_document, incident_markdown
+
+
+def download(body: str, *, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    filename = f"incidents-{export_stamp()}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.action(description=_("Export as Markdown"), permissions=["view"])
+def export_markdown(modeladmin, request, queryset):
+    text = "\n---\n\n".join(incident_markdown(i) for i in queryset.order_by("started_at", "pk"))
+    return download(text, content_type="text/markdown", extension="md")
+
+
+@admin.action(description=_("Export as JSON"), permissions=["view"])
+def export_json(modeladmin, request, queryset):
+    documents = [incident_document(i) for i in queryset.order_by("started_at", "pk")]
+    text = json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
+    return download(text, content_type="application/json", extension="json")

@@ -1,0 +1,41 @@
+"""Models of the incidents domain, one module per topic; import them from here.
+
+incidents.py: components, their status history, incidents and their updates, maintenance,
+page settings, update templates, the audit log. postmortems.py: post-mortems and their
+timelines. actions.py: recovery actions.
+"""
+
+from incidents.models.actions import RecoveryAction
+from incidents.models.incidents import (
+    AuditEntry,
+    Component,
+    ComponentGroup,
+    ComponentStatusChange,
+    Incident,
+    IncidentUpdate,
+    IncidentUpdateComponent,
+    PageSettings,
+    ScheduledMaintenance,
+    UpdateTemplate,
+    public_id_field,
+    validate_time_zone,
+)
+from incidents.models.postmortems import PostMortem, PostMortemTimelineEntry
+
+__all__ = [
+    "AuditEntry",
+    "Component",
+    "ComponentGroup",
+    "ComponentStatusChange",
+    "Incident",
+    "IncidentUpdate",
+    "IncidentUpdateComponent",
+    "PageSettings",
+    "PostMortem",
+    "PostMortemTimelineEntry",
+    "RecoveryAction",
+    "ScheduledMaintenance",
+    "UpdateTemplate",
+    "public_id_field",
+    "validate_time_zone",
+]

@@ -1,0 +1,338 @@
+"""Writes of recovery actions: create and edit them, move them through their states (start,
+complete, decline with a reason, reopen), and chase the owners of overdue ones by email."""
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q, TextChoices
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.choices import (
+    FINISHED_ACTION_STATES,
+    UNFINISHED_ACTION_STATES,
+    ActionKind,
+    ActionPriority,
+    ActionState,
+    IncidentKind,
+)
+from incidents.models import Component, Incident, RecoveryAction
+from incidents.selectors.actions import overdue_actions
+from incidents.services.audit import record_audit
+from incidents.services.timeline import CLOCK_SKEW, clean_text
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_ACTION_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "title_ja",
+        "description",
+        "owner",
+        "due_on",
+        "priority",
+        "tracker_url",
+        "components",
+        "public",
+    }
+)
+
+
+def clean_due_on(value):
+    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+        raise ValidationError({"due_on": "The due date must be a date."}, code="invalid_date")
+    return value
+
+
+def clean_tracker_url(value: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise ValidationError(
+                {"tracker_url": "Enter the tracker's http or https address."}, code="invalid_url"
+            ) from None
+    return value
+
+
+def clean_owner(value):
+    if value is not None and not value.is_active:
+        raise ValidationError({"owner": f"{value} can no longer sign in."}, code="inactive_owner")
+    return value
+
+
+def clean_choice(field: str, choices: type[TextChoices], what: str):
+    def clean(value: str) -> str:
+        if value not in choices.values:
+            raise ValidationError(
+                {field: f"“{value}” is not {what}; use one of {', '.join(choices.values)}."},
+                code="invalid_choice",
+            )
+        return value
+
+    return clean
+
+
+ACTION_FIELD_CLEANERS = {
+    "title": lambda value: clean_text(value, field="title", max_length=200),
+    "kind": clean_choice("kind", ActionKind, "a kind of action"),
+    "priority": clean_choice("priority", ActionPriority, "a priority"),
+    "due_on": clean_due_on,
+    "tracker_url": clean_tracker_url,
+    "owner": clean_owner,
+    "components": list,
+    "public": bool,
+}
+
+
+def clean_action_value(field: str, value):
+    """The cleaned value of one field of a recovery action; ValidationError when invalid."""
+    cleaner = ACTION_FIELD_CLEANERS.get(field)
+    if cleaner is not None:
+        return cleaner(value)
+    return (value or "").strip()
+
+
+def clean_action_fields(fields: dict, *, service: str) -> dict:
+    unknown = set(fields) - EDITABLE_ACTION_FIELDS
+    if unknown:
+        raise TypeError(f"{service}() got unexpected fields: {sorted(unknown)}")
+    return {field: clean_action_value(field, value) for field, value in fields.items()}
+
+
+@transaction.atomic
+def create_recovery_action(
+    *,
+    incident: Incident,
+    title: str,
+    kind: str,
+    actor=None,
+    components: Iterable[Component] = (),
+    **fields,
+) -> RecoveryAction:
+    """Record a recovery action of an incident (open, not yet chased).
+
+    Raises ValidationError (writing nothing) for a maintenance, an empty title, an unknown kind
+    or priority, a due date that is not a date, a tracker address that is not http(s), or an
+    owner who can no longer sign in.
+    """
+    if incident.kind != IncidentKind.INCIDENT:
+        raise ValidationError(
+            "Recovery actions belong to incidents, not to scheduled maintenance.",
+            code="maintenance",
+        )
+    cleaned = clean_action_fields(
+        {"title": title, "kind": kind, "components": components, **fields},
+        service="create_recovery_action",
+    )
+    chosen = cleaned.pop("components")
+    action = RecoveryAction.objects.create(
+        incident=incident, created_by=actor if getattr(actor, "pk", None) else None, **cleaned
+    )
+    action.components.set(chosen)
+    record_audit(actor=actor, action="create", target=action, summary=action.title)
+    return action
+
+
+def changed_fields(action: RecoveryAction, cleaned: dict) -> list[str]:
+    changed = []
+    for field, value in cleaned.items():
+        if field == "components":
+            if {c.pk for c in value} != set(action.components.values_list("pk", flat=True)):
+                changed.append(field)
+        elif getattr(action, field) != value:
+            changed.append(field)
+    return changed
+
+
+@transaction.atomic
+def edit_recovery_action(*, action: RecoveryAction, actor=None, **changes) -> RecoveryAction:
+    """Change what an action is (title, kind, owner, due date, priority, tracker link,
+    components, public flag); its state changes through the other services.
+
+    Raises ValidationError (writing nothing) on invalid values, as create_recovery_action.
+    """
+    row = RecoveryAction.objects.select_for_update().get(pk=action.pk)
+    cleaned = clean_action_fields(changes, service="edit_recovery_action")
+    changed = changed_fields(row, cleaned)
+    if changed:
+        for field in changed:
+            if field == "components":
+                row.components.set(cleaned[field])
+            else:
+                setattr(row, field, cleaned[field])
+        row.updated_at = timezone.now()
+        row.save(update_fields=[f for f in changed if f != "components"] + ["updated_at"])
+        record_audit(actor=actor, action="edit", target=row, summary=", ".join(changed))
+    action.refresh_from_db()
+    return action
+
+
+def move(action: RecoveryAction, *, to: str, allowed_from: tuple, message: str, actor, **fields):
+    """Lock the action, check it may go to `to`, set the state and `fields`, and audit it."""
+    row = RecoveryAction.objects.select_for_update().get(pk=action.pk)
+    if row.state not in allowed_from:
+        raise ValidationError(message % {"state": row.get_state_display().lower()}, code="state")
+    row.state = to
+    for field, value in fields.items():
+        setattr(row, field, value)
+    row.updated_at = timezone.now()
+    row.save(update_fields=["state", *fields, "updated_at"])
+    record_audit(actor=actor, action=f"set_state_{to}", target=row, summary=row.title)
+    action.refresh_from_db()
+    return action
+
+
+@transaction.atomic
+def start_recovery_action(*, action: RecoveryAction, actor=None) -> RecoveryAction:
+    """Mark an open action as in progress. Raises ValidationError unless it is open."""
+    return move(
+        action,
+        to=ActionState.IN_PROGRESS,
+        allowed_from=(ActionState.OPEN,),
+        message="Only an open action can be started; this one is %(state)s.",
+        actor=actor,
+    )
+
+
+def clean_completed_at(completed_at: datetime | None, action: RecoveryAction) -> datetime:
+    now = timezone.now()
+    if completed_at is None:
+        return now
+    if timezone.is_naive(completed_at):
+        raise ValidationError({"completed_at": "The time needs a time zone."}, code="naive")
+    if completed_at > now + CLOCK_SKEW:
+        raise ValidationError({"completed_at": "The time can't be in the future."}, code="future")
+    if completed_at < action.incident.started_at:
+        raise ValidationError(
+            {"completed_at": "The work can't be done before the incident started."},
+            code="before_incident",
+        )
+    return min(completed_at, now)
+
+
+@transaction.atomic
+def complete_recovery_action(
+    *, action: RecoveryAction, actor=None, completed_at: datetime | None = None
+) -> RecoveryAction:
+    """Mark an open or in-progress action as done, now or at `completed_at` (work finished
+    earlier and recorded late). Raises ValidationError (writing nothing) when it is finished
+    already (done, or won't do), or the time is naive, in the future or before the incident."""
+    return move(
+        action,
+        to=ActionState.DONE,
+        allowed_from=UNFINISHED_ACTION_STATES,
+        message="This action is %(state)s already; reopen it first.",
+        actor=actor,
+        completed_at=clean_completed_at(completed_at, action),
+    )
+
+
+@transaction.atomic
+def decline_recovery_action(*, action: RecoveryAction, reason: str, actor=None) -> RecoveryAction:
+    """Mark an open or in-progress action as won't do, saying why. Raises ValidationError
+    (writing nothing) without a reason or when it is finished already."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"wont_do_reason": "Say why this action won't be done."}, code="required"
+        )
+    return move(
+        action,
+        to=ActionState.WONT_DO,
+        allowed_from=UNFINISHED_ACTION_STATES,
+        message="This action is %(state)s already; reopen it first.",
+        actor=actor,
+        wont_do_reason=reason,
+    )
+
+
+@transaction.atomic
+def reopen_recovery_action(*, action: RecoveryAction, actor=None) -> RecoveryAction:
+    """Open a done or declined action again (clearing its completion time and reason).
+    Raises ValidationError when it is not finished."""
+    return move(
+        action,
+        to=ActionState.OPEN,
+        allowed_from=FINISHED_ACTION_STATES,
+        message="Only a done or declined action can be reopened; this one is %(state)s.",
+        actor=actor,
+        completed_at=None,
+        wont_do_reason="",
+    )
+
+
+def claim_reminder(action: RecoveryAction, today: date) -> bool:
+    """Mark the action chased today, unless a concurrent run has: the conditional UPDATE is
+    the lock, and its committed row the memory that stops a second reminder today."""
+    with transaction.atomic():
+        claimed = (
+            RecoveryAction.objects.filter(
+                pk=action.pk, state__in=UNFINISHED_ACTION_STATES, due_on__lt=today
+            )
+            .filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lt=today))
+            .update(last_chased_on=today)
+        )
+        if claimed:
+            summary = f"reminded {action.owner} (due {action.due_on})"
+            record_audit(actor=None, action="chase", target=action, summary=summary)
+    return claimed == 1
+
+
+def reminder_text(action: RecoveryAction, owner, today: date) -> str:
+    link = settings.SITE_URL + reverse("admin:incidents_recoveryaction_change", args=[action.pk])
+    days = (today - action.due_on).days if action.due_on else 0
+    tracker = f"Tracker: {action.tracker_url}\n" if action.tracker_url else ""
+    return (
+        f"Hello {owner.get_full_name() or owner.get_username()},\n\n"
+        f"This recovery action of the incident “{action.incident.name}” was due on "
+        f"{action.due_on:%Y-%m-%d} ({days} day{'s' if days != 1 else ''} ago) and is still "
+        f"{action.get_state_display().lower()}:\n\n"
+        f"  {action.title}\n"
+        f"  {action.get_kind_display()} · priority {action.get_priority_display().lower()}\n\n"
+        f"{tracker}"
+        f"Update it, mark it done, or say why it won't be done:\n{link}\n\n"
+        "You get at most one reminder a day for each overdue action.\n"
+    )
+
+
+def chase_overdue_actions(*, today: date) -> list[str]:
+    """Email the owner of every unfinished action due before `today`, at most once a day per
+    action; return the public ids of the actions chased.
+
+    Each action is claimed with a conditional UPDATE of last_chased_on, committed before its
+    email is sent: a second run the same day (or one running beside it) finds the claim and
+    sends nothing. An email that fails is logged and not retried that day (never twice).
+    Actions without an owner, or whose owner has no email address, are not chased; the
+    console's action dashboard lists them.
+    """
+    chased = []
+    candidates = overdue_actions(today).filter(owner__isnull=False).exclude(owner__email="")
+    for action in candidates.filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lt=today)):
+        if claim_reminder(action, today) and send_reminder(action, today):
+            chased.append(action.public_id)
+    return chased
+
+
+def send_reminder(action: RecoveryAction, today: date) -> bool:
+    """Email the owner of a claimed action; False (and a log line) when the mail fails."""
+    owner = action.owner
+    if owner is None:
+        return False
+    subject = f"Overdue recovery action: {action.title}"
+    try:
+        send_mail(subject, reminder_text(action, owner, today), None, [owner.email])
+    except (smtplib.SMTPException, OSError) as error:
+        # The class only: an SMTP error's text may carry the owner's address.
+        logger.error("reminder of action %s not sent: %s", action.public_id, type(error).__name__)
+        return False
+    return True
