@@ -113,10 +113,7 @@ def unsubscribe(*, subscriber: Subscriber) -> Subscriber:
 def pause_sending(*, actor=None, reason: str = "") -> SendingSwitch:
     """Throw the kill switch: from now on no delivery is claimed, and a claimed one that has
     not reached its provider is given back."""
-    switch, _ = SendingSwitch.objects.select_for_update().get_or_create(id=1)
-    switch.paused, switch.reason, switch.changed_at = True, reason[:500], timezone.now()
-    switch.changed_by = actor if getattr(actor, "pk", None) else None
-    switch.save(update_fields=["paused", "reason", "changed_at", "changed_by"])
+    switch = set_switch(paused=True, reason=reason, actor=actor)
     record_audit(actor=actor, action="pause_sending", target=switch, summary=reason)
     return switch
 
@@ -124,13 +121,18 @@ def pause_sending(*, actor=None, reason: str = "") -> SendingSwitch:
 @transaction.atomic
 def resume_sending(*, actor=None) -> SendingSwitch:
     """Resume sending where it stopped: pending deliveries go back to the broker on commit."""
-    switch, _ = SendingSwitch.objects.select_for_update().get_or_create(id=1)
-    switch.paused, switch.reason, switch.changed_at = False, "", timezone.now()
-    switch.changed_by = actor if getattr(actor, "pk", None) else None
-    switch.save(update_fields=["paused", "reason", "changed_at", "changed_by"])
+    switch = set_switch(paused=False, reason="", actor=actor)
     Delivery.objects.filter(state=DeliveryState.PENDING).update(enqueued_at=None)
     record_audit(actor=actor, action="resume_sending", target=switch)
     transaction.on_commit(queue_sweep)
+    return switch
+
+
+def set_switch(*, paused: bool, reason: str, actor) -> SendingSwitch:
+    switch, _ = SendingSwitch.objects.select_for_update().get_or_create(id=1)
+    switch.paused, switch.reason, switch.changed_at = paused, reason[:500], timezone.now()
+    switch.changed_by = actor if getattr(actor, "pk", None) else None
+    switch.save(update_fields=["paused", "reason", "changed_at", "changed_by"])
     return switch
 
 

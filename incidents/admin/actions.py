@@ -16,19 +16,9 @@ from incidents.admin.page import https_url_fields
 from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin
 from incidents.choices import FINISHED_ACTION_STATES, ActionState, IncidentKind
 from incidents.models import Incident, RecoveryAction
+from incidents.services.actions import ACTION_FIELDS
 
-WHAT_FIELDS = (
-    "kind",
-    "title",
-    "title_ja",
-    "description",
-    "owner",
-    "due_on",
-    "priority",
-    "tracker_url",
-    "components",
-    "public",
-)
+WHAT_FIELDS = ACTION_FIELDS
 STATE_FIELDS = ("state", "wont_do_reason")
 INLINE_FIELDS = (
     "kind",

@@ -30,20 +30,20 @@ from incidents.services.timeline import CLOCK_SKEW, clean_text
 
 logger = logging.getLogger(__name__)
 
-EDITABLE_ACTION_FIELDS = frozenset(
-    {
-        "kind",
-        "title",
-        "title_ja",
-        "description",
-        "owner",
-        "due_on",
-        "priority",
-        "tracker_url",
-        "components",
-        "public",
-    }
+# What a recovery action is about, in the order forms show it.
+ACTION_FIELDS = (
+    "kind",
+    "title",
+    "title_ja",
+    "description",
+    "owner",
+    "due_on",
+    "priority",
+    "tracker_url",
+    "components",
+    "public",
 )
+EDITABLE_ACTION_FIELDS = frozenset(ACTION_FIELDS)
 
 
 def clean_due_on(value):

@@ -11,22 +11,14 @@ from django.utils.translation import get_language
 
 from incidents import selectors
 from incidents.models import PostMortem
-from incidents.models.postmortems import SECTION_LABELS
+from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.reliability import incident_figures
 from statuspage.public_cache import public_response
 from statuspage.views.context import public_context
 from statuspage.views.not_found import not_found
 
 # The sections the page shows after the summary, customer impact and timeline.
-LATER_SECTIONS = (
-    "root_cause",
-    "contributing_factors",
-    "detection",
-    "response_and_recovery",
-    "went_well",
-    "went_badly",
-    "lessons",
-)
+LATER_SECTIONS = SECTIONS[SECTIONS.index("root_cause") :]
 
 
 @dataclass(frozen=True)
