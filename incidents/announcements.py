@@ -32,6 +32,12 @@ def announce_maintenance_reminder(maintenance) -> None:
         module.record_reminder(maintenance)
 
 
+def notified_count(incident) -> int | None:
+    """How many subscribers the notifier told about the incident (None without a notifier)."""
+    module = notifier()
+    return None if module is None else module.notified_count(incident)
+
+
 def announce_postmortem_published(postmortem) -> None:
     """Announce a published post-mortem (once per incident)."""
     module = notifier()

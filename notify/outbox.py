@@ -9,8 +9,8 @@ from django.db import transaction
 
 from incidents.choices import IncidentKind, IncidentStatus, MaintenanceStatus
 from incidents.models import Incident, IncidentUpdate
-from notify.choices import Channel, NotificationKind
-from notify.models import Notification
+from notify.choices import Channel, DeliveryState, NotificationKind
+from notify.models import Delivery, Notification
 
 # SMS is slow and costs money: as on Statuspage, it goes only on these events.
 SMS_KINDS = (NotificationKind.MAINTENANCE_STARTED,)
@@ -78,6 +78,16 @@ def record_update(update: IncidentUpdate) -> Notification:
 def record_reminder(maintenance: Incident) -> Notification:
     """Write the reminder that a maintenance window starts soon (once per window)."""
     return record(kind=NotificationKind.MAINTENANCE_REMINDER, incident=maintenance, update=None)
+
+
+def notified_count(incident: Incident) -> int:
+    """Distinct subscribers with a sent delivery of any announcement about the incident."""
+    return (
+        Delivery.objects.filter(notification__incident=incident, state=DeliveryState.SENT)
+        .values("subscriber_id")
+        .distinct()
+        .count()
+    )
 
 
 def record_postmortem(postmortem) -> Notification:

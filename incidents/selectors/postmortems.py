@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from incidents import announcements
 from incidents.choices import IncidentKind, PostMortemStatus
 from incidents.models import (
     Component,
@@ -58,6 +59,6 @@ def published_postmortem(public_id: str) -> PostMortem:
 
 
 def subscribers_notified(incident: Incident) -> int | None:
-    """How many subscribers were told of the incident: None ("not available") until the
-    notifications app (notify/) records deliveries it can count."""
-    return None
+    """How many distinct subscribers were sent at least one message about the incident; None
+    ("not available") when no notifier is installed."""
+    return announcements.notified_count(incident)

@@ -91,7 +91,7 @@ def test_json_holds_the_incident_its_post_mortem_and_actions(incident):
         "kenji",
     )
     assert postmortem["sections"]["lessons"] == "Stage it."
-    assert postmortem["subscribers_notified"] is None
+    assert postmortem["subscribers_notified"] == 0
     assert len(postmortem["timeline"]) == 5
     (action,) = document["recovery_actions"]
     assert (action["title"], action["owner"], action["due_on"], action["state"]) == (

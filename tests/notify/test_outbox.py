@@ -86,3 +86,21 @@ def test_recording_the_same_update_twice_writes_one_row(outage):
     update = services.post_update(incident=outage, status="identified", body="Found it.")
     record_update(update)
     assert Notification.objects.count() == 1
+
+
+def test_the_post_mortem_counts_the_subscribers_told(outage, subscriber_factory, settings):
+    from incidents import selectors
+    from notify.fanout import fan_out
+    from notify.models import Delivery
+
+    for address in ("ann@example.com", "ben@example.com", "chie@example.jp"):
+        subscriber_factory(address)
+    for n in range(2):
+        services.post_update(incident=outage, status="identified", body=f"Update {n}.")
+    for notification in Notification.objects.all():
+        fan_out(notification.pk)
+    Delivery.objects.filter(subscriber__address="chie@example.jp").update(state="failed")
+    Delivery.objects.exclude(subscriber__address="chie@example.jp").update(state="sent")
+    assert selectors.subscribers_notified(outage) == 2  # distinct subscribers, sent only
+    settings.NOROSHI_NOTIFIER = ""
+    assert selectors.subscribers_notified(outage) is None

@@ -24,8 +24,9 @@ from tests.statuspage.page_html import parse
 pytestmark = pytest.mark.django_db
 
 # page settings 1 · post-mortem with its incident 1 · timeline 1 · components 1 · public
-# actions 1 · the components' status history 2 (opening statuses, changes).
-POSTMORTEM_QUERIES = 7
+# actions 1 · the components' status history 2 (opening statuses, changes) · subscribers
+# notified 1.
+POSTMORTEM_QUERIES = 8
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_the_published_page_shows_figures_sections_and_timeline(client, publishe
         ["Web", "0 min", "0 min", "68 min"],
     ]
     impact = document.find("section", **{"aria-labelledby": "section-customer_impact"})
-    assert impact.find("p", cls="meta").text() == "Subscribers notified: not available"
+    assert impact.find("p", cls="meta").text() == "Subscribers notified: 0"
     detection = document.find("section", **{"aria-labelledby": "section-detection"})
     assert detection.find("p").text() == "How we learned of it: Monitoring alert"
     timeline = children(document.find("ol", cls="timeline"), "li")
