@@ -31,3 +31,9 @@ def chase_overdue_actions() -> list[str]:
     if chased:
         logger.info("chased overdue recovery actions %s", chased)
     return chased
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_maintenance_reminders() -> list[str]:
+    """Announce the maintenance windows that start soon (safe to run twice)."""
+    return services.send_due_reminders()

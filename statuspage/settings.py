@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 6 * 3600},
     },
+    "maintenance-reminders": {
+        "task": "incidents.tasks.send_maintenance_reminders",
+        "schedule": MAINTENANCE_CHECK_SECONDS,
+        "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
+    },
     "notify-sweep": {
         "task": "notify.tasks.sweep",
         "schedule": float(os.environ.get("NOROSHI_SWEEP_SECONDS", "5")),

@@ -192,6 +192,8 @@ class Incident(models.Model):
     auto_complete = models.BooleanField(default=True)
     set_components_under_maintenance = models.BooleanField(default=True)
     remind_minutes_before = models.PositiveIntegerField(null=True, blank=True)
+    # When subscribers were reminded of the window (once; set by send_due_reminders).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

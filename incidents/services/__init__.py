@@ -34,6 +34,7 @@ from incidents.services.maintenance import (
     post_maintenance_update,
     run_due_maintenance,
     schedule_maintenance,
+    send_due_reminders,
     start_maintenance,
 )
 from incidents.services.page import delete_update_template, edit_page_settings, save_update_template
@@ -83,6 +84,7 @@ __all__ = [
     "run_due_maintenance",
     "save_update_template",
     "schedule_maintenance",
+    "send_due_reminders",
     "set_component_status",
     "sign_off_review",
     "start_maintenance",

@@ -2,12 +2,13 @@
 periodic sweep that starts and completes due windows by themselves."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.announcements import announce_maintenance_reminder
 from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
     ComponentStatus,
@@ -338,3 +339,39 @@ def validate_window_edit(maintenance: Incident, *, changed: list[str], component
             {"remind_minutes_before": "The window has started; the reminder no longer applies."},
             code="started",
         )
+
+
+# Reminders are looked for this far ahead; a reminder set further before its window than this
+# is sent when the window comes within it.
+REMINDER_HORIZON = timedelta(days=14)
+
+
+def send_due_reminders(*, now: datetime | None = None) -> list[str]:
+    """Announce "starts soon" for each scheduled window whose reminder time has come and whose
+    start has not; return their public ids.
+
+    Each reminder is claimed with a conditional UPDATE of reminded_at in the transaction that
+    writes its announcement, so overlapping runs or a rerun send it once. A window that
+    started before its reminder went out is not reminded of at all.
+    """
+    now = now or timezone.now()
+    candidates = Incident.objects.filter(
+        kind=IncidentKind.MAINTENANCE,
+        status=MaintenanceStatus.SCHEDULED,
+        remind_minutes_before__isnull=False,
+        reminded_at__isnull=True,
+        scheduled_for__gt=now,
+        scheduled_for__lte=now + REMINDER_HORIZON,
+    ).values_list("pk", "scheduled_for", "remind_minutes_before", "public_id")
+    reminded = []
+    for pk, starts, minutes, public_id in candidates:
+        if starts is None or minutes is None or starts - timedelta(minutes=minutes) > now:
+            continue  # (the query excludes None; the check tells the type checker)
+        with transaction.atomic():
+            claimed = Incident.objects.filter(pk=pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if claimed:
+                announce_maintenance_reminder(Incident.objects.get(pk=pk))
+                reminded.append(public_id)
+    return reminded

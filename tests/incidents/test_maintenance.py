@@ -318,3 +318,30 @@ def test_an_edit_to_an_ended_window_is_rejected(window, clock):
     }
     window.refresh_from_db()
     assert window.scheduled_until == END
+
+
+def test_the_reminder_goes_once_when_its_time_comes(window, clock):
+    from notify.models import Notification
+
+    clock.move_to(START - timedelta(minutes=61))
+    assert services.send_due_reminders() == []  # the reminder is due 60 minutes before
+    clock.move_to(START - timedelta(minutes=59))
+    assert services.send_due_reminders() == [window.public_id]
+    assert services.send_due_reminders() == []
+    reminders = Notification.objects.filter(kind="maintenance_reminder")
+    assert [(n.incident_id, n.update_id) for n in reminders] == [(window.pk, None)]
+    window.refresh_from_db()
+    assert window.reminded_at == START - timedelta(minutes=59)
+
+
+def test_a_window_already_started_is_not_reminded_of(window, clock):
+    clock.move_to(START + timedelta(minutes=1))
+    assert services.send_due_reminders() == []
+
+
+def test_a_window_without_a_reminder_is_left_alone(clock, components):
+    services.schedule_maintenance(
+        name="Quiet", body="…", scheduled_for=START, scheduled_until=END, components=[]
+    )
+    clock.move_to(START - timedelta(minutes=1))
+    assert services.send_due_reminders() == []

@@ -140,3 +140,29 @@ def test_an_unsubscribed_subscriber_is_skipped_at_send_time(announced, smtp):
     Subscriber.objects.filter(address="ben@example.com").update(unsubscribed_at=timezone.now())
     assert delivery.deliver_batch(announced) == {"sent": 2, "skipped": 1}
     assert "ben@example.com" not in smtp.sink.per_recipient()
+
+
+def test_a_maintenance_reminder_reaches_subscribers(components, subscriber_factory, smtp):
+    from datetime import timedelta as td
+
+    import time_machine
+
+    subscriber_factory("ann@example.com")
+    start = timezone.now() + td(hours=2)
+    window = services.schedule_maintenance(
+        name="Database upgrade",
+        body="Planned.",
+        scheduled_for=start,
+        scheduled_until=start + td(hours=1),
+        components=[components["Database"]],
+        remind_minutes_before=60,
+        deliver_notifications=False,
+    )
+    with time_machine.travel(start - td(minutes=30), tick=False):
+        assert services.send_due_reminders() == [window.public_id]
+    reminder = Notification.objects.get(kind="maintenance_reminder")
+    fan_out(reminder.pk)
+    delivery.deliver_batch(list(reminder.deliveries.values_list("id", flat=True)))
+    assert [m["Subject"] for m in smtp.messages] == [
+        "[Noroshi] Reminder: Database upgrade starts soon"
+    ]
