@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import Component, Incident
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, saved_user
 from notify.channels import DISABLED_REASONS, enabled_channels
 from notify.choices import Channel, DeliveryState, Language
 from notify.models import Delivery, Notification, SendingSwitch, Subscriber
@@ -131,7 +131,7 @@ def resume_sending(*, actor=None) -> SendingSwitch:
 def set_switch(*, paused: bool, reason: str, actor) -> SendingSwitch:
     switch, _ = SendingSwitch.objects.select_for_update().get_or_create(id=1)
     switch.paused, switch.reason, switch.changed_at = paused, reason[:500], timezone.now()
-    switch.changed_by = actor if getattr(actor, "pk", None) else None
+    switch.changed_by = saved_user(actor)
     switch.save(update_fields=["paused", "reason", "changed_at", "changed_by"])
     return switch
 

@@ -64,6 +64,18 @@ def rollup(
     return PageStatus(indicator=str(worst), description=INDICATOR_DESCRIPTIONS[worst])
 
 
+def rollup_of_rows(
+    entries: list["ComponentEntry"], incidents: list[Incident], active_maintenances: list
+) -> PageStatus:
+    """rollup() of rows a page has already read: its component entries, its unresolved
+    incidents and its active maintenance (no query)."""
+    return rollup(
+        component_statuses=[c.status for entry in entries for c in entry.components],
+        incident_impacts=[incident.impact for incident in incidents],
+        maintenance_active=bool(active_maintenances),
+    )
+
+
 def page_status() -> PageStatus:
     """The roll-up of the whole page: worst of the component statuses and open incidents."""
     statuses = Component.objects.values_list("status", flat=True).distinct()

@@ -25,7 +25,7 @@ from incidents.choices import (
 )
 from incidents.models import Component, Incident, RecoveryAction
 from incidents.selectors.actions import overdue_actions
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, saved_user
 from incidents.services.timeline import CLOCK_SKEW, clean_text
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def create_recovery_action(
     )
     chosen = cleaned.pop("components")
     action = RecoveryAction.objects.create(
-        incident=incident, created_by=actor if getattr(actor, "pk", None) else None, **cleaned
+        incident=incident, created_by=saved_user(actor), **cleaned
     )
     action.components.set(chosen)
     record_audit(actor=actor, action="create", target=action, summary=action.title)

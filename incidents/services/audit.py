@@ -6,6 +6,12 @@ from incidents.changes import page_changed_on_commit
 from incidents.models import AuditEntry
 
 
+def saved_user(actor):
+    """`actor` when it is a saved user, else None (services are called with None, anonymous
+    users and unsaved ones alike; only a saved user can be written to a foreign key)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def record_audit(*, actor, action: str, target: models.Model, summary: str = "") -> AuditEntry:
     """Write one audit row: who did what to which object. Call inside the write's transaction.
 
@@ -14,7 +20,7 @@ def record_audit(*, actor, action: str, target: models.Model, summary: str = "")
     """
     page_changed_on_commit()
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=saved_user(actor),
         action=action,
         object_type=target._meta.model_name or "",
         object_id=str(getattr(target, "public_id", None) or target.pk),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from incidents.changes import page_changed_on_commit
 from incidents.choices import ComponentStatus, StatusChangeSource
 from incidents.models import Component, ComponentGroup, ComponentStatusChange, IncidentUpdate
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, saved_user
 
 EDITABLE_COMPONENT_FIELDS = frozenset(
     {
@@ -84,7 +84,7 @@ def set_component_status(
             old_status=old,
             new_status=status,
             source=source,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=saved_user(actor),
             incident_update=incident_update,
             created_at=at,
         )
@@ -121,7 +121,7 @@ def create_component(
         old_status="",
         new_status=status,
         source=StatusChangeSource.CREATED,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=saved_user(actor),
         created_at=created_at,
     )
     record_audit(actor=actor, action="create", target=component, summary=f"status {status}")

@@ -16,7 +16,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, saved_user
 from incidents.services.timeline import (
     ComponentStatuses,
     append_update,
@@ -110,7 +110,7 @@ def declare_incident(
         impact_override=impact_override,
         backfilled=backfilled,
         started_at=started_at,
-        created_by=author if getattr(author, "pk", None) else None,
+        created_by=saved_user(author),
     )
     append_update(
         incident=incident,

@@ -17,7 +17,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, saved_user
 from incidents.services.timeline import (
     ComponentStatuses,
     append_update,
@@ -91,7 +91,7 @@ def schedule_maintenance(
         auto_complete=auto_complete,
         set_components_under_maintenance=set_components_under_maintenance,
         remind_minutes_before=remind_minutes_before,
-        created_by=author if getattr(author, "pk", None) else None,
+        created_by=saved_user(author),
     )
     maintenance.components.set(list(components))
     append_update(

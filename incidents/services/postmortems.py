@@ -23,7 +23,7 @@ from incidents.choices import (
 )
 from incidents.models import Incident, PostMortem, PostMortemTimelineEntry
 from incidents.models.postmortems import SECTIONS
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, saved_user
 from incidents.services.postmortem_timeline import prefilled_entries
 from incidents.services.timeline import CLOCK_SKEW, clean_text
 
@@ -45,10 +45,6 @@ REQUIRED_FOR_REVIEW = {
     "root_cause": "Write the root cause before submitting for review.",
     "detection_method": "Say how you learned of the incident before submitting for review.",
 }
-
-
-def person(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 def locked(postmortem: PostMortem) -> PostMortem:
@@ -89,7 +85,7 @@ def start_postmortem(*, incident: Incident, actor=None) -> PostMortem:
         )
     if PostMortem.objects.filter(incident=incident).exists():
         raise ValidationError("This incident already has a post-mortem.", code="exists")
-    postmortem = PostMortem.objects.create(incident=incident, author=person(actor))
+    postmortem = PostMortem.objects.create(incident=incident, author=saved_user(actor))
     entries = PostMortemTimelineEntry.objects.bulk_create(prefilled_entries(postmortem, incident))
     summary = f"{incident.name}: {len(entries)} timeline entries"
     record_audit(actor=actor, action="start_postmortem", target=postmortem, summary=summary)
@@ -254,7 +250,7 @@ def submit_for_review(*, postmortem: PostMortem, actor=None) -> PostMortem:
     if missing:
         raise ValidationError(missing, code="incomplete")
     row.status = PostMortemStatus.IN_REVIEW
-    row.submitted_by, row.submitted_at = person(actor), timezone.now()
+    row.submitted_by, row.submitted_at = saved_user(actor), timezone.now()
     row.save(update_fields=touch(row, ["status", "submitted_by", "submitted_at"]))
     record_audit(actor=actor, action="submit_for_review", target=row)
     postmortem.refresh_from_db()
@@ -272,7 +268,7 @@ def sign_off_review(*, postmortem: PostMortem, reviewer) -> PostMortem:
     validate_status(
         row, PostMortemStatus.IN_REVIEW, "Only a post-mortem in review can be signed off."
     )
-    if person(reviewer) is None:
+    if saved_user(reviewer) is None:
         raise ValidationError("A review is signed off by a signed-in person.", code="no_reviewer")
     if row.reviewed_at is not None:
         raise ValidationError(

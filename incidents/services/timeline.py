@@ -16,6 +16,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate, IncidentUpdateComponent
+from incidents.services.audit import saved_user
 from incidents.services.components import set_component_status, validate_component_status
 
 ComponentStatuses = Mapping[Component, str]
@@ -81,7 +82,7 @@ def append_update(
         body_ja=(body_ja or "").strip(),
         display_at=display_at,
         deliver_notifications=deliver_notifications,
-        author=author if getattr(author, "pk", None) else None,
+        author=saved_user(author),
     )
     rows = []
     for component, new_status in component_statuses.items():

@@ -33,11 +33,7 @@ def summary(*, language: str | None = None) -> dict:
     incidents = list(selectors.unresolved_incidents())
     active = list(selectors.active_maintenances())
     upcoming = list(selectors.upcoming_maintenances())
-    status = selectors.rollup(
-        component_statuses=[c.status for entry in entries for c in entry.components],
-        incident_impacts=[incident.impact for incident in incidents],
-        maintenance_active=bool(active),
-    )
+    status = selectors.rollup_of_rows(entries, incidents, active)
     return {
         "page": page_object(ctx),
         "components": component_objects(ctx, entries),

@@ -86,11 +86,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     incidents = list(selectors.unresolved_incidents())
     active_maintenances = list(selectors.active_maintenances())
     # The roll-up of what this page shows, without reading it all again (selectors.page_status).
-    status = selectors.rollup(
-        component_statuses=[c.status for entry in entries for c in entry.components],
-        incident_impacts=[incident.impact for incident in incidents],
-        maintenance_active=bool(active_maintenances),
-    )
+    status = selectors.rollup_of_rows(entries, incidents, active_maintenances)
     context.update(
         status=status,
         banner=BANNER_TEXT[status.indicator],
