@@ -43,3 +43,10 @@ def announce_postmortem_published(postmortem) -> None:
     module = notifier()
     if module is not None:
         module.record_postmortem(postmortem)
+
+
+def announce_component_change(change) -> None:
+    """Announce a component's status change (Statuspage's component webhook event)."""
+    module = notifier()
+    if module is not None:
+        module.record_component_change(change)

@@ -24,6 +24,8 @@ class NotificationKind(models.TextChoices):
     MAINTENANCE_UPDATE = "maintenance_update", _("Maintenance update")
     MAINTENANCE_COMPLETED = "maintenance_completed", _("Maintenance completed")
     POSTMORTEM_PUBLISHED = "postmortem_published", _("Post-mortem published")
+    # A component's status changed (Statuspage's component webhook event; webhooks only).
+    COMPONENT_STATUS = "component_status", _("Component status changed")
 
 
 class DeliveryState(models.TextChoices):
@@ -33,7 +35,15 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Failed")
     UNKNOWN = "unknown", _("Unknown (resolve by hand)")
     SKIPPED = "skipped", _("Skipped")
+    # Held back by the storm guard, then superseded by a newer message about the same incident
+    # to the same subscriber, which carries this one's update in its timeline.
+    COALESCED = "coalesced", _("Coalesced into a later message")
 
 
 # A delivery in one of these states never changes again (the admin may only resolve `unknown`).
-FINAL_DELIVERY_STATES = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED)
+FINAL_DELIVERY_STATES = (
+    DeliveryState.SENT,
+    DeliveryState.FAILED,
+    DeliveryState.SKIPPED,
+    DeliveryState.COALESCED,
+)

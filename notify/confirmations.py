@@ -10,13 +10,8 @@ from notify.models import Subscriber
 from notify.signing import confirm_url
 
 
-def send_confirmation_email(subscriber_id: int) -> bool:
-    """E-mail the confirmation link to an unconfirmed e-mail subscriber (False if none is due)."""
-    subscriber = Subscriber.objects.filter(
-        pk=subscriber_id, confirmed_at__isnull=True, unsubscribed_at__isnull=True
-    ).first()
-    if subscriber is None or subscriber.channel != "email":
-        return False
+def send_confirmation_email(subscriber: Subscriber) -> bool:
+    """E-mail the confirmation link to an unconfirmed e-mail subscriber."""
     page = selectors.page_settings()
     with translation.override(subscriber.language):
         name = selectors.localized(page, "name", subscriber.language)
@@ -28,3 +23,16 @@ def send_confirmation_email(subscriber_id: int) -> bool:
         ) % {"page": name, "link": confirm_url(subscriber)}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscriber.address])
     return True
+
+
+def send_confirmation(subscriber_id: int) -> bool:
+    """Ask a subscriber who has not confirmed yet to confirm, on their own channel (False when
+    none is due: confirmed, unsubscribed, gone, or the channel is disabled)."""
+    from notify import channels
+
+    subscriber = Subscriber.objects.filter(
+        pk=subscriber_id, confirmed_at__isnull=True, unsubscribed_at__isnull=True
+    ).first()
+    if subscriber is None or subscriber.channel not in channels.enabled_channels():
+        return False
+    return channels.channel(subscriber.channel).send_confirmation(subscriber)

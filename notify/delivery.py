@@ -20,7 +20,6 @@ from notify.channels.base import (
     UnknownOutcome,
 )
 from notify.choices import Channel, DeliveryState
-from notify.messages import render_email
 from notify.models import Delivery, SendingSwitch, Subscriber, masked
 from notify.signing import unsubscribe_url
 
@@ -93,13 +92,15 @@ class Batch:
 
     def __init__(self):
         self.open_channels: dict[str, channels.Channel] = {}
-        self.rendered: dict[tuple[int, str], object] = {}
+        self.rendered: dict[tuple[int, str, str], object] = {}
         self.counts: dict[str, int] = {}
+        self.enabled = set(channels.enabled_channels())
 
     def message(self, delivery: Delivery):
-        key = (delivery.notification_id, delivery.subscriber.language)
+        key = (delivery.notification_id, delivery.channel, delivery.subscriber.language)
         if key not in self.rendered:
-            self.rendered[key] = render_email(delivery.notification, delivery.subscriber.language)
+            channel = self.channel(delivery.channel)
+            self.rendered[key] = channel.render(delivery.notification, delivery.subscriber.language)
         return self.rendered[key]
 
     def channel(self, name: str) -> channels.Channel:
@@ -121,8 +122,18 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     Safe to run twice, or at the same time as another worker, on the same ids.
     """
     batch = Batch()
+    rows = dict(Delivery.objects.filter(pk__in=delivery_ids).values_list("pk", "channel"))
     try:
         for delivery_id in delivery_ids:
+            channel_name = rows.get(delivery_id)
+            if channel_name is None or channel_name not in batch.enabled:
+                batch.count("not_claimed" if channel_name is None else "channel_disabled")
+                continue
+            wait = batch.channel(channel_name).throttle()
+            if wait > 0:
+                postpone(delivery_id, timedelta(seconds=wait))
+                batch.count("throttled")
+                continue
             if not claim(delivery_id):
                 batch.count("not_claimed")
                 continue
@@ -132,10 +143,21 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     return batch.counts
 
 
+def postpone(delivery_id: int, delay: timedelta) -> None:
+    """Leave a pending delivery for later (its channel is at its rate limit): the sweep hands
+    it over again once it is due."""
+    Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING).update(
+        next_attempt_at=timezone.now() + delay, enqueued_at=None
+    )
+
+
 def deliver_claimed(delivery_id: int, batch: Batch) -> str:
     """Send one claimed delivery and record what happened; return the outcome's name."""
     delivery = Delivery.objects.select_related(
-        "subscriber", "notification__incident", "notification__update"
+        "subscriber",
+        "notification__incident",
+        "notification__update",
+        "notification__component_change__component",
     ).get(pk=delivery_id)
     subscriber = delivery.subscriber
     if sending_paused():  # thrown between the claim and now: nothing left, give it back
@@ -144,13 +166,20 @@ def deliver_claimed(delivery_id: int, batch: Batch) -> str:
     if not subscriber.is_active:
         finish(delivery_id, state=DeliveryState.SKIPPED, error="subscriber no longer active")
         return "skipped"
+    channel = batch.channel(delivery.channel)
+    stale = channel.stale_reason(delivery)
+    if stale:
+        finish(delivery_id, state=DeliveryState.SKIPPED, error=stale)
+        return "skipped"
     envelope = Envelope(
         address=subscriber.address,
         idempotency_key=delivery.idempotency_key,
         unsubscribe_url=unsubscribe_url(subscriber),
+        secret=subscriber.secret,
+        subscriber_id=subscriber.public_id,
     )
     try:
-        provider_id = batch.channel(delivery.channel).send(batch.message(delivery), envelope)
+        provider_id = channel.send(batch.message(delivery), envelope)
     except PermanentError as error:
         finish(delivery_id, state=DeliveryState.FAILED, error=str(error))
         note_failure(subscriber, str(error))

@@ -27,9 +27,9 @@ def fan_out_sql(channel_count: int) -> str:
     channels = ", ".join(["%s"] * channel_count)
     return f"""
         INSERT INTO {delivery}
-            (notification_id, subscriber_id, channel, state, attempts, provider_id, error,
-             created_at)
-        SELECT %s, s.id, s.channel, %s, 0, '', '', %s
+            (notification_id, subscriber_id, channel, state, attempts, provider_id,
+             provider_status, error, created_at)
+        SELECT %s, s.id, s.channel, %s, 0, '', '', '', %s
         FROM {subscriber} s
         WHERE s.confirmed_at IS NOT NULL
           AND s.unsubscribed_at IS NULL

@@ -42,17 +42,20 @@ def headline(notification: Notification, language: str) -> str:
 def render_email(notification: Notification, language: str) -> EmailContent:
     """The e-mail of a notification in `language` (subject, text and HTML)."""
     page = selectors.page_settings()
+    incident = notification.incident
+    if incident is None:
+        raise ValueError(f"e-mail announces incidents, not {notification.kind}")
     with translation.override(language):
         update = notification.update
         body = selectors.localized(update, "body", language) if update is not None else ""
         context = {
             "page_name": selectors.localized(page, "name", language),
             "headline": headline(notification, language),
-            "incident": notification.incident,
+            "incident": incident,
             "update": update,
             "body": body,
             "body_html": render_markdown(body),
-            "incident_url": f"{page.url.rstrip('/')}/incidents/{notification.incident.public_id}",
+            "incident_url": f"{page.url.rstrip('/')}/incidents/{incident.public_id}",
             "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         }
         subject = f"[{context['page_name']}] {context['headline']}"

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Component, Incident, IncidentUpdate
+from incidents.models import Component, ComponentStatusChange, Incident, IncidentUpdate
 from incidents.public_ids import new_public_id
 from notify.choices import Channel, DeliveryState, Language, NotificationKind
 
@@ -45,6 +45,10 @@ class Subscriber(models.Model):
     consent_at = models.DateTimeField(default=timezone.now)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     consent_source = models.CharField(max_length=32, default="page")
+    # SMS double opt-in: a short code, stored hashed, entered on the page (or a YES reply).
+    confirmation_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     # Signs webhook bodies (HMAC); also the secret of this subscriber's links.
     secret = models.CharField(max_length=64, default=new_secret, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -92,7 +96,21 @@ class Notification(models.Model):
     """The outbox: one thing to announce, written in the transaction of the thing itself."""
 
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notifications")
+    # Every kind but a component's status change is about an incident or maintenance.
+    incident = models.ForeignKey(
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    component_change = models.ForeignKey(
+        ComponentStatusChange,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     update = models.ForeignKey(
         IncidentUpdate,
         null=True,
@@ -119,8 +137,13 @@ class Notification(models.Model):
             # Events without an update (a reminder, a published post-mortem): once per incident.
             models.UniqueConstraint(
                 fields=("kind", "incident"),
-                condition=Q(update__isnull=True),
+                condition=Q(update__isnull=True, incident__isnull=False),
                 name="one_notification_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=("kind", "component_change"),
+                condition=Q(component_change__isnull=False),
+                name="one_notification_per_component_change",
             ),
         ]
         indexes = [
@@ -133,7 +156,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.incident}"
+        return f"{self.get_kind_display()}: {self.incident or self.component_change}"
 
 
 class Delivery(models.Model):
@@ -153,6 +176,8 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
+    # The provider's last reported status (e.g. Twilio's queued/sent/delivered/undelivered).
+    provider_status = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -170,6 +195,12 @@ class Delivery(models.Model):
                 fields=("state", "enqueued_at"),
                 condition=Q(state__in=("pending", "sending")),
                 name="delivery_open",
+            ),
+            # The storm guard: what each subscriber was sent lately.
+            models.Index(
+                fields=("subscriber", "finished_at"),
+                condition=Q(state="sent"),
+                name="delivery_sent_recently",
             ),
         ]
 

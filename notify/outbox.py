@@ -8,9 +8,9 @@ and the queueing, notify.tasks.sweep finds the row and fans it out.
 from django.db import transaction
 
 from incidents.choices import IncidentKind, IncidentStatus, MaintenanceStatus
-from incidents.models import Incident, IncidentUpdate
+from incidents.models import ComponentStatusChange, Incident, IncidentUpdate
 from notify.choices import Channel, DeliveryState, NotificationKind
-from notify.models import Delivery, Notification
+from notify.models import Delivery, Notification, Subscriber
 
 # SMS is slow and costs money: as on Statuspage, it goes only on these events.
 SMS_KINDS = (NotificationKind.MAINTENANCE_STARTED,)
@@ -95,3 +95,29 @@ def record_postmortem(postmortem) -> Notification:
     return record(
         kind=NotificationKind.POSTMORTEM_PUBLISHED, incident=postmortem.incident, update=None
     )
+
+
+# Component events go where Statuspage sends them: to webhooks.
+COMPONENT_EVENT_CHANNELS = [Channel.WEBHOOK]
+
+
+def record_component_change(change: ComponentStatusChange) -> Notification | None:
+    """Write the announcement of a component's status change (once per history row); none
+    when no active subscriber is on a channel that receives component events."""
+    listening = Subscriber.objects.filter(
+        channel__in=COMPONENT_EVENT_CHANNELS,
+        confirmed_at__isnull=False,
+        unsubscribed_at__isnull=True,
+        suspended_at__isnull=True,
+    )
+    if not listening.exists():
+        return None
+    notification, created = Notification.objects.get_or_create(
+        kind=NotificationKind.COMPONENT_STATUS,
+        component_change=change,
+        defaults={"channels": COMPONENT_EVENT_CHANNELS},
+    )
+    if created:
+        notification.components.set([change.component_id])
+        transaction.on_commit(lambda: queue_fan_out(notification.pk))
+    return notification

@@ -10,14 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import Component, Incident
 from incidents.services.audit import record_audit, saved_user
-from notify.channels import DISABLED_REASONS, enabled_channels
+from notify import channels
 from notify.choices import Channel, DeliveryState, Language
 from notify.models import Delivery, Notification, SendingSwitch, Subscriber
 
@@ -27,17 +26,13 @@ FAN_OUT_GRACE = timedelta(seconds=5)
 
 
 def normalised_address(channel: str, address: str) -> str:
-    address = (address or "").strip()
-    if channel == Channel.EMAIL:
-        try:
-            validate_email(address)
-        except ValidationError as error:
-            raise ValidationError(
-                {"address": f"“{address}” is not an e-mail address."}, code="invalid"
-            ) from error
-        local, _, domain = address.rpartition("@")
-        return f"{local}@{domain.lower()}"
-    raise ValidationError({"channel": DISABLED_REASONS.get(channel, "Unknown channel.")})
+    """The address in its stored form, checked by its channel (ValidationError otherwise)."""
+    reason = channels.disabled_reason(channel)
+    if reason:
+        raise ValidationError({"channel": reason})
+    cls = channels.channel_class(channel)
+    assert cls is not None
+    return cls.normalise(address)
 
 
 @transaction.atomic
@@ -55,8 +50,6 @@ def subscribe(
     Subscribing an address again renews the request (a new confirmation) without duplicating
     it. Raises ValidationError for a disabled channel, a bad address or language.
     """
-    if channel not in enabled_channels():
-        raise ValidationError({"channel": DISABLED_REASONS.get(channel, "Unknown channel.")})
     address = normalised_address(channel, address)
     if language not in Language.values:
         raise ValidationError({"language": f"“{language}” is not a language of this page."})

@@ -38,9 +38,9 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 @shared_task(**TASK_OPTIONS)
 def send_confirmation(subscriber_id: int) -> None:
     """Send a subscriber the link that confirms their subscription."""
-    from notify.confirmations import send_confirmation_email
+    from notify.confirmations import send_confirmation as confirm_on_channel
 
-    send_confirmation_email(subscriber_id)
+    confirm_on_channel(subscriber_id)
 
 
 @shared_task(**TASK_OPTIONS)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents import announcements
 from incidents.changes import page_changed_on_commit
 from incidents.choices import ComponentStatus, StatusChangeSource
 from incidents.models import Component, ComponentGroup, ComponentStatusChange, IncidentUpdate
@@ -93,6 +94,7 @@ def set_component_status(
             locked.status = component.status = status
             locked.updated_at = component.updated_at = timezone.now()
             locked.save(update_fields=["status", "updated_at"])
+            announcements.announce_component_change(change)
     return change
 
 

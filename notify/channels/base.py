@@ -1,12 +1,16 @@
-"""What every channel is: one `send` per message, and errors that say what is known.
+"""What every channel is: how it checks an address, asks for consent, renders and sends.
 
 A channel turns one rendered message into one provider call. It never decides who gets what.
 Its errors say what is known about the message: refused for good (PermanentError), refused
 before the provider took it (RetryableError: safe to try again), or gone with no answer
 (UnknownOutcome: it may have been delivered, so it is never sent again blindly).
+
+The channel classes live in notify.channels.<name> and are listed in notify.channels.CHANNELS;
+a class whose settings are missing says why in `disabled_reason()`, and is then not offered.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class DeliveryError(Exception):
@@ -32,12 +36,54 @@ class Envelope:
     address: str
     idempotency_key: str
     unsubscribe_url: str
+    # The subscriber's own secret (webhook bodies are signed with it) and public id.
+    secret: str = ""
+    subscriber_id: str = ""
+    manage_url: str = ""
 
 
 class Channel:
-    """The base of the channel classes in notify.channels (one per provider)."""
+    """The base of the channel classes (one per provider)."""
 
     name = ""
+
+    # --- What the class knows without an instance ------------------------------------------
+
+    @classmethod
+    def disabled_reason(cls) -> str:
+        """Why this channel cannot be used on this installation ('' when it can)."""
+        return ""
+
+    @classmethod
+    def normalise(cls, address: str) -> str:
+        """The address in its one stored form; ValidationError({'address': …}) when invalid."""
+        raise NotImplementedError
+
+    # --- Consent --------------------------------------------------------------------------
+
+    def send_confirmation(self, subscriber) -> bool:
+        """Ask an unconfirmed subscriber to confirm (double opt-in); False when nothing was
+        sent. Raises a DeliveryError subclass when the provider refused."""
+        raise NotImplementedError
+
+    # --- Announcements --------------------------------------------------------------------
+
+    def render(self, notification, language: str) -> Any:
+        """The message of a notification in a language; rendered once per batch and reused
+        for every subscriber (per-subscriber parts are filled in by `send`)."""
+        raise NotImplementedError
+
+    def throttle(self) -> float:
+        """Called before each claim: seconds until this channel may send again (0: now).
+
+        A rate-limited channel waits here for a short while itself, and returns the longer
+        waits so the delivery stays pending and due later."""
+        return 0.0
+
+    def stale_reason(self, delivery) -> str:
+        """Why a claimed delivery should not be sent any more ('' to send it), e.g. an SMS
+        about an update that a newer one has overtaken."""
+        return ""
 
     def open(self) -> None:
         """Prepare for a batch of sends (e.g. one SMTP connection for all of them)."""

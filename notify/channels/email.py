@@ -4,7 +4,9 @@ import contextlib
 import smtplib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 
 from notify.channels.base import (
     Channel,
@@ -20,6 +22,28 @@ class EmailChannel(Channel):
 
     def __init__(self):
         self.connection = None
+
+    @classmethod
+    def normalise(cls, address: str) -> str:
+        address = (address or "").strip()
+        try:
+            validate_email(address)
+        except ValidationError as error:
+            raise ValidationError(
+                {"address": f"“{address}” is not an e-mail address."}, code="invalid"
+            ) from error
+        local, _, domain = address.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    def send_confirmation(self, subscriber) -> bool:
+        from notify.confirmations import send_confirmation_email
+
+        return send_confirmation_email(subscriber)
+
+    def render(self, notification, language: str):
+        from notify.messages import render_email
+
+        return render_email(notification, language)
 
     def open(self) -> None:
         self.connection = get_connection(fail_silently=False)
