@@ -164,6 +164,48 @@ def upcoming_maintenances() -> QuerySet[Incident]:
     ).order_by("scheduled_for", "id")
 
 
+@dataclass(frozen=True)
+class OverviewIncidents:
+    """What the overview lists, each in its own order (see the selectors of the same names)."""
+
+    unresolved: list[Incident]
+    active_maintenances: list[Incident]
+    upcoming_maintenances: list[Incident]
+    started_recently: list[Incident]
+
+
+def overview_incidents(*, started_since: datetime, until: datetime) -> OverviewIncidents:
+    """Open incidents, maintenance in progress and to come, and everything that started in
+    [started_since, until): read together, with one set of timeline prefetches (4 queries,
+    where the four lists read apart cost 16)."""
+    rows = Incident.objects.filter(
+        Q(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+        | Q(kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES)
+        | Q(kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.SCHEDULED)
+        | Q(started_at__gte=started_since, started_at__lt=until)
+    )
+    found = list(with_timeline(rows.select_related("postmortem")))
+    incidents = [i for i in found if i.kind == IncidentKind.INCIDENT]
+    maintenances = [i for i in found if i.kind == IncidentKind.MAINTENANCE]
+    newest_first = sorted(found, key=lambda i: (i.started_at, i.pk), reverse=True)
+    return OverviewIncidents(
+        unresolved=sorted(
+            (i for i in incidents if i.status in UNRESOLVED_INCIDENT_STATUSES),
+            key=lambda i: (i.started_at, i.pk),
+            reverse=True,
+        ),
+        active_maintenances=sorted(
+            (i for i in maintenances if i.status in ACTIVE_MAINTENANCE_STATUSES),
+            key=lambda i: (i.scheduled_until, i.pk),
+        ),
+        upcoming_maintenances=sorted(
+            (i for i in maintenances if i.status == MaintenanceStatus.SCHEDULED),
+            key=lambda i: (i.scheduled_for, i.pk),
+        ),
+        started_recently=[i for i in newest_first if started_since <= i.started_at < until],
+    )
+
+
 def timeline(incident: Incident) -> list[IncidentUpdate]:
     """The updates of one incident, newest first, with their component changes."""
     return list(

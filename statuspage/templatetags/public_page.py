@@ -88,13 +88,8 @@ def day_label(day: date, language: str) -> str:
 def day_words(language: str, worst_status, major: int, partial: int, degraded: int, names):
     """The escaped inner words of a day's tip: memoised by what they say, since most days of
     most bars say the same thing ("No downtime recorded")."""
-    cell = DayCell(
-        day=UptimeDay(date.min, worst_status, partial, major, degraded, 0.0, 0.0), incidents=[]
-    )
-    words = "".join(f"<span>{escape(line)}</span>" for line in cell.outage_lines)
-    if names:
-        words += f"<span>{escape(_('Related:'))} {escape('; '.join(names))}</span>"
-    return words
+    texts = day_texts(worst_status, major, partial, degraded, names)
+    return "".join(f"<span>{escape(text)}</span>" for text in texts)
 
 
 def tip_html(cell: DayCell, tip_id: str, language: str) -> str:
@@ -120,16 +115,51 @@ def day_tip(cell: DayCell, tip_id: str) -> SafeString:
 
 
 @register.simple_tag
-def uptime_cells(bar: UptimeBar, prefix: str) -> SafeString:
-    """The <li> cells of a 90-day bar: the page's hottest loop (810 cells on a page of nine
-    components), so built with plain strings — every dynamic part escaped — not templates."""
+def uptime_cells(bar: UptimeBar) -> SafeString:
+    """The <li> cells of a 90-day bar: the page's hottest loop and most of its bytes (810
+    cells on a page of nine components), so built with plain strings — every dynamic part
+    escaped — and kept small: each cell names itself with its words in `aria-label`, which
+    the style sheet also shows as the cell's tooltip on hover and focus. The last day is the
+    bar's one Tab stop; uptime-bar.js moves between days with the arrow keys."""
     language = get_language()
-    prefix = escape(prefix)
-    cells = []
-    for n, cell in enumerate(bar.cells):
-        tip_id = f"{prefix}-{n}"
-        cells.append(
-            f'<li class="day s-{cell.status}" tabindex="0" aria-labelledby="{tip_id}">'
-            f"{tip_html(cell, tip_id, language)}</li>"
-        )
+    last = len(bar.cells) - 1
+    stop = ' tabindex="0"'
+    cells = [
+        f'<li class="day s-{cell.status}"{stop if n == last else ""}'
+        f' aria-label="{cell_label(cell, language)}"></li>'
+        for n, cell in enumerate(bar.cells)
+    ]
     return mark_safe("\n".join(cells))
+
+
+def cell_label(cell: DayCell, language: str) -> str:
+    """A day's words on lines of their own (date, outage minutes, related incidents), escaped
+    for an attribute."""
+    day = cell.day
+    names = tuple(selectors.localized(i, "name", language) for i in cell.incidents)
+    lines = day_lines(
+        language,
+        day.worst_status,
+        day.major_outage_minutes,
+        day.partial_outage_minutes,
+        day.degraded_minutes,
+        names,
+    )
+    return f"{escape(day_label(day.date, language))}\n{lines}"
+
+
+@functools.lru_cache(maxsize=4096)
+def day_lines(language: str, worst_status, major: int, partial: int, degraded: int, names):
+    """The escaped lines of a day's words after its date, memoised by what they say."""
+    return escape("\n".join(day_texts(worst_status, major, partial, degraded, names)))
+
+
+def day_texts(worst_status, major: int, partial: int, degraded: int, names) -> list[str]:
+    """What a day held, in words: outage minutes (or why there is nothing), related names."""
+    cell = DayCell(
+        day=UptimeDay(date.min, worst_status, partial, major, degraded, 0.0, 0.0), incidents=[]
+    )
+    texts = list(cell.outage_lines)
+    if names:
+        texts.append(f"{_('Related:')} {'; '.join(names)}")
+    return texts

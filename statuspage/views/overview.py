@@ -67,10 +67,9 @@ def component_entries(
     ]
 
 
-def past_days(*, today: date, tz: zoneinfo.ZoneInfo) -> list[PastDay]:
-    """The last PAST_DAYS days of the page's zone, newest first, each with what started on it."""
-    first = today - timedelta(days=PAST_DAYS - 1)
-    started = selectors.history_between(day_start(first, tz), day_start(today + timedelta(1), tz))
+def past_days(started: list[Incident], *, today: date, tz: zoneinfo.ZoneInfo) -> list[PastDay]:
+    """The last PAST_DAYS days of the page's zone, newest first, each with what started on it
+    (`started`: what started in those days, newest first)."""
     by_day: dict[date, list[Incident]] = defaultdict(list)
     for incident in started:
         if incident.status != MaintenanceStatus.SCHEDULED:
@@ -82,18 +81,21 @@ def past_days(*, today: date, tz: zoneinfo.ZoneInfo) -> list[PastDay]:
 def overview(request: HttpRequest) -> HttpResponse:
     context = public_context(request, selectors.page_settings(), section="overview")
     tz, now = context["tz"], context["now"]
+    today = context["today"]
     entries = selectors.components_in_order()
-    incidents = list(selectors.unresolved_incidents())
-    active_maintenances = list(selectors.active_maintenances())
+    listed = selectors.overview_incidents(
+        started_since=day_start(today - timedelta(days=PAST_DAYS - 1), tz),
+        until=day_start(today + timedelta(days=1), tz),
+    )
     # The roll-up of what this page shows, without reading it all again (selectors.page_status).
-    status = selectors.rollup_of_rows(entries, incidents, active_maintenances)
+    status = selectors.rollup_of_rows(entries, listed.unresolved, listed.active_maintenances)
     context.update(
         status=status,
         banner=BANNER_TEXT[status.indicator],
-        incidents=incidents,
-        active_maintenances=active_maintenances,
+        incidents=listed.unresolved,
+        active_maintenances=listed.active_maintenances,
         entries=component_entries(entries, tz=tz, now=now),
-        upcoming_maintenances=selectors.upcoming_maintenances(),
-        past_days=past_days(today=context["today"], tz=tz),
+        upcoming_maintenances=listed.upcoming_maintenances,
+        past_days=past_days(listed.started_recently, today=today, tz=tz),
     )
     return render(request, "statuspage/overview.html", context)

@@ -34,9 +34,9 @@ def test_overview_in_english(demo_page):
 
         cell = page.locator("li.day").last
         cell.hover()
-        tip = page.locator("#" + cell.get_attribute("aria-labelledby"))
-        assert tip.is_visible()
-        assert tip.inner_text().strip()
+        assert cell.evaluate("c => getComputedStyle(c, '::after').content") == (
+            '"' + cell.get_attribute("aria-label").replace("\n", "\\a ") + '"'
+        )
         screenshot(page, "overview-en")
 
         # Keyboard: Tab reaches the Search bar's stop (today), an arrow moves to yesterday.
@@ -47,9 +47,8 @@ def test_overview_in_english(demo_page):
                 break
         page.keyboard.press("ArrowLeft")
         focused = search.locator("li.day:focus")
-        label = page.locator("#" + focused.get_attribute("aria-labelledby"))
-        assert label.is_visible()
-        assert label.inner_text().strip()
+        assert "\n" in focused.get_attribute("aria-label")
+        assert focused.evaluate("c => getComputedStyle(c, '::after').content") != "none"
 
         page.locator("article.card").get_by_role("link", name="Slow search responses").click()
         page.wait_for_url("**/incidents/*")
@@ -79,6 +78,6 @@ def test_a_day_with_an_outage_names_it(demo_page):
             summary.click()  # operational groups start collapsed
         outage = page.locator("li.day.s-major_outage").first
         outage.hover()
-        words = page.locator("#" + outage.get_attribute("aria-labelledby")).inner_text()
+        words = outage.evaluate("cell => getComputedStyle(cell, '::after').content")
         assert "Major outage:" in words
         assert "minutes" in words

@@ -9,10 +9,10 @@ from tests.statuspage.page_data import NOW, busy_page
 
 pytestmark = pytest.mark.django_db
 
-# page settings 1 · components and groups 2 · open incidents 4 (with components, updates and
-# their component changes) · maintenance in progress 4 · upcoming 4 · last seven days 4 ·
-# uptime 2 · the incidents of the bars' days 1.
-OVERVIEW_QUERIES = 22
+# page settings 1 · components and groups 2 · open incidents, maintenance in progress and to
+# come, and the last seven days, read together 4 (with components, updates and their component
+# changes) · uptime 2 · the incidents of the bars' days 1.
+OVERVIEW_QUERIES = 10
 # page settings 1 · the incident with components, updates and their component changes 4.
 INCIDENT_QUERIES = 5
 # page settings 1 · oldest incident 1 · three months of incidents with their timelines 4.

@@ -1,5 +1,6 @@
-/* Keyboard use of the uptime bars: one Tab stop per bar, arrow keys move between its days
-   (without JavaScript every day is its own Tab stop, which also works). */
+/* Keyboard use of the uptime bars and calendars: one Tab stop each, arrow keys move between
+   its days. Without JavaScript a bar's stop is its last day (today) and a calendar's every
+   day; each day names itself in words either way. */
 (function () {
   "use strict";
   var KEYS = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
@@ -8,8 +9,8 @@
     return cells.filter(function (cell) { return cell.offsetParent !== null; });
   }
 
-  function setUp(container, step) {
-    var cells = Array.prototype.slice.call(container.querySelectorAll(".day[tabindex]"));
+  function setUp(container, step, selector) {
+    var cells = Array.prototype.slice.call(container.querySelectorAll(selector));
     if (!cells.length) return;
     cells.forEach(function (cell) { cell.tabIndex = -1; });
     cells[cells.length - 1].tabIndex = 0;
@@ -31,8 +32,8 @@
   }
 
   function start() {
-    document.querySelectorAll(".bar").forEach(function (bar) { setUp(bar, 1); });
-    document.querySelectorAll(".calendar").forEach(function (table) { setUp(table, 7); });
+    document.querySelectorAll(".bar").forEach(function (bar) { setUp(bar, 1, ".day"); });
+    document.querySelectorAll(".calendar").forEach(function (table) { setUp(table, 7, ".day[tabindex]"); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
