@@ -50,3 +50,14 @@ def announce_component_change(change) -> None:
     module = notifier()
     if module is not None:
         module.record_component_change(change)
+
+
+def audience(*, components, incident=None, sms: bool) -> dict[str, int] | None:
+    """Subscribers per channel an announcement about `components` would reach now (the preview
+    before posting); None without a notifier."""
+    module = notifier()
+    return (
+        None
+        if module is None
+        else module.audience(components=components, incident=incident, sms=sms)
+    )

@@ -121,3 +121,14 @@ def record_component_change(change: ComponentStatusChange) -> Notification | Non
         notification.components.set([change.component_id])
         transaction.on_commit(lambda: queue_fan_out(notification.pk))
     return notification
+
+
+def audience(*, components, incident: Incident | None, sms: bool) -> dict[str, int]:
+    """How many subscribers an announcement about these components would reach now, by the
+    name of each enabled channel it goes to (SMS only when `sms`: the update declares or
+    resolves). The preview shown before posting; fan-out decides for real on save."""
+    from notify import channels, selectors
+
+    counts = selectors.audience(components=list(components), incident=incident)
+    shown = [name for name in channels.enabled_channels() if sms or name != Channel.SMS]
+    return {str(Channel(name).label): counts.get(name, 0) for name in shown}

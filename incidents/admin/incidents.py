@@ -4,10 +4,12 @@ reopen) with the component statuses beside the message, and read the timeline.""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors, services
 from incidents.admin.actions import RecoveryActionInline
+from incidents.admin.audience import audience_counts, audience_view, preview_html
 from incidents.admin.exports import export_json, export_markdown
 from incidents.admin.forms import (
     DECLARE_FILLS,
@@ -75,10 +77,17 @@ class DeclareIncidentForm(ComponentStatusFields, ServiceForm):
         model = Incident
         fields = EDITABLE_INCIDENT_FIELDS
 
+    class Media:
+        js = ("incidents/audience.js",)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False  # a template may give it; the service insists
         self.add_component_fields(component_sections())
+        counts = audience_counts([], incident=None, declaring=True, status="")
+        self.fields["notify"].help_text = preview_html(
+            counts, url=reverse("admin:incidents_incident_audience"), declaring=True, incident=None
+        )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -140,6 +149,21 @@ class IncidentForm(ComponentStatusFields, ServiceForm):
         else:
             self.fields["update_status"].initial = self.instance.status
         self.add_component_fields(component_sections(affected=self.instance.components.all()))
+        counts = audience_counts(
+            self.instance.components.all(),
+            incident=self.instance,
+            declaring=False,
+            status=self.fields["update_status"].initial,
+        )
+        self.fields["notify"].help_text = preview_html(
+            counts,
+            url=reverse("admin:incidents_incident_audience"),
+            declaring=False,
+            incident=self.instance,
+        )
+
+    class Media:
+        js = ("incidents/audience.js",)
 
     def requested_action(self) -> str:
         """The action the page was showing when it was submitted (the incident may have moved
@@ -230,6 +254,13 @@ class IncidentAdmin(TimelineAdmin):
 
     def get_inlines(self, request, obj):
         return [RecoveryActionInline] if obj else []
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(audience_view)
+        return [
+            path("audience/", preview, name="incidents_incident_audience"),
+            *super().get_urls(),
+        ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

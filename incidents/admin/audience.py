@@ -1,0 +1,74 @@
+"""The audience preview beside "Notify subscribers": how many subscribers per channel the
+update would reach, worked out for the components the form shows as affected, and again
+(as JSON, for audience.js) each time the on-call engineer changes a component or status.
+
+The numbers come through incidents.announcements, so the console never imports notify."""
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from incidents import announcements
+from incidents.choices import IncidentStatus
+from incidents.models import Component, Incident
+
+
+def sends_sms(*, declaring: bool, status: str) -> bool:
+    """SMS goes only when an incident is declared or resolved (notify.outbox.is_sms_worthy)."""
+    return declaring or status == IncidentStatus.RESOLVED
+
+
+def audience_counts(
+    components, *, incident: Incident | None, declaring: bool, status: str
+) -> dict[str, int] | None:
+    return announcements.audience(
+        components=components,
+        incident=incident,
+        sms=sends_sms(declaring=declaring, status=status),
+    )
+
+
+def preview_text(counts: dict[str, int] | None) -> str:
+    """The preview in words: 'Reaches 12 subscribers: E-mail 10 · Webhook 2'."""
+    if counts is None:
+        return _("Notifications are off on this installation.")
+    total = sum(counts.values())
+    parts = " · ".join(f"{label} {n:,}" for label, n in counts.items() if n)
+    if not total:
+        return _("Reaches no subscriber now.")
+    return _("Reaches %(total)s subscribers now: %(parts)s") % {
+        "total": f"{total:,}",
+        "parts": parts,
+    }
+
+
+def preview_html(
+    counts: dict[str, int] | None, *, url: str, declaring: bool, incident: Incident | None
+) -> str:
+    """The help text of the notify checkbox: the preview, updated live by audience.js."""
+    return format_html(
+        '<output class="audience-preview" data-url="{}" data-declaring="{}" data-incident="{}"'
+        ' aria-live="polite">{}</output><br>{}',
+        url,
+        "1" if declaring else "",
+        incident.pk if incident is not None else "",
+        preview_text(counts),
+        _("SMS goes only when an incident is declared or resolved."),
+    )
+
+
+def audience_view(request: HttpRequest) -> JsonResponse:
+    """JSON preview for ?component=<id>…&status=…&declaring=1&incident=<id> (audience.js)."""
+    ids = [value for value in request.GET.getlist("component") if value.isdigit()]
+    incident_id = request.GET.get("incident", "")
+    incident = Incident.objects.filter(pk=incident_id).first() if incident_id.isdigit() else None
+    components = list(Component.objects.filter(pk__in=ids))
+    if incident is not None:
+        components += list(incident.components.exclude(pk__in=ids))
+    counts = audience_counts(
+        components,
+        incident=incident,
+        declaring=bool(request.GET.get("declaring")),
+        status=request.GET.get("status", ""),
+    )
+    return JsonResponse({"text": preview_text(counts), "counts": counts})
