@@ -1,19 +1,60 @@
-"""The notifications in the console: subscribers, notifications with their delivery counts,
-the delivery log (resolving `unknown` outcomes by hand) and the kill switch. Every write goes
-through notify.services."""
+"""The notifications in the console: subscribers (with their delivery log, CSV import and
+export), notifications with their delivery counts by channel and state, the delivery log
+(retrying failures, resolving `unknown` outcomes by hand) and the kill switch. Every write goes
+through notify.services (or notify.subscriber_csv for the import)."""
+
+import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from incidents.admin.service_admin import ReadOnlyModelAdmin, ServiceForm, ServiceModelAdmin
-from notify import services
+from incidents.admin.service_admin import (
+    ReadOnlyModelAdmin,
+    ServiceForm,
+    ServiceModelAdmin,
+    StrOrPromise,
+)
+from notify import selectors, services, subscriber_csv
 from notify.choices import DeliveryState
 from notify.models import Delivery, Notification, SendingSwitch, Subscriber, masked
+
+DELIVERY_LOG_LENGTH = 50
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: channel, address, language, components (public ids or names separated "
+            "by “;”; empty for the whole page). UTF-8."
+        ),
+    )
+    confirmed = forms.BooleanField(
+        label=_("They already confirmed elsewhere"),
+        required=False,
+        help_text=_(
+            "For a move from another status page: no confirmation is asked. Otherwise each "
+            "new subscriber is asked to confirm, as after a sign-up on the page."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check only, write nothing"), required=False, initial=True
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValidationError(_("The file is not UTF-8 text.")) from error
 
 
 @admin.register(Subscriber)
@@ -21,8 +62,60 @@ class SubscriberAdmin(ReadOnlyModelAdmin):
     list_display = ("masked_address", "channel", "language", "state", "created_at")
     list_filter = ("channel", "language", ("confirmed_at", admin.EmptyFieldListFilter))
     search_fields = ("address", "public_id")
-    actions = ("unsubscribe_selected",)
+    actions = ("unsubscribe_selected", "export_csv")
     exclude = ("secret",)
+    readonly_fields = ("delivery_log",)
+    change_list_template = "admin/notify/subscriber/change_list.html"
+
+    def get_urls(self):
+        importer = self.admin_site.admin_view(self.import_view)
+        return [
+            path("import/", importer, name="notify_subscriber_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_unsubscribe_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = subscriber_csv.import_subscribers(
+                text=form.cleaned_data["file"],
+                confirmed=form.cleaned_data["confirmed"],
+                dry_run=form.cleaned_data["dry_run"],
+                actor=request.user,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import subscribers"),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/notify/subscriber/import.html", context)
+
+    @admin.action(description=_("Export the selected subscribers as CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
+        csv.writer(response).writerows(subscriber_csv.export_rows(queryset))
+        return response
+
+    @admin.display(description=_("delivery log (newest first)"))
+    def delivery_log(self, subscriber: Subscriber) -> StrOrPromise:
+        deliveries = selectors.delivery_log(subscriber, limit=DELIVERY_LOG_LENGTH)
+        if not deliveries:
+            return _("Nothing sent yet.")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (d.created_at, d.notification, d.get_state_display(), d.finished_at or "", d.error)
+                for d in deliveries
+            ),
+        )
+        return format_html("<table><tbody>{}</tbody></table>", rows)
 
     @admin.display(description=_("address"))
     def masked_address(self, subscriber: Subscriber) -> str:
@@ -72,6 +165,27 @@ class NotificationAdmin(ReadOnlyModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("incident",)
     date_hierarchy = "created_at"
+    readonly_fields = ("by_channel",)
+
+    @admin.display(description=_("deliveries by channel and state"))
+    def by_channel(self, notification: Notification) -> StrOrPromise:
+        table = selectors.delivery_states_by_channel(notification.pk)
+        if not table:
+            return _("No deliveries.")
+        states = sorted({state for counts in table.values() for state in counts})
+        head = format_html_join("", "<th>{}</th>", ((DeliveryState(s).label,) for s in states))
+        rows = format_html_join(
+            "",
+            "<tr><th>{}</th>{}</tr>",
+            (
+                (
+                    channel,
+                    format_html_join("", "<td>{}</td>", ((counts.get(s, 0),) for s in states)),
+                )
+                for channel, counts in table.items()
+            ),
+        )
+        return format_html("<table><thead><tr><th></th>{}</tr></thead>{}</table>", head, rows)
 
     def get_queryset(self, request):
         counts = {state: state_count(state) for state in ("sent", "pending", "unknown", "failed")}
@@ -109,7 +223,7 @@ class DeliveryAdmin(ReadOnlyModelAdmin):
     list_filter = ("state", "channel")
     list_select_related = ("notification__incident", "subscriber")
     search_fields = ("subscriber__address", "provider_id")
-    actions = ("resolve_delivered", "resolve_not_delivered")
+    actions = ("resolve_delivered", "resolve_not_delivered", "retry")
 
     @admin.display(description=_("recipient"))
     def recipient(self, delivery: Delivery) -> str:
@@ -135,6 +249,14 @@ class DeliveryAdmin(ReadOnlyModelAdmin):
     @admin.action(description=_("Resolve unknown: it was not delivered"), permissions=["resolve"])
     def resolve_not_delivered(self, request, queryset):
         self.resolve(request, queryset, delivered=False)
+
+    @admin.action(
+        description=_("Send failed or unknown deliveries again (an unknown one may arrive twice)"),
+        permissions=["resolve"],
+    )
+    def retry(self, request, queryset):
+        ids = services.retry_deliveries(deliveries=queryset, actor=request.user)
+        self.message_user(request, _("%(n)s deliveries queued again.") % {"n": len(ids)})
 
 
 class SendingSwitchForm(ServiceForm):

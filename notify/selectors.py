@@ -32,3 +32,26 @@ def delivery_states(notification_id: int) -> Counter:
     """Deliveries of one notification by state."""
     rows = Delivery.objects.filter(notification_id=notification_id).values_list("state", flat=True)
     return Counter(rows)
+
+
+def delivery_states_by_channel(notification_id: int) -> dict[str, dict[str, int]]:
+    """Deliveries of one notification counted by channel, then state."""
+    rows = (
+        Delivery.objects.filter(notification_id=notification_id)
+        .values_list("channel", "state")
+        .annotate(n=Count("id"))
+        .order_by("channel", "state")
+    )
+    table: dict[str, dict[str, int]] = {}
+    for channel, state, n in rows:
+        table.setdefault(channel, {})[state] = n
+    return table
+
+
+def delivery_log(subscriber: Subscriber, *, limit: int) -> list[Delivery]:
+    """A subscriber's latest deliveries, newest first."""
+    return list(
+        Delivery.objects.filter(subscriber=subscriber)
+        .select_related("notification__incident", "notification__component_change__component")
+        .order_by("-created_at", "-id")[:limit]
+    )

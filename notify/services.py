@@ -189,3 +189,31 @@ def resolve_unknown(*, delivery: Delivery, delivered: bool, actor=None) -> Deliv
     delivery.refresh_from_db()
     record_audit(actor=actor, action="resolve_delivery", target=delivery, summary=state)
     return delivery
+
+
+@transaction.atomic
+def retry_deliveries(*, deliveries, actor=None) -> list[int]:
+    """Send failed or `unknown` deliveries again, by an operator's decision (for an `unknown`
+    one the console warns that it may then arrive twice). Sent, skipped and coalesced ones are
+    never touched. Returns the ids queued again, after commit."""
+    retryable = (DeliveryState.FAILED, DeliveryState.UNKNOWN)
+    ids = list(deliveries.filter(state__in=retryable).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids, state__in=retryable).update(
+        state=DeliveryState.PENDING,
+        next_attempt_at=None,
+        enqueued_at=None,
+        finished_at=None,
+        error="retried by hand",
+    )
+    if ids:
+        record_audit(
+            actor=actor, action="retry_deliveries", target=Delivery, summary=f"{len(ids)} queued"
+        )
+        transaction.on_commit(lambda: queue_deliveries(ids))
+    return ids
+
+
+def queue_deliveries(delivery_ids: list[int]) -> None:
+    from notify.tasks import queue_sends
+
+    queue_sends(delivery_ids)

@@ -12,8 +12,11 @@ def saved_user(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def record_audit(*, actor, action: str, target: models.Model, summary: str = "") -> AuditEntry:
-    """Write one audit row: who did what to which object. Call inside the write's transaction.
+def record_audit(
+    *, actor, action: str, target: models.Model | type[models.Model], summary: str = ""
+) -> AuditEntry:
+    """Write one audit row: who did what to which object (or, given a model class, to many of
+    its rows at once, e.g. an import). Call inside the write's transaction.
 
     Every audited write may change the public page, so this also schedules the page-changed
     mark for after commit.
@@ -23,6 +26,8 @@ def record_audit(*, actor, action: str, target: models.Model, summary: str = "")
         actor=saved_user(actor),
         action=action,
         object_type=target._meta.model_name or "",
-        object_id=str(getattr(target, "public_id", None) or target.pk),
+        object_id=""
+        if isinstance(target, type)
+        else str(getattr(target, "public_id", None) or target.pk),
         summary=summary[:2000],
     )
