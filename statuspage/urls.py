@@ -1,7 +1,9 @@
-"""URL map: the public page, its JSON API and feeds (statuspage.*), and the on-call console."""
+"""URL map: the public page, its JSON API and feeds (statuspage.*), the management API
+(api/v1, authenticated) and the on-call console."""
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from statuspage import health
 
@@ -11,6 +13,8 @@ admin.site.index_title = "Incidents, maintenance and components"
 
 urlpatterns = [
     path("api/v2/", include("statuspage.api_v2.urls")),
+    path("api/v1/", include("notify.api.urls")),
+    path("api/v1/schema", SpectacularAPIView.as_view(), name="api_v1_schema"),
     path("", include("statuspage.feeds.urls")),
     path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),

@@ -1,0 +1,69 @@
+"""The management API's kill switch: read it, throw it with a reason, resume — by token, with
+the same permission as in the console; bad requests change nothing."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from incidents.models import AuditEntry
+from notify.models import SendingSwitch
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/sending-switch"
+
+
+def token_client(client, user):
+    token = Token.objects.create(user=user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client
+
+
+def test_oncall_throws_and_releases_the_kill_switch_by_token(client, oncall):
+    api = token_client(client, oncall)
+
+    assert api.get(URL).json()["paused"] is False
+    thrown = api.post(URL, {"paused": True, "reason": "a bad template"}, "application/json")
+
+    assert thrown.status_code == 200
+    assert thrown.json()["paused"] is True
+    assert thrown.json()["reason"] == "a bad template"
+    assert thrown.json()["changed_by"] == "oncall"
+    assert SendingSwitch.objects.get().paused is True
+    released = api.post(URL, {"paused": False}, "application/json")
+    assert released.json()["paused"] is False
+    assert list(AuditEntry.objects.values_list("action", flat=True).order_by("id")) == [
+        "pause_sending",
+        "resume_sending",
+    ]
+
+
+def test_pausing_without_a_reason_is_refused_and_changes_nothing(client, oncall):
+    api = token_client(client, oncall)
+
+    refused = api.post(URL, {"paused": True}, "application/json")
+
+    assert refused.status_code == 400
+    assert refused.json() == {"reason": ["Say why sending is paused."]}
+    assert not SendingSwitch.objects.filter(paused=True).exists()
+
+
+def test_a_viewer_reads_but_cannot_throw_it(client, viewer):
+    api = token_client(client, viewer)
+
+    assert api.get(URL).status_code == 200
+    refused = api.post(URL, {"paused": True, "reason": "x"}, "application/json")
+
+    assert refused.status_code == 403
+    assert not SendingSwitch.objects.filter(paused=True).exists()
+
+
+def test_without_credentials_nothing_is_told(client):
+    assert client.get(URL).status_code == 401
+    assert client.post(URL, {"paused": True, "reason": "x"}).status_code == 401
+
+
+def test_the_management_api_has_a_schema(admin_client):
+    schema = admin_client.get("/api/v1/schema")
+
+    assert schema.status_code == 200
+    assert b"/api/v1/sending-switch" in schema.content
