@@ -45,7 +45,8 @@ def seed_postmortems(*, now: datetime, added: Counter) -> None:
         incident = Incident.objects.filter(kind=IncidentKind.INCIDENT, name=demo.incident).first()
         if incident is None or PostMortem.objects.filter(incident=incident).exists():
             continue
-        write_postmortem(demo, incident, people)
+        postmortem = write_postmortem(demo, incident, people)
+        backdate(postmortem, incident, now=now)
         for action in demo.actions:
             write_action(action, incident, people, now=now)
         added["post-mortems"] += 1
@@ -75,6 +76,24 @@ def write_postmortem(demo: DemoPostMortem, incident: Incident, people: People) -
     services.submit_for_review(postmortem=postmortem, actor=author)
     services.sign_off_review(postmortem=postmortem, reviewer=reviewer)
     return services.publish_postmortem(postmortem=postmortem, actor=reviewer)
+
+
+def backdate(postmortem: PostMortem, incident: Incident, *, now: datetime) -> None:
+    """Give the demo's post-mortem the dates a real one would have: written the day after the
+    incident was resolved, reviewed and published the day after that (never in the future).
+    The services stamp what they do with the present, and the demo's incidents are in the past;
+    only the demo rewrites these stamps."""
+    resolved = incident.resolved_at or incident.started_at
+    created = min(resolved + timedelta(days=1), now - timedelta(hours=3))
+    submitted = min(resolved + timedelta(days=1, hours=5), now - timedelta(hours=2))
+    published = min(resolved + timedelta(days=2), now - timedelta(hours=1))
+    PostMortem.objects.filter(pk=postmortem.pk).update(
+        created_at=created,
+        submitted_at=submitted,
+        reviewed_at=published - timedelta(minutes=30),
+        published_at=published,
+        updated_at=published,
+    )
 
 
 def write_action(demo: DemoAction, incident: Incident, people: People, *, now: datetime) -> None:

@@ -186,6 +186,11 @@ def test_two_incidents_have_published_post_mortems_with_reviewed_sign_off(seeded
         ("Primary database failover", "postmortem", "published", "aiko", "kenji"),
     ]
     assert not postmortems.filter(summary_ja="").exists()
+    for postmortem in postmortems:  # dated as a real one would be, after its incident
+        resolved = postmortem.incident.resolved_at
+        assert resolved < postmortem.created_at < postmortem.submitted_at
+        assert postmortem.submitted_at < postmortem.reviewed_at < postmortem.published_at
+        assert postmortem.published_at <= resolved + timedelta(days=2)
 
 
 def test_recovery_actions_are_a_mix_of_open_overdue_done_and_declined(seeded):
