@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from notify.email_feedback import tracking_urlpatterns
 from statuspage import health
 
 admin.site.site_header = "Noroshi — on-call console"
@@ -19,5 +20,7 @@ urlpatterns = [
     path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),
     path("healthz", health.healthz, name="healthz"),
+    # Bounces and complaints from an e-mail provider (404 until ANYMAIL_WEBHOOK_SECRET is set).
+    path("anymail/", include((tracking_urlpatterns(), "anymail"))),
     path("admin/", admin.site.urls),
 ]

@@ -93,4 +93,8 @@ class EmailChannel(Channel):
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as error:
             self.connection = None
             raise UnknownOutcome(f"connection lost while sending: {error}") from error
-        return ""
+        # An ESP through django-anymail names the message; its bounce and complaint webhooks
+        # then find the delivery by that id (notify.email_feedback).
+        status = getattr(email, "anymail_status", None)
+        message_id = getattr(status, "message_id", None)
+        return "" if message_id is None else str(message_id)[:200]
