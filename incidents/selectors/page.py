@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
@@ -23,6 +23,7 @@ from incidents.choices import (
 from incidents.models import (
     Component,
     ComponentGroup,
+    ComponentStatusChange,
     Incident,
     IncidentUpdate,
     IncidentUpdateComponent,
@@ -319,6 +320,19 @@ def component_or_group(public_id: str) -> tuple[Component | ComponentGroup, str]
     if group is None:
         return None
     return group, worst_component_status(c.status for c in group.components.all())
+
+
+def status_history_versions(component_ids: list[int]) -> dict[int, tuple]:
+    """A version of each component's status history: (last id, count, last time), which moves
+    with every change, backfill included (one query)."""
+    rows = (
+        ComponentStatusChange.objects.filter(component_id__in=component_ids)
+        .values("component_id")
+        .annotate(last=Max("id"), n=Count("id"), at=Max("created_at"))
+        .values_list("component_id", "last", "n", "at")
+        .order_by()
+    )
+    return {pk: (last, n, at) for pk, last, n, at in rows}
 
 
 def incidents_touching(component_ids: list[int], *, since: datetime, until: datetime):

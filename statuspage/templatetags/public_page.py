@@ -114,14 +114,13 @@ def day_tip(cell: DayCell, tip_id: str) -> SafeString:
     return mark_safe(tip_html(cell, escape(tip_id), get_language()))
 
 
-@register.simple_tag
-def uptime_cells(bar: UptimeBar) -> SafeString:
+def uptime_cells(bar: UptimeBar, language: str) -> SafeString:
     """The <li> cells of a 90-day bar: the page's hottest loop and most of its bytes (810
     cells on a page of nine components), so built with plain strings — every dynamic part
     escaped — and kept small: each cell names itself with its words in `aria-label`, which
     the style sheet also shows as the cell's tooltip on hover and focus. The last day is the
-    bar's one Tab stop; uptime-bar.js moves between days with the arrow keys."""
-    language = get_language()
+    bar's one Tab stop; uptime-bar.js moves between days with the arrow keys. The overview
+    keeps the result (statuspage.views.bar_cache)."""
     last = len(bar.cells) - 1
     stop = ' tabindex="0"'
     cells = [

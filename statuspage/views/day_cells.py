@@ -81,13 +81,19 @@ class UptimeBar:
     uptime_percentage: float | None
 
 
+def incident_rows(component_ids: list[int], *, first_day: date, tz: zoneinfo.ZoneInfo, now):
+    """The incidents and started maintenance of these components open at some time from
+    `first_day` to now, one row per incident and component (one query)."""
+    return list(
+        selectors.incidents_touching(component_ids, since=day_start(first_day, tz), until=now)
+    )
+
+
 def incidents_by_component_day(
-    component_ids: list[int], *, first_day: date, tz: zoneinfo.ZoneInfo, now: datetime
+    rows, *, first_day: date, tz: zoneinfo.ZoneInfo, now: datetime
 ) -> dict[tuple[int, date], list[DayIncident]]:
-    """The incidents and started maintenance of each component on each day from `first_day` to
-    today, in one query (a row per incident and component)."""
+    """The incidents of each component on each day from `first_day` to today."""
     today = now.astimezone(tz).date()
-    rows = selectors.incidents_touching(component_ids, since=day_start(first_day, tz), until=now)
     found: dict[tuple[int, date], list[DayIncident]] = defaultdict(list)
     for component_id, public_id, name, name_ja, started_at, resolved_at in rows:
         first = max(started_at.astimezone(tz).date(), first_day)
@@ -97,20 +103,25 @@ def incidents_by_component_day(
     return found
 
 
+def first_bar_day(*, days: int, tz: zoneinfo.ZoneInfo, now: datetime) -> date:
+    return now.astimezone(tz).date() - timedelta(days=days - 1)
+
+
 def uptime_bars(
-    components: list[Component], *, days: int, tz: zoneinfo.ZoneInfo, now: datetime
+    components: list[Component], *, days: int, tz: zoneinfo.ZoneInfo, now: datetime, rows=None
 ) -> dict[int, UptimeBar]:
     """The last `days` days of each component as cells, with the period's uptime percentage.
 
-    Three queries whatever the number of components and days (none without components).
+    Three queries whatever the number of components and days (none without components; two
+    when the incident rows, from incident_rows(), are given).
     """
     if not components:
         return {}
+    first_day = first_bar_day(days=days, tz=tz, now=now)
+    if rows is None:
+        rows = incident_rows([c.pk for c in components], first_day=first_day, tz=tz, now=now)
     uptimes = uptime_for_components(components, days=days, now=now, time_zone=tz.key)
-    first_day = now.astimezone(tz).date() - timedelta(days=days - 1)
-    related = incidents_by_component_day(
-        [c.pk for c in components], first_day=first_day, tz=tz, now=now
-    )
+    related = incidents_by_component_day(rows, first_day=first_day, tz=tz, now=now)
     return {
         pk: UptimeBar(
             cells=[DayCell(day, related.get((pk, day.date), [])) for day in uptime.days],

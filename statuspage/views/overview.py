@@ -8,14 +8,15 @@ from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from incidents import selectors
 from incidents.choices import ComponentStatus, MaintenanceStatus
 from incidents.models import Component, ComponentGroup, Incident
 from incidents.uptime import DEFAULT_DAYS
 from statuspage.public_cache import public_response
+from statuspage.views.bar_cache import RenderedBar, rendered_bars
 from statuspage.views.context import BANNER_TEXT, day_start, days_back, public_context
-from statuspage.views.day_cells import UptimeBar, uptime_bars
 
 PAST_DAYS = 7
 
@@ -23,7 +24,7 @@ PAST_DAYS = 7
 @dataclass(frozen=True)
 class ComponentRow:
     component: Component
-    bar: UptimeBar | None
+    bar: RenderedBar | None
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,9 @@ def component_entries(
     shown = [(entry, [c for c in entry.components if is_shown(c)]) for entry in entries]
     shown = [(entry, components) for entry, components in shown if components]
     showcased = [c for _, components in shown for c in components if c.showcase]
-    bars = uptime_bars(showcased, days=DEFAULT_DAYS, tz=tz, now=now)
+    bars = rendered_bars(
+        showcased, days=DEFAULT_DAYS, tz=tz, now=now, language=translation.get_language()
+    )
     return [
         EntryView(
             group=entry.group,
