@@ -8,7 +8,7 @@ reads the same language.
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents import selectors
@@ -17,6 +17,17 @@ from notify.choices import NotificationKind
 from notify.models import Notification
 
 UNSUBSCRIBE_PLACEHOLDER = "{unsubscribe_url}"
+# How many of the incident's earlier updates an e-mail repeats, newest first: the storm guard
+# folds held updates into the next message, which carries them here.
+EARLIER_UPDATES = 5
+
+
+@dataclass(frozen=True)
+class EarlierUpdate:
+    status: str
+    when: str
+    body: str
+    body_html: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,28 @@ def headline(notification: Notification, language: str) -> str:
     return name
 
 
+def earlier_updates(notification: Notification, language: str) -> list[EarlierUpdate]:
+    """The incident's updates before the announced one, newest first (EARLIER_UPDATES at most)."""
+    update = notification.update
+    if update is None:
+        return []
+    earlier = update.incident.updates.filter(pk__lt=update.pk).order_by("-display_at", "-id")
+    zone = selectors.page_time_zone()
+    rows = []
+    for row in earlier[:EARLIER_UPDATES]:
+        body = selectors.localized(row, "body", language)
+        when = timezone.localtime(row.display_at, zone).strftime("%Y-%m-%d %H:%M %Z")
+        rows.append(
+            EarlierUpdate(
+                status=row.get_status_display(),
+                when=when,
+                body=body,
+                body_html=render_markdown(body),
+            )
+        )
+    return rows
+
+
 def render_email(notification: Notification, language: str) -> EmailContent:
     """The e-mail of a notification in `language` (subject, text and HTML)."""
     page = selectors.page_settings()
@@ -55,6 +88,7 @@ def render_email(notification: Notification, language: str) -> EmailContent:
             "update": update,
             "body": body,
             "body_html": render_markdown(body),
+            "earlier_updates": earlier_updates(notification, language),
             "incident_url": f"{page.url.rstrip('/')}/incidents/{incident.public_id}",
             "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         }

@@ -1,6 +1,7 @@
-"""Signed links of a subscriber: confirm, manage, unsubscribe. The token names the subscriber
-and the action; it is signed with SECRET_KEY and the subscriber's own secret, so rotating that
-secret voids every link ever sent to them."""
+"""Signed links of a subscriber: confirm, code (the SMS short-code form), manage, unsubscribe.
+The token names the subscriber and the action; it is signed with SECRET_KEY and the
+subscriber's own secret, so rotating that secret voids every link ever sent to them. A token of
+one action never works for another."""
 
 from django.conf import settings
 from django.core import signing
@@ -9,6 +10,8 @@ from django.urls import reverse
 from notify.models import Subscriber
 
 SALT = "noroshi.notify"
+# Each is also the name of its route: notify:<action>.
+ACTIONS = ("confirm", "code", "manage", "unsubscribe")
 
 
 def token(subscriber: Subscriber, action: str) -> str:
@@ -34,9 +37,25 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def link_path(subscriber: Subscriber, action: str) -> str:
+    """The site-relative path of a subscriber's signed link (for the pages themselves)."""
+    if action not in ACTIONS:
+        raise ValueError(f"no signed link for {action!r}")
+    return reverse(f"notify:{action}", args=[token(subscriber, action)])
+
+
 def unsubscribe_url(subscriber: Subscriber) -> str:
-    return absolute(reverse("notify:unsubscribe", args=[token(subscriber, "unsubscribe")]))
+    return absolute(link_path(subscriber, "unsubscribe"))
 
 
 def confirm_url(subscriber: Subscriber) -> str:
-    return absolute(reverse("notify:confirm", args=[token(subscriber, "confirm")]))
+    return absolute(link_path(subscriber, "confirm"))
+
+
+def manage_url(subscriber: Subscriber) -> str:
+    return absolute(link_path(subscriber, "manage"))
+
+
+def code_url(subscriber: Subscriber) -> str:
+    """Where an SMS subscriber enters the short code they were sent."""
+    return absolute(link_path(subscriber, "code"))

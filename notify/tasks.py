@@ -4,6 +4,7 @@ twice (acks_late + reject_on_worker_lost: a killed worker's task runs again)."""
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from notify import delivery, fanout, services
 
@@ -13,19 +14,35 @@ TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result
 
 
 def queue_sends(delivery_ids: list[int]) -> None:
-    for start in range(0, len(delivery_ids), fanout.CHUNK):
-        chunk = delivery_ids[start : start + fanout.CHUNK]
+    """Mark these pending deliveries enqueued and hand them to the broker in chunks of ids."""
+    for chunk in fanout.chunks(delivery_ids):
         fanout.mark_enqueued(chunk)
         send_deliveries.delay(chunk)
 
 
+def queue_new(delivery_ids: list[int]) -> None:
+    """Hand rows the fan-out has just written (already marked enqueued) to the broker, on one
+    connection for all the chunks."""
+    with send_deliveries.app.producer_or_acquire() as producer:
+        for chunk in fanout.chunks(delivery_ids):
+            send_deliveries.apply_async((chunk,), producer=producer)
+
+
 @shared_task(**TASK_OPTIONS)
 def fan_out(notification_id: int) -> int:
-    """Write the notification's delivery rows and queue their sending in chunks of ids."""
-    added = fanout.fan_out(notification_id)
-    for chunk in fanout.pending_chunks(notification_id):
-        queue_sends(chunk)
-    logger.info("notification %s: %s deliveries added", notification_id, added)
+    """Write the notification's delivery rows and queue their sending in chunks of ids, each
+    range of subscribers as soon as it is committed. A re-run also queues the rows an earlier
+    run wrote that are still pending (it may have died before queueing them)."""
+    started = timezone.now()
+    added = fanout.fan_out(notification_id, queue=queue_new)
+    again = fanout.pending_before(notification_id, started)
+    queue_sends(again)
+    logger.info(
+        "notification %s: %s deliveries added, %s queued again",
+        notification_id,
+        added,
+        len(again),
+    )
     return added
 
 

@@ -215,6 +215,59 @@ NOTIFY_STUCK_SECONDS = float(os.environ.get("NOROSHI_STUCK_SECONDS", "300"))
 # (the claim makes the second copy harmless; a killed worker's messages come back this way).
 NOTIFY_REQUEUE_SECONDS = float(os.environ.get("NOROSHI_REQUEUE_SECONDS", "60"))
 
+# Webhook and Slack targets (notify/netguard.py): https only, no redirects, this many seconds
+# for the whole exchange, at most this many bytes of the answer read. Addresses that are not
+# public (private, loopback, link-local…) are refused at connect time unless one of these
+# networks (CIDR) or host names lists them. TLS is verified against the CA bundle when set,
+# else the system's store. meta.documentation of the payloads points at the documentation URL.
+NOROSHI_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOROSHI_WEBHOOK_TIMEOUT_SECONDS", "5"))
+NOROSHI_WEBHOOK_MAX_RESPONSE_BYTES = int(
+    os.environ.get("NOROSHI_WEBHOOK_MAX_RESPONSE_BYTES", str(64 * 1024))
+)
+NOROSHI_WEBHOOK_ALLOW_NETWORKS = env_list("NOROSHI_WEBHOOK_ALLOW_NETWORKS")
+NOROSHI_WEBHOOK_CA_BUNDLE = os.environ.get("NOROSHI_WEBHOOK_CA_BUNDLE", "")
+NOROSHI_WEBHOOK_DOCUMENTATION_URL = (
+    os.environ.get("NOROSHI_WEBHOOK_DOCUMENTATION_URL")
+    or "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/"
+)
+# The hosts of Slack incoming-webhook URLs (https://hooks.slack.com/services/…).
+NOROSHI_SLACK_HOSTS = env_list("NOROSHI_SLACK_HOSTS", "hooks.slack.com")
+
+# Sign-up abuse limits (notify.abuse): per client network per hour, per phone number and per
+# number prefix per UTC day, and a page-wide daily budget of SMS confirmation codes.
+NOROSHI_SIGNUPS_PER_IP_HOUR = int(os.environ.get("NOROSHI_SIGNUPS_PER_IP_HOUR", "10"))
+NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY = int(
+    os.environ.get("NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY", "3")
+)
+NOROSHI_SMS_CONFIRMATIONS_PER_PREFIX_DAY = int(
+    os.environ.get("NOROSHI_SMS_CONFIRMATIONS_PER_PREFIX_DAY", "20")
+)
+NOROSHI_SMS_DAILY_CONFIRMATIONS = int(os.environ.get("NOROSHI_SMS_DAILY_CONFIRMATIONS", "200"))
+# Proxies of ours that append to X-Forwarded-For (deploy/nginx: 1); 0 ignores the header.
+NOROSHI_TRUSTED_PROXIES = int(os.environ.get("NOROSHI_TRUSTED_PROXIES", "0"))
+
+# Storm guard: at most this many messages per subscriber per window; the excess waits, and
+# updates of the same incident are folded into its next message.
+NOROSHI_STORM_MAX_MESSAGES = int(os.environ.get("NOROSHI_STORM_MAX_MESSAGES", "5"))
+NOROSHI_STORM_WINDOW_SECONDS = float(os.environ.get("NOROSHI_STORM_WINDOW_SECONDS", "900"))
+
+# SMS through Twilio: off until the account, its token and a sender are set.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Seconds before a Twilio API call is given up (the SDK itself has no timeout).
+NOROSHI_TWILIO_TIMEOUT = float(os.environ.get("NOROSHI_TWILIO_TIMEOUT", "10"))
+# Another base URL for Twilio's REST API (the tests' fake server); empty: api.twilio.com.
+NOROSHI_TWILIO_API_URL = os.environ.get("NOROSHI_TWILIO_API_URL", "").rstrip("/")
+# Country calling codes SMS may go to, comma-separated; "*" for any.
+NOROSHI_SMS_COUNTRY_CODES = os.environ.get("NOROSHI_SMS_COUNTRY_CODES", "1,44,81")
+# Messages per second per sender (Twilio: about 1 for a long code); 0 turns pacing off.
+NOROSHI_SMS_PER_SECOND = float(os.environ.get("NOROSHI_SMS_PER_SECOND", "1"))
+# An SMS not handed to Twilio this long after its announcement, or not sent by Twilio this long
+# after it was handed over, is dropped: stale news never lands after newer news.
+NOROSHI_SMS_VALIDITY_SECONDS = int(os.environ.get("NOROSHI_SMS_VALIDITY_SECONDS", "600"))
+
 # --- E-mail (the notification channels arrive with issue 4) --------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")

@@ -46,6 +46,9 @@ class Channel:
     """The base of the channel classes (one per provider)."""
 
     name = ""
+    # The provider reports each message's real outcome later (SMS: Twilio's status callbacks),
+    # so its taking a message does not clear the subscriber's failures; the report does.
+    reports_outcome_later = False
 
     # --- What the class knows without an instance ------------------------------------------
 

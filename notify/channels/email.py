@@ -65,7 +65,7 @@ class EmailChannel(Channel):
             self.open()
         email = EmailMultiAlternatives(
             subject=message.subject,
-            body=message.text.replace("{unsubscribe_url}", envelope.unsubscribe_url),
+            body=personal(message.text, envelope),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[envelope.address],
             headers={
@@ -76,9 +76,7 @@ class EmailChannel(Channel):
             },
             connection=self.connection,
         )
-        email.attach_alternative(
-            message.html.replace("{unsubscribe_url}", envelope.unsubscribe_url), "text/html"
-        )
+        email.attach_alternative(personal(message.html, envelope), "text/html")
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
@@ -98,3 +96,10 @@ class EmailChannel(Channel):
         status = getattr(email, "anymail_status", None)
         message_id = getattr(status, "message_id", None)
         return "" if message_id is None else str(message_id)[:200]
+
+
+def personal(rendered: str, envelope: Envelope) -> str:
+    """A message rendered once for everyone, with this subscriber's own links filled in."""
+    return rendered.replace("{unsubscribe_url}", envelope.unsubscribe_url).replace(
+        "{manage_url}", envelope.manage_url
+    )

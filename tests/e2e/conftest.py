@@ -17,6 +17,10 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
+from notify.models import Delivery
+from statuspage.celery import app
+from tests.smtp_sink import SmtpSink
+
 READY_TIMEOUT = 30
 STOP_TIMEOUT = 10
 
@@ -153,3 +157,41 @@ def beat_worker(request, transactional_db, tmp_path):
         forget_queue(queue)
         if failed:
             sys.stderr.write(f"\n----- Celery worker log -----\n{worker.log()}\n")
+
+
+# --- Shared by the notification tests: a sink, a queue of the test's own, waiting -----------
+
+WAIT = 90
+
+
+@pytest.fixture
+def sink():
+    with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture
+def worker_queue():
+    """A queue of this test's own, used by this process's tasks and by the workers."""
+    queue = f"noroshi-e2e-{uuid.uuid4().hex[:12]}"
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = saved
+        forget_queue(queue)
+
+
+def wait_for(condition, what: str, worker) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        worker.ensure_alive()
+        time.sleep(0.2)
+    pytest.fail(f"waited {WAIT} s for {what}")
+
+
+def settled() -> bool:
+    return not Delivery.objects.filter(state__in=("pending", "sending")).exists()

@@ -5,7 +5,6 @@ killed with SIGKILL in the middle of sending and started again."""
 import os
 import signal
 import time
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -13,32 +12,9 @@ from django.utils import timezone
 from incidents import services
 from notify.models import Delivery, Notification, Subscriber
 from notify.tasks import fan_out, send_deliveries
-from statuspage.celery import app
-from tests.e2e.conftest import forget_queue, start_worker, stop_worker, wait_until_ready
-from tests.smtp_sink import SmtpSink
+from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-WAIT = 90
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as running:
-        yield running
-
-
-@pytest.fixture
-def worker_queue():
-    """A queue of this test's own, used by this process's tasks and by the workers."""
-    queue = f"noroshi-e2e-{uuid.uuid4().hex[:12]}"
-    saved = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        yield queue
-    finally:
-        app.conf.task_default_queue = saved
-        forget_queue(queue)
 
 
 def worker_env(sink) -> dict[str, str]:
@@ -61,20 +37,6 @@ def subscribers(count: int) -> list[str]:
     )
     Subscriber.objects.create(channel="email", address="unconfirmed@example.com")
     return addresses
-
-
-def wait_for(condition, what: str, worker) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        worker.ensure_alive()
-        time.sleep(0.2)
-    pytest.fail(f"waited {WAIT} s for {what}")
-
-
-def settled() -> bool:
-    return not Delivery.objects.filter(state__in=("pending", "sending")).exists()
 
 
 def test_every_subscriber_gets_one_message_when_everything_runs_twice(tmp_path, sink, worker_queue):

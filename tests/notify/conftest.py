@@ -43,3 +43,69 @@ def outage(components):
         component_statuses={components["API"]: "major_outage"},
         deliver_notifications=False,
     )
+
+
+@pytest.fixture
+def twilio(settings):
+    """The real twilio SDK pointed at a fake Twilio on 127.0.0.1 (tests/fake_twilio.py), with a
+    short timeout and pacing fast enough that no test waits on it."""
+    from tests.fake_twilio import FakeTwilio
+
+    with FakeTwilio() as fake:
+        settings.TWILIO_ACCOUNT_SID = fake.account_sid
+        settings.TWILIO_AUTH_TOKEN = fake.auth_token
+        settings.TWILIO_FROM_NUMBER = "+15005550006"
+        settings.TWILIO_MESSAGING_SERVICE_SID = ""
+        settings.NOROSHI_TWILIO_API_URL = fake.url
+        settings.NOROSHI_TWILIO_TIMEOUT = 1.0
+        settings.NOROSHI_SMS_PER_SECOND = 1000.0
+        settings.NOROSHI_SMS_COUNTRY_CODES = "1,44,81"
+        yield fake
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A real HTTPS receiver on 127.0.0.1 (tests/webhook_receiver.py): its CA trusted, its
+    address allow-listed, and its host taken for Slack's."""
+    from tests.webhook_receiver import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = ["127.0.0.1/32"]
+        settings.NOROSHI_WEBHOOK_CA_BUNDLE = str(receiver.ca_path)
+        settings.NOROSHI_SLACK_HOSTS = ["127.0.0.1"]
+        yield receiver
+
+
+@pytest.fixture
+def texter(db):
+    """A factory of SMS subscribers (confirmed unless told otherwise)."""
+
+    from django.utils import timezone
+
+    def make(number, *, confirmed=True, language="en", **fields):
+        return Subscriber.objects.create(
+            channel="sms",
+            address=number,
+            language=language,
+            confirmed_at=timezone.now() if confirmed else None,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def sms_announced(twilio, texter, components):
+    """One confirmed SMS subscriber and the fanned-out announcement of a new incident; the
+    delivery's id."""
+    from notify.fanout import fan_out
+    from notify.models import Delivery, Notification
+
+    texter("+819012345678")
+    services.declare_incident(
+        name="Elevated API errors",
+        body="Investigating.",
+        component_statuses={components["API"]: "major_outage"},
+    )
+    fan_out(Notification.objects.get().pk)
+    return Delivery.objects.get().pk

@@ -67,7 +67,9 @@ def test_a_forged_or_foreign_token_is_refused(client):
 
 
 BAD_ADDRESS = {"address": ["“not-an-address” is not an e-mail address."]}
-NO_SMS = {"channel": ["SMS is not available on this installation."]}
+NO_SMS = {
+    "channel": ["SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER."]
+}
 NO_FRENCH = {"language": ["“fr” is not a language of this page."]}
 
 

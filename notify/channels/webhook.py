@@ -1,0 +1,114 @@
+"""Webhooks: Statuspage's subscriber payloads (notify/payloads.py), POSTed through
+notify.netguard and signed.
+
+Every request carries the delivery's Idempotency-Key — the same on every attempt — and a
+signature of this attempt: X-Noroshi-Timestamp (Unix seconds) and X-Noroshi-Signature
+`v1=<hex HMAC-SHA256(subscriber secret, "{timestamp}.{body}")>`. A send whose answer was lost
+(UnknownOutcome) is retried under the same key (delivery.settle_unknown): a receiver that
+drops repeated keys sees each event once.
+
+Outcomes: 2xx sent; 408, 429, 5xx, connect and TLS failures retried; other 4xx, a redirect
+or a refused address failed for good; no answer after the body was sent is UnknownOutcome.
+"""
+
+import hashlib
+import hmac
+import time
+
+from django.core.exceptions import ValidationError
+
+from notify import netguard, payloads
+from notify.channels.base import (
+    Channel,
+    Envelope,
+    PermanentError,
+    RetryableError,
+    UnknownOutcome,
+)
+from notify.signing import confirm_url, unsubscribe_url
+
+USER_AGENT = "Noroshi-Webhook/1"
+RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """The X-Noroshi-Signature of `body` sent at `timestamp`."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"v1={digest.hexdigest()}"
+
+
+def signed_headers(body: bytes, *, secret: str, idempotency_key: str) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Idempotency-Key": idempotency_key,
+        "X-Noroshi-Timestamp": timestamp,
+        "X-Noroshi-Signature": signature(secret, timestamp, body),
+    }
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> netguard.Response:
+    """POST through netguard; its errors and the answer's status become channel errors."""
+    try:
+        response = netguard.post(url, body, headers)
+    except (netguard.Refused, netguard.RedirectRefused) as error:
+        raise PermanentError(str(error)) from error
+    except netguard.NotDelivered as error:
+        raise RetryableError(str(error)) from error
+    except netguard.NoAnswer as error:
+        raise UnknownOutcome(str(error)) from error
+    raise_for_status(response)
+    return response
+
+
+def raise_for_status(response: netguard.Response) -> None:
+    """2xx passes; 408, 429 and 5xx are worth another try; any other answer is final."""
+    if 200 <= response.status < 300:
+        return
+    excerpt = response.excerpt()
+    message = f"HTTP {response.status}" + (f": {excerpt}" if excerpt else "")
+    if response.status in RETRYABLE_STATUSES or response.status >= 500:
+        raise RetryableError(message)
+    raise PermanentError(message)
+
+
+def refused_address(error: netguard.Refused) -> ValidationError:
+    return ValidationError({"address": str(error)}, code="invalid")
+
+
+class WebhookChannel(Channel):
+    name = "webhook"
+
+    @classmethod
+    def normalise(cls, address: str) -> str:
+        try:
+            return netguard.normalised_url(address)
+        except netguard.Refused as error:
+            raise refused_address(error) from error
+
+    def send_confirmation(self, subscriber) -> bool:
+        body = payloads.verification_body(
+            subscriber,
+            confirm_url=confirm_url(subscriber),
+            unsubscribe_url=unsubscribe_url(subscriber),
+        )
+        # One key per subscription request (subscribing again renews consent_at).
+        key = f"noroshi-confirm-{subscriber.public_id}-{int(subscriber.consent_at.timestamp())}"
+        post(
+            subscriber.address,
+            body,
+            signed_headers(body, secret=subscriber.secret, idempotency_key=key),
+        )
+        return True
+
+    def render(self, notification, language: str) -> bytes:
+        return payloads.event_body(notification, language)
+
+    def send(self, message: bytes, envelope: Envelope) -> str:
+        body = payloads.with_unsubscribe(message, envelope.unsubscribe_url)
+        headers = signed_headers(
+            body, secret=envelope.secret, idempotency_key=envelope.idempotency_key
+        )
+        post(envelope.address, body, headers)
+        return ""

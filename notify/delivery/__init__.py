@@ -1,0 +1,287 @@
+"""Sending deliveries exactly once: claim with a conditional UPDATE, send, record the outcome.
+
+Only the worker whose UPDATE … WHERE state = 'pending' changed the row sends it. The kill
+switch and the subscriber's standing are part of that WHERE, and in a batch the claim is the
+last statement before the provider call — the rows are read and the message rendered before
+it — so it is that call's kill-switch read. A delivery claimed earlier (`deliver_claimed`)
+reads the switch again. Each outcome is written the moment it is known, with a conditional
+UPDATE from 'sending', so final states stay final whatever a late or repeated task does.
+
+A batch costs a few reads (its rows, their notifications, the storm guard's figures), then
+one commit per message that goes out: its claim, together with the `sent` of the message
+before it (written before anything else leaves; a batch that ends or waits writes it at
+once). A worker killed between a send and that commit leaves the row `sending`, which the
+sweep turns into `unknown` — never into a second message.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notify import channels
+from notify.channels.base import (
+    Envelope,
+    PermanentError,
+    RetryableError,
+    UnknownOutcome,
+)
+from notify.choices import Channel, DeliveryState
+from notify.delivery.claims import (
+    MAX_ATTEMPTS,
+    SUSPEND_AFTER_FAILURES,
+    backoff,
+    claim,
+    db_now,
+    finish,
+    note_failure,
+    note_success,
+    postpone,
+    record_and_claim,
+    release,
+    sending_paused,
+)
+from notify.delivery.stormguard import GUARDED_CHANNELS, StormGuard
+from notify.models import Delivery, Notification, masked
+from notify.signing import manage_url, unsubscribe_url
+
+__all__ = [
+    "GUARDED_CHANNELS",
+    "MAX_ATTEMPTS",
+    "SUSPEND_AFTER_FAILURES",
+    "Batch",
+    "backoff",
+    "claim",
+    "deliver_batch",
+    "deliver_claimed",
+    "finish",
+    "note_failure",
+    "note_success",
+    "release",
+    "sending_paused",
+    "settle_unknown",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def fetch(delivery_ids: list[int]) -> list[Delivery]:
+    """The deliveries with their subscribers and notifications, in the order of the ids, in
+    two queries (a notification's rows are read once, not once per delivery)."""
+    rows = Delivery.objects.filter(pk__in=delivery_ids).select_related("subscriber")
+    by_id = {row.pk: row for row in rows}
+    notifications = Notification.objects.filter(
+        pk__in={row.notification_id for row in by_id.values()}
+    ).select_related("incident", "update", "component_change__component")
+    by_notification = {notification.pk: notification for notification in notifications}
+    for row in by_id.values():
+        row.notification = by_notification[row.notification_id]
+    return [by_id[pk] for pk in dict.fromkeys(delivery_ids) if pk in by_id]
+
+
+class Batch:
+    """One task's deliveries: read together, channels opened once, each message rendered once
+    per (notification, channel, language), and the storm guard's figures for all of them."""
+
+    def __init__(self, deliveries: list[Delivery] | None = None):
+        self.deliveries = deliveries or []
+        self.open_channels: dict[str, channels.Channel] = {}
+        self.rendered: dict[tuple[int, str, str], object] = {}
+        self.counts: dict[str, int] = {}
+        self.enabled = set(channels.enabled_channels())
+        # A re-queued chunk holds rows already sent: the guard reads only for the pending ones.
+        self.storm = StormGuard([d for d in self.deliveries if d.state == DeliveryState.PENDING])
+        # A message that went out and whose outcome is written with the next claim.
+        self.unrecorded: tuple[int, str, object] | None = None
+
+    def message(self, delivery: Delivery):
+        key = (delivery.notification_id, delivery.channel, delivery.subscriber.language)
+        if key not in self.rendered:
+            channel = self.channel(delivery.channel)
+            self.rendered[key] = channel.render(delivery.notification, delivery.subscriber.language)
+        return self.rendered[key]
+
+    def channel(self, name: str) -> channels.Channel:
+        if name not in self.open_channels:
+            self.open_channels[name] = channels.channel(name)
+        return self.open_channels[name]
+
+    def count(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    def sent(self, delivery_id: int, provider_id: str) -> None:
+        """A message went out: its `sent` is written with the next claim of this batch (one
+        commit for both), or when the batch ends or waits — before anything else leaves."""
+        self.record()
+        self.unrecorded = (delivery_id, provider_id, db_now())
+
+    def write_sent(self) -> None:
+        if self.unrecorded is not None:
+            delivery_id, provider_id, at = self.unrecorded
+            finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
+
+    def record(self) -> None:
+        """Write the outcome still held, now."""
+        self.write_sent()
+        self.unrecorded = None
+
+    def close(self) -> None:
+        try:
+            self.record()
+        finally:
+            for channel in self.open_channels.values():
+                channel.close()
+
+
+def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
+    """Send each of these deliveries that this worker can claim; return counts by outcome.
+
+    Safe to run twice, or at the same time as another worker, on the same ids.
+    """
+    batch = Batch(fetch(delivery_ids))
+    try:
+        batch.counts["not_claimed"] = len(delivery_ids) - len(batch.deliveries)
+        for delivery in batch.deliveries:
+            batch.count(deliver(delivery, batch))
+    finally:
+        batch.close()
+    return {outcome: n for outcome, n in batch.counts.items() if n}
+
+
+def claim_to_send(delivery_id: int, batch: "Batch") -> str:
+    """Claim a delivery whose subscriber is still active: 'claimed'; 'skipped' (final) when
+    the subscriber stopped since the fan-out; 'not_claimed' as for `claim`.
+
+    The outcome of the batch's previous message, if not written yet, is written in the same
+    transaction: one commit for both, and nothing leaves before it is recorded."""
+    if batch.unrecorded is not None and connection.vendor == "postgresql":
+        claimed = record_and_claim(delivery_id, batch.unrecorded)
+    else:
+        with transaction.atomic():
+            batch.write_sent()
+            claimed = claim(delivery_id, active_subscriber=True)
+    batch.unrecorded = None
+    if claimed:
+        return "claimed"
+    if claim(delivery_id):  # claimable, so it was the subscriber that failed the first claim
+        finish(delivery_id, state=DeliveryState.SKIPPED, error="subscriber no longer active")
+        return "skipped"
+    return "not_claimed"
+
+
+def deliver(delivery: Delivery, batch: Batch) -> str:
+    """Claim one delivery of the batch and send it; return the outcome's name."""
+    now = timezone.now()
+    if delivery.state != DeliveryState.PENDING or (
+        delivery.next_attempt_at and delivery.next_attempt_at > now
+    ):
+        return "not_claimed"  # the claim would fail: spare it
+    if delivery.channel not in batch.enabled:
+        return "channel_disabled"
+    channel = batch.channel(delivery.channel)
+    if paces(channel):
+        batch.record()  # its throttle may wait: the last outcome is not kept waiting with it
+    wait = channel.throttle()
+    if wait > 0:
+        postpone(delivery.pk, timedelta(seconds=wait))
+        return "throttled"
+    batch.message(delivery)  # rendered now, so that nothing slow sits between claim and send
+    claimed = claim_to_send(delivery.pk, batch)
+    if claimed != "claimed":
+        return claimed
+    delivery.attempts += 1
+    return send_claimed(delivery, batch)
+
+
+def paces(channel: channels.Channel) -> bool:
+    """Whether the channel has a throttle of its own (the base class's never waits)."""
+    return type(channel).throttle is not channels.Channel.throttle
+
+
+def deliver_claimed(delivery_id: int, batch: Batch) -> str:
+    """Send one delivery claimed earlier and record what happened; return the outcome's name.
+
+    The kill switch is read again first: it may have been thrown since the claim."""
+    (delivery,) = fetch([delivery_id])
+    batch.storm.load([delivery])
+    if sending_paused():  # thrown between the claim and now: nothing left, give it back
+        release(delivery_id, attempted=False)
+        return "released"
+    if not delivery.subscriber.is_active:
+        finish(delivery_id, state=DeliveryState.SKIPPED, error="subscriber no longer active")
+        return "skipped"
+    try:
+        return send_claimed(delivery, batch)
+    finally:
+        batch.record()
+
+
+def send_claimed(delivery: Delivery, batch: Batch) -> str:
+    """Send a delivery this worker has claimed, unless it is stale, folded into a newer one
+    or held by the storm guard; record the outcome and return its name."""
+    channel = batch.channel(delivery.channel)
+    stale = channel.stale_reason(delivery)
+    if stale:
+        finish(delivery.pk, state=DeliveryState.SKIPPED, error=stale)
+        return "skipped"
+    newer = batch.storm.newer_pending(delivery)
+    if newer is not None:
+        error = f"coalesced into delivery {newer}, which carries this update"
+        finish(delivery.pk, state=DeliveryState.COALESCED, error=error)
+        return "coalesced"
+    hold = batch.storm.hold(delivery)
+    if hold is not None:
+        release(delivery.pk, error=hold.reason, delay=hold.delay, attempted=False)
+        return "held"
+    outcome = send(delivery, channel, batch.message(delivery), batch)
+    if outcome == "sent":
+        batch.storm.note_sent(delivery)
+    return outcome
+
+
+def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -> str:
+    """One provider call, and its outcome recorded at once (`sent`: with the next claim)."""
+    subscriber = delivery.subscriber
+    envelope = Envelope(
+        address=subscriber.address,
+        idempotency_key=delivery.idempotency_key,
+        unsubscribe_url=unsubscribe_url(subscriber),
+        secret=subscriber.secret,
+        subscriber_id=subscriber.public_id,
+        manage_url=manage_url(subscriber),
+    )
+    try:
+        provider_id = channel.send(message, envelope)
+    except PermanentError as error:
+        finish(delivery.pk, state=DeliveryState.FAILED, error=str(error))
+        note_failure(subscriber, str(error))
+        return "failed"
+    except RetryableError as error:
+        return retry_or_fail(delivery, str(error))
+    except UnknownOutcome as error:
+        logger.warning("delivery %s to %s: outcome unknown", delivery.pk, masked(envelope.address))
+        return settle_unknown(delivery, str(error))
+    batch.sent(delivery.pk, provider_id)
+    # Read with the batch: most have no failures to forget. A channel whose provider reports
+    # the outcome later forgets them on that report instead.
+    if subscriber.consecutive_failures and not channel.reports_outcome_later:
+        note_success(subscriber)
+    return "sent"
+
+
+def retry_or_fail(delivery: Delivery, error: str) -> str:
+    if delivery.attempts >= MAX_ATTEMPTS:
+        finish(delivery.pk, state=DeliveryState.FAILED, error=f"gave up: {error}")
+        return "failed"
+    release(delivery.pk, error=error, delay=backoff(delivery.attempts))
+    return "retry"
+
+
+def settle_unknown(delivery: Delivery, error: str) -> str:
+    """Webhooks carry an idempotency key, so a receiver can drop a repeat: they are retried.
+    E-mail and SMS are not: they wait, `unknown`, for an operator to resolve."""
+    if delivery.channel == Channel.WEBHOOK:
+        return retry_or_fail(delivery, error)
+    finish(delivery.pk, state=DeliveryState.UNKNOWN, error=error)
+    return "unknown"

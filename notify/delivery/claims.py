@@ -1,0 +1,148 @@
+"""The rows' side of sending: the claim, the outcome, giving a delivery back, and the
+subscriber's failure count — each one conditional statement, so that only the claimant writes
+and final states stay final.
+
+The two statements run once per message (the claim, and the outcome) are written out in SQL
+rather than built by the ORM on every call.
+"""
+
+from datetime import timedelta
+from functools import cache
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from notify.choices import DeliveryState
+from notify.models import Delivery, SendingSwitch, Subscriber
+
+MAX_ATTEMPTS = 5
+SUSPEND_AFTER_FAILURES = 3
+
+
+def sending_paused() -> bool:
+    return SendingSwitch.objects.filter(id=1, paused=True).exists()
+
+
+def table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@cache
+def claim_sql(vendor: str, active_subscriber: bool) -> str:
+    """The claim: pending, due, sending not paused (and the subscriber still active). Written
+    out rather than built by the ORM each time: it runs once per message."""
+    delivery, switch, subscriber = table(Delivery), table(SendingSwitch), table(Subscriber)
+    # A scalar subquery on the subscriber's primary key: as an EXISTS, PostgreSQL may turn it
+    # into a join that walks the index subscriber_active (every active subscriber) per claim.
+    active = f"""
+        AND (
+          SELECT s.confirmed_at IS NOT NULL AND s.unsubscribed_at IS NULL
+            AND s.suspended_at IS NULL
+          FROM {subscriber} s WHERE s.id = {delivery}.subscriber_id
+        )"""
+    return f"""
+        UPDATE {delivery} SET state = %s, claimed_at = %s, attempts = attempts + 1
+        WHERE id = %s AND state = %s
+          AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+          AND NOT EXISTS (SELECT 1 FROM {switch} WHERE id = 1 AND paused = %s)
+          {active if active_subscriber else ""}
+    """
+
+
+@cache
+def finish_sql(vendor: str) -> str:
+    return f"""
+        UPDATE {table(Delivery)} SET state = %s, provider_id = %s, error = %s, finished_at = %s
+        WHERE id = %s AND state = %s
+    """
+
+
+@cache
+def record_and_claim_sql(vendor: str) -> str:
+    """PostgreSQL: the `sent` of the previous message and the next claim in one statement (a
+    data-modifying WITH runs whether or not its rows are read): one round trip, one commit."""
+    return f"WITH recorded AS ({finish_sql(vendor)} RETURNING id) {claim_sql(vendor, True)}"
+
+
+def db_now():
+    """Now, as the database takes it in a raw statement (SQLite stores text)."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def claim(delivery_id: int, *, active_subscriber: bool = False) -> bool:
+    """Take a due pending delivery for sending; False when another worker has it, it is not
+    due, it is final, or sending is paused (or, if asked, its subscriber is not active)."""
+    now = db_now()
+    params = [DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING, now, True]
+    with connection.cursor() as cursor:
+        cursor.execute(claim_sql(connection.vendor, active_subscriber), params)
+        return cursor.rowcount == 1
+
+
+def record_and_claim(delivery_id: int, unrecorded: tuple[int, str, object]) -> bool:
+    """Write the `sent` of a message and claim the next delivery, in one statement."""
+    sent_id, provider_id, at = unrecorded
+    now = db_now()
+    params = [
+        *(DeliveryState.SENT, provider_id, "", at, sent_id, DeliveryState.SENDING),
+        *(DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING, now, True),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(record_and_claim_sql(connection.vendor), params)
+        return cursor.rowcount == 1
+
+
+def finish(
+    delivery_id: int, *, state: str, provider_id: str = "", error: str = "", at=None
+) -> bool:
+    """Record a final outcome (or `unknown`) of a delivery this worker is sending."""
+    at = at or db_now()
+    params = [state, provider_id, error[:2000], at, delivery_id, DeliveryState.SENDING]
+    with connection.cursor() as cursor:
+        cursor.execute(finish_sql(connection.vendor), params)
+        return cursor.rowcount == 1
+
+
+def release(
+    delivery_id: int, *, error: str = "", delay: timedelta | None = None, attempted: bool = True
+) -> None:
+    """Give a claimed delivery back (not sent): due again at once or after `delay`. Unless
+    `attempted`, the claim does not count as an attempt (nothing was tried)."""
+    Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
+        state=DeliveryState.PENDING,
+        next_attempt_at=timezone.now() + delay if delay else None,
+        enqueued_at=None,
+        error=error[:2000],
+        attempts=F("attempts") - (0 if attempted else 1),
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 1800))
+
+
+def note_failure(subscriber: Subscriber, reason: str) -> None:
+    """Count a permanent failure; suspend the subscriber after SUSPEND_AFTER_FAILURES."""
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1
+    )
+    Subscriber.objects.filter(
+        pk=subscriber.pk,
+        consecutive_failures__gte=SUSPEND_AFTER_FAILURES,
+        suspended_at__isnull=True,
+    ).update(suspended_at=timezone.now(), suspended_reason=reason[:500])
+
+
+def note_success(subscriber: Subscriber) -> None:
+    Subscriber.objects.filter(pk=subscriber.pk, consecutive_failures__gt=0).update(
+        consecutive_failures=0
+    )
+
+
+def postpone(delivery_id: int, delay: timedelta) -> None:
+    """Leave a pending delivery for later (its channel is at its rate limit): the sweep hands
+    it over again once it is due."""
+    Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING).update(
+        next_attempt_at=timezone.now() + delay, enqueued_at=None
+    )

@@ -1,0 +1,681 @@
+"""The public subscription pages through Django's test client: subscribe (to the page, to
+components, to one incident), the answer that never tells whether an address was known, the
+signed manage/confirm/unsubscribe pages, the sign-up limits, and the Japanese pages."""
+
+import re
+from itertools import pairwise
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from incidents import services as incident_services
+from notify import abuse, channels, services
+from notify.choices import Channel
+from notify.models import Subscriber
+from notify.signing import link_path, token
+from tests.factories import ComponentFactory, ComponentGroupFactory
+from tests.statuspage.page_html import headings, parse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+@pytest.fixture
+def grouped(components):
+    """The three loose components of `components`, plus a group of two."""
+    platform = ComponentGroupFactory(name="Platform", position=0)
+    return {
+        **components,
+        "Queue": ComponentFactory(name="Queue", group=platform),
+        "Storage": ComponentFactory(name="Storage", group=platform),
+    }
+
+
+def form_for(**fields) -> dict:
+    return {"channel": "email", "language": "en", "scope": "all", **fields}
+
+
+def errors_beside(document, name: str) -> str:
+    return document.find("p", id=f"{name}-error").text()
+
+
+def link_in(message) -> str:
+    return re.search(r"http://\S+", message.body).group(0).removeprefix("http://127.0.0.1:8000")
+
+
+# --- The form -----------------------------------------------------------------------------------
+
+
+def test_the_form_offers_the_enabled_channels_and_explains_the_others(client, grouped):
+    response = client.get("/subscribe")
+
+    assert response.status_code == 200
+    document = parse(response.content)
+    tabs = document.find("nav", cls="channel-tabs").find_all("a")
+    enabled = channels.enabled_channels()
+    assert [a.text() for a in tabs] == [str(Channel(name).label) for name in enabled]
+    assert tabs[0].attrs == {"href": "/subscribe?channel=email", "aria-current": "page"}
+    off = [li.text() for li in document.find("section", cls="channels-off").find_all("li")]
+    disabled = [name for name in channels.CHANNELS if name not in enabled]
+    assert off == [f"{Channel(n).label}: {channels.disabled_reason(n)}" for n in disabled]
+    assert "sms" in disabled  # no Twilio settings in the tests
+    address = document.find("input", id="id_address")
+    assert (address.attrs["type"], address.attrs["autocomplete"]) == ("email", "email")
+    assert address.attrs["aria-describedby"] == "address-hint"
+    assert document.find("label", for_="id_address").text() == "E-mail address"
+    assert document.find("input", name="language", value="en").attrs.get("checked") == ""
+    assert document.find("input", name="scope", value="all").attrs.get("checked") == ""
+    assert [legend.text() for legend in document.find_all("legend")] == [
+        "Language of the messages",
+        "What to be told about",
+        "Components",
+        "Platform",
+    ]
+    boxes = document.find_all("input", type="checkbox")
+    assert [box.attrs["value"] for box in boxes] == [
+        grouped[name].public_id for name in ("Queue", "Storage", "API", "Web", "Database")
+    ]
+    assert headings(document)[0] == (1, "Subscribe to updates")
+
+
+def test_the_pages_are_never_cached_and_set_no_cookie_but_the_forms_csrf(client, components):
+    form = client.get("/subscribe")
+    assert form["Cache-Control"] == NO_STORE
+    assert "ETag" not in form
+    assert set(form.cookies) == {"csrftoken"}
+
+    subscriber = services.subscribe(channel="email", address="ann@example.com")
+    confirm_page = client.__class__().get(link_path(subscriber, "confirm"))
+    assert confirm_page["Cache-Control"] == NO_STORE
+    assert set(confirm_page.cookies) == set()
+
+
+def test_the_form_refuses_a_post_without_its_csrf_token(components):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/subscribe", form_for(address="a@b.jp"))
+    assert response.status_code == 403
+    assert Subscriber.objects.count() == 0
+
+
+def test_the_address_field_follows_the_channel_shown(client, components, settings):
+    webhook_enabled = "webhook" in channels.enabled_channels()
+    document = parse(client.get("/subscribe?channel=webhook").content)
+    shown = document.find("input", name="channel").attrs["value"]
+    assert shown == ("webhook" if webhook_enabled else "email")
+    expected = "url" if webhook_enabled else "email"
+    assert document.find("input", id="id_address").attrs["type"] == expected
+    # A channel that is off is never shown as a form.
+    assert (
+        parse(client.get("/subscribe?channel=sms").content)
+        .find("input", name="channel")
+        .attrs["value"]
+        == channels.enabled_channels()[0]
+    )
+
+
+# --- Subscribing --------------------------------------------------------------------------------
+
+
+def test_subscribing_an_email_to_components_records_it_unconfirmed_and_sends_one_confirmation(
+    client, grouped, mailoutbox
+):
+    chosen = [grouped["API"].public_id, grouped["Queue"].public_id]
+    response = client.post(
+        "/subscribe",
+        form_for(address="Ann@Example.COM", scope="components", components=chosen),
+        REMOTE_ADDR="198.51.100.7",
+    )
+
+    assert response.status_code == 200
+    document = parse(response.content)
+    assert document.find("h1").text() == "Almost done: confirm your subscription"
+    assert (
+        "We sent a message to Ann@example.com with a link to confirm your subscription."
+        in document.find("main").text()
+    )
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.channel, subscriber.address, subscriber.language) == (
+        "email",
+        "Ann@example.com",
+        "en",
+    )
+    assert subscriber.confirmed_at is None
+    assert str(subscriber.consent_ip) == "198.51.100.7"
+    assert set(subscriber.components.all()) == {grouped["API"], grouped["Queue"]}
+    assert [m.to for m in mailoutbox] == [["Ann@example.com"]]
+    assert link_in(mailoutbox[0]) == link_path(subscriber, "confirm")
+
+
+def test_everything_on_the_page_ignores_ticked_components(client, components, mailoutbox):
+    form = form_for(address="ben@example.com", components=[components["API"].public_id])
+    assert client.post("/subscribe", form).status_code == 200
+    assert list(Subscriber.objects.get().components.all()) == []
+
+
+BAD_FORMS = [
+    (
+        {"address": "not-an-address"},
+        "address",
+        "“not-an-address” is not an e-mail address.",
+    ),
+    ({"address": ""}, "address", "Enter your e-mail address."),
+    (
+        {"address": "dan@example.com", "scope": "components"},
+        "components",
+        "Choose at least one component, or choose everything on this page.",
+    ),
+    (
+        {"address": "dan@example.com", "scope": "components", "components": ["nope"]},
+        "components",
+        "Choose components from the list.",
+    ),
+    ({"address": "dan@example.com", "language": "fr"}, "language", "Choose English or Japanese."),
+    (
+        {"address": "+819012345678", "channel": "sms"},
+        "channel",
+        "Choose one of the ways to receive updates offered here.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fields", "field", "message"), BAD_FORMS)
+def test_bad_input_is_shown_beside_its_field_and_writes_nothing(
+    client, components, mailoutbox, fields, field, message
+):
+    response = client.post("/subscribe", form_for(**fields))
+
+    assert response.status_code == 400
+    document = parse(response.content)
+    assert errors_beside(document, field) == f"Error: {message}"
+    summary = document.find("div", cls="error-summary")
+    assert summary.attrs["role"] == "alert"
+    assert [a.attrs["href"] for a in summary.find_all("a")] == [f"#id_{field}"]
+    if field == "address":
+        address = document.find("input", id="id_address")
+        assert address.attrs["aria-describedby"] == "address-hint address-error"
+        assert address.attrs["aria-invalid"] == "true"
+    assert Subscriber.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_subscribing_a_known_address_gives_the_same_answer_and_no_duplicate(
+    client, components, mailoutbox
+):
+    form = form_for(address="chie@example.jp")
+    first = client.post("/subscribe", form)
+    services.confirm(subscriber=Subscriber.objects.get())
+    again = client.post("/subscribe", form)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.content == again.content
+    assert Subscriber.objects.count() == 1
+    assert Subscriber.objects.get().confirmed_at is not None
+    assert len(mailoutbox) == 1  # a confirmed subscriber is not asked again
+
+
+def test_subscribing_to_one_incident(client, components, mailoutbox):
+    incident = incident_services.declare_incident(
+        name="Slow checkout", body="Investigating.", deliver_notifications=False
+    )
+    page = parse(client.get(f"/incidents/{incident.public_id}/subscribe").content)
+    assert page.find("h1").text() == "Subscribe to this incident"
+    assert page.find_all("input", name="scope") == []
+
+    response = client.post(
+        f"/incidents/{incident.public_id}/subscribe",
+        {"channel": "email", "address": "d@e.jp", "language": "en"},
+    )
+
+    assert response.status_code == 200
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.incident, list(subscriber.components.all())) == (incident, [])
+    assert len(mailoutbox) == 1
+    assert client.get("/incidents/unknown00000/subscribe").status_code == 404
+
+
+def code_in(fake) -> str:
+    return re.search(r"\b[0-9]{6}\b", fake.bodies()[-1]).group(0)
+
+
+def test_subscribing_a_phone_texts_a_code_that_the_page_takes(client, components, twilio):
+    response = client.post("/subscribe", form_for(channel="sms", address="+81 90-1234-5678"))
+
+    assert response.status_code == 200
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.address, subscriber.confirmed_at) == ("+819012345678", None)
+    assert twilio.per_recipient() == {"+819012345678": 1}
+    form = parse(response.content).find("form", action=link_path(subscriber, "code"))
+    assert form.find("input", name="code").attrs["autocomplete"] == "one-time-code"
+    path = form.attrs["action"]
+    right = code_in(twilio)
+    wrong = "000000" if right != "000000" else "111111"
+
+    refused = client.post(path, {"code": wrong})
+    assert refused.status_code == 400
+    assert errors_beside(parse(refused.content), "code") == (
+        "Error: That code is not right: 4 tries left."
+    )
+    assert Subscriber.objects.get().confirmed_at is None
+
+    done = client.post(path, {"code": f"{right[:3]} {right[3:]}"})
+    assert done.status_code == 200
+    page = parse(done.content)
+    assert page.find("h1").text() == "Subscription confirmed."
+    assert page.find("main").find("a", cls="button").attrs["href"] == link_path(
+        subscriber, "manage"
+    )
+    assert Subscriber.objects.get().confirmed_at is not None
+    assert len(twilio.messages) == 1
+
+
+# --- Signed links -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def confirmed(components):
+    subscriber = services.subscribe(channel="email", address="eve@example.com")
+    return services.confirm(subscriber=subscriber)
+
+
+def test_confirming_links_to_the_manage_page(client, components, mailoutbox):
+    subscriber = services.subscribe(channel="email", address="fay@example.com")
+    path = link_path(subscriber, "confirm")
+
+    document = parse(client.get(path).content)
+    assert document.find("h1").text() == "Confirm your subscription"
+    assert "fa…@example.com" in document.find("main").text()
+    assert Subscriber.objects.get().confirmed_at is None
+
+    done = parse(client.post(path).content)
+    assert done.find("h1").text() == "Subscription confirmed."
+    assert done.find("main").find("a", cls="button").attrs["href"] == link_path(
+        subscriber, "manage"
+    )
+    assert done.find_all("section", cls="secret") == []  # e-mail has no signing secret
+    assert Subscriber.objects.get().confirmed_at is not None
+
+
+def test_the_manage_page_shows_the_subscription_masked(client, confirmed, components):
+    services.update_subscription(
+        subscriber=confirmed, components=[components["Web"]], language="en"
+    )
+    document = parse(client.get(link_path(confirmed, "manage")).content)
+
+    facts = [
+        (dt.text(), dd.text())
+        for dt, dd in zip(
+            document.find("dl").find_all("dt"), document.find("dl").find_all("dd"), strict=True
+        )
+    ]
+    assert facts == [
+        ("Channel", "E-mail"),
+        ("Address", "ev…@example.com"),
+        ("Language", "English"),
+        ("Updates about", "Web"),
+        ("State", "Confirmed"),
+    ]
+    assert document.find("input", name="scope", value="components").attrs.get("checked") == ""
+    checked = [
+        b.attrs["value"]
+        for b in document.find_all("input", type="checkbox")
+        if "checked" in b.attrs
+    ]
+    assert checked == [components["Web"].public_id]
+    assert "eve@example.com" not in client.get(link_path(confirmed, "manage")).content.decode()
+
+
+def test_the_manage_page_changes_language_and_components(client, confirmed, components):
+    path = link_path(confirmed, "manage")
+    response = client.post(
+        path,
+        {"language": "ja", "scope": "components", "components": [components["API"].public_id]},
+    )
+
+    assert response.status_code == 303
+    assert response["Location"] == f"{path}?saved=1"
+    subscriber = Subscriber.objects.get()
+    assert subscriber.language == "ja"
+    assert list(subscriber.components.all()) == [components["API"]]
+    document = parse(client.get(response["Location"]).content)
+    assert document.find("html").attrs["lang"] == "ja"
+    assert document.find("p", cls="notice").text() == "変更を保存しました。"
+
+    back = client.post(path, {"language": "en", "scope": "all"})
+    assert back.status_code == 303
+    assert list(Subscriber.objects.get().components.all()) == []
+
+
+def test_the_manage_page_refuses_bad_input_and_changes_nothing(client, confirmed, components):
+    response = client.post(
+        link_path(confirmed, "manage"),
+        {"language": "ja", "scope": "components", "components": ["x"]},
+    )
+
+    assert response.status_code == 400
+    assert errors_beside(parse(response.content), "components") == (
+        "Error: Choose components from the list."
+    )
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.language, list(subscriber.components.all())) == ("en", [])
+
+
+def test_unsubscribing_from_the_manage_page(client, confirmed):
+    manage = parse(client.get(link_path(confirmed, "manage")).content)
+    action = manage.find("form", action=link_path(confirmed, "unsubscribe"))
+
+    done = client.post(action.attrs["action"])
+
+    assert done.status_code == 200
+    assert parse(done.content).find("h1").text() == "You are unsubscribed."
+    assert Subscriber.objects.get().unsubscribed_at is not None
+    ended = parse(client.get(link_path(confirmed, "manage")).content)
+    assert ended.find_all("form") == []
+    assert ended.find("dl").find_all("dd")[-1].text() == "Unsubscribed"
+
+
+@pytest.mark.parametrize("action", ["confirm", "code", "manage", "unsubscribe"])
+def test_forged_and_other_action_tokens_are_not_found(client, confirmed, action):
+    other = "manage" if action != "manage" else "unsubscribe"
+    forged = f"{confirmed.public_id}:not-a-signature"
+    for value in (forged, token(confirmed, other), "nobody:x"):
+        for method in (client.get, client.post):
+            response = method(f"/subscriptions/{action}/{value}")
+            assert response.status_code == 404, (action, value, method)
+            assert parse(response.content).find("h1").text() == "This link is not valid"
+    assert Subscriber.objects.get().unsubscribed_at is None
+
+
+def test_updating_a_subscription_checks_first_and_writes_nothing_on_error(confirmed, components):
+    with pytest.raises(ValidationError) as error:
+        services.update_subscription(subscriber=confirmed, components=[], language="fr")
+    assert error.value.message_dict == {"language": ["“fr” is not a language of this page."]}
+
+    incident = incident_services.declare_incident(
+        name="Slow checkout", body="Investigating.", deliver_notifications=False
+    )
+    follower = services.subscribe(channel="email", address="g@h.jp", incident=incident)
+    with pytest.raises(ValidationError) as error:
+        services.update_subscription(
+            subscriber=follower, components=[components["API"]], language="ja"
+        )
+    assert error.value.message_dict == {
+        "components": ["A subscription to one incident cannot choose components."]
+    }
+    services.unsubscribe(subscriber=confirmed)
+    with pytest.raises(ValidationError) as error:
+        services.update_subscription(subscriber=confirmed, components=[], language="ja")
+    assert error.value.messages == [
+        "This subscription has ended; subscribe again to receive updates."
+    ]
+    assert {s.language for s in Subscriber.objects.all()} == {"en"}
+    assert not Subscriber.objects.filter(components__isnull=False).exists()
+
+
+def test_a_webhooks_signing_secret_is_shown_once_on_confirming(client, components):
+    subscriber = Subscriber.objects.create(
+        channel="webhook", address="https://hooks.example.com/status"
+    )
+    path = link_path(subscriber, "confirm")
+
+    assert subscriber.secret not in client.get(path).content.decode()
+    first = parse(client.post(path).content)
+    assert first.find("code", cls="secret-value").text() == subscriber.secret
+    again = client.post(path)
+    assert again.status_code == 200
+    assert subscriber.secret not in again.content.decode()
+
+
+def test_a_webhook_is_verified_at_its_own_address_and_its_secret_shown_once(
+    client, components, webhook_receiver
+):
+    url = webhook_receiver.url("/status-hook")
+    response = client.post("/subscribe", form_for(channel="webhook", address=url))
+
+    assert response.status_code == 200
+    subscriber = Subscriber.objects.get()
+    assert subscriber.secret not in response.content.decode()
+    assert "We sent a POST request to" in parse(response.content).find("main").text()
+    [verification] = webhook_receiver.received("/status-hook")
+    link = verification.json()["verification"]["confirm_url"]
+    assert link.removeprefix("http://127.0.0.1:8000") == link_path(subscriber, "confirm")
+    confirmed_page = parse(client.post(link_path(subscriber, "confirm")).content)
+    assert confirmed_page.find("code", cls="secret-value").text() == subscriber.secret
+    assert Subscriber.objects.get().confirmed_at is not None
+
+
+# --- Sign-up limits ------------------------------------------------------------------------------
+
+
+def test_too_many_signups_from_one_network_are_refused(client, components, mailoutbox, settings):
+    settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 2
+    for n in range(2):
+        assert client.post("/subscribe", form_for(address=f"s{n}@example.com")).status_code == 200
+
+    response = client.post("/subscribe", form_for(address="s2@example.com"))
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    summary = parse(response.content).find("div", cls="error-summary")
+    assert summary.find("li").text() == "Too many sign-ups from your network; try again in an hour."
+    assert sorted(Subscriber.objects.values_list("address", flat=True)) == [
+        "s0@example.com",
+        "s1@example.com",
+    ]
+    assert len(mailoutbox) == 2
+
+
+def test_a_refused_signup_costs_nothing(client, components, settings):
+    settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 1
+    assert client.post("/subscribe", form_for(address="bad")).status_code == 400
+    assert client.post("/subscribe", form_for(address="ok@example.com")).status_code == 200
+
+
+def test_forwarded_for_counts_only_as_far_as_trusted_proxies_wrote_it(client, components, settings):
+    settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 1
+    spoofed = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.1"}
+    assert client.post("/subscribe", form_for(address="a@x.jp"), **spoofed).status_code == 200
+    spoofed["HTTP_X_FORWARDED_FOR"] = "203.0.113.2"
+    assert client.post("/subscribe", form_for(address="b@x.jp"), **spoofed).status_code == 429
+
+    settings.NOROSHI_TRUSTED_PROXIES = 1
+    for n, forwarded in enumerate(["1.2.3.4, 198.51.100.1", "1.2.3.4, 198.51.100.2"]):
+        behind = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": forwarded}
+        assert (
+            client.post("/subscribe", form_for(address=f"c{n}@x.jp"), **behind).status_code == 200
+        )
+    assert str(Subscriber.objects.get(address="c1@x.jp").consent_ip) == "198.51.100.2"
+    # The client's own entry (1.2.3.4) is not the one counted.
+    again = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.1"}
+    assert client.post("/subscribe", form_for(address="d@x.jp"), **again).status_code == 429
+
+
+def test_too_many_codes_to_one_number_are_refused_and_nothing_is_sent(
+    client, components, twilio, settings
+):
+    settings.NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY = 1
+    form = form_for(channel="sms", address="+819012345678")
+    assert client.post("/subscribe", form).status_code == 200
+    before = Subscriber.objects.values().get()
+
+    response = client.post("/subscribe", {**form, "language": "ja"})
+
+    assert response.status_code == 429
+    assert errors_beside(parse(response.content), "address") == (
+        "Error: Too many confirmation codes were sent to this number today; try again tomorrow."
+    )
+    assert Subscriber.objects.values().get() == before
+    assert len(twilio.messages) == 1
+
+
+def test_client_ip_counts_an_ipv6_client_by_its_slash_64():
+    assert abuse.network_of("2001:db8:1:2:aaaa::1") == abuse.network_of("2001:db8:1:2:bbbb::9")
+    assert abuse.network_of("2001:db8:1:3::1") == "2001:db8:1:3::/64"
+    assert abuse.network_of("198.51.100.7") == "198.51.100.7"
+
+
+def hold(ip: str, number: str) -> None:
+    with abuse.signup_allowance(ip=ip, channel="sms", address=number):
+        pass
+
+
+def refusal(ip: str, number: str) -> abuse.SignupLimited:
+    with pytest.raises(abuse.SignupLimited) as refused:
+        hold(ip, number)
+    return refused.value
+
+
+def test_sms_confirmations_are_limited_per_number_prefix_and_page(settings):
+    settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 1000
+    settings.NOROSHI_SMS_CONFIRMATIONS_PER_PREFIX_DAY = 4
+    settings.NOROSHI_SMS_DAILY_CONFIRMATIONS = 6
+    for _ in range(3):
+        hold("198.51.100.1", "+819012340001")
+    limited = refusal("198.51.100.1", "+819012340001")
+    assert (limited.field, str(limited.message)) == (
+        "address",
+        "Too many confirmation codes were sent to this number today; try again tomorrow.",
+    )
+    hold("198.51.100.1", "+819012340002")  # the 4th of prefix 8190123
+    limited = refusal("198.51.100.1", "+819012340003")
+    assert str(limited.message) == (
+        "Too many sign-ups for numbers like this one today; try again tomorrow."
+    )
+    hold("198.51.100.1", "+447700900001")
+    hold("198.51.100.1", "+14155550001")  # the 6th of the page
+    limited = refusal("198.51.100.1", "+33612345678")
+    assert (limited.field, str(limited.message)) == (
+        None,
+        "This page has sent all the SMS confirmations it may send today; try again tomorrow, "
+        "or subscribe by another channel.",
+    )
+
+
+def test_a_refusal_gives_back_what_it_took(settings):
+    settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 2
+    settings.NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY = 1
+    hold("198.51.100.1", "+819012340001")
+    refusal("198.51.100.1", "+819012340001")  # refused by the number: the network's unit back
+    hold("198.51.100.1", "+819012340002")
+    assert refusal("198.51.100.1", "+819012340003").limit is abuse.PER_NETWORK
+
+
+def test_the_counters_live_in_the_shared_cache_without_the_number_in_their_keys():
+    counter = abuse.Counter(abuse.PER_NUMBER, "+819012340001")
+    hold("198.51.100.1", "+819012340001")
+    key = counter.key(__import__("time").time())
+    assert "819012340001" not in key
+    assert cache.get(key) == 1
+
+
+# --- Accessibility -------------------------------------------------------------------------------
+
+
+def walk(node, inside_label=False):
+    """(element, whether it sits inside a <label>) for every element below `node`."""
+    for child in node.children:
+        if isinstance(child, str):
+            continue
+        yield child, inside_label
+        yield from walk(child, inside_label or child.tag == "label")
+
+
+def accessibility_problems(document) -> list[str]:
+    problems = []
+    elements = list(walk(document))
+    ids = {e.attrs["id"] for e, _ in elements if "id" in e.attrs}
+    labelled = {e.attrs.get("for") for e, _ in elements if e.tag == "label"}
+    for element, in_label in elements:
+        field = element.tag in ("input", "select", "textarea")
+        visible = element.attrs.get("type") != "hidden"
+        if field and visible and not in_label and element.attrs.get("id") not in labelled:
+            problems.append(f"unlabelled {element.tag} {element.attrs}")
+        for ref in element.attrs.get("aria-describedby", "").split():
+            if ref not in ids:
+                problems.append(f"aria-describedby names a missing #{ref}")
+    levels = [level for level, _ in headings(document)]
+    if levels[:1] != [1] or any(b > a + 1 for a, b in pairwise(levels)):
+        problems.append(f"headings out of order: {levels}")
+    if document.find_all("a")[0].attrs != {"class": "skip-link", "href": "#main"}:
+        problems.append("no skip link first")
+    return problems
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_subscription_page_is_labelled_and_ordered(client, grouped, language, twilio):
+    incident = incident_services.declare_incident(
+        name="Slow checkout", body="Investigating.", deliver_notifications=False
+    )
+    subscriber = services.subscribe(channel="email", address="ann@example.com")
+    services.update_subscription(subscriber=subscriber, components=[grouped["API"]], language="en")
+    phone = Subscriber.objects.create(channel="sms", address="+819012345678")
+    pages = {
+        path: client.get(f"{path}{'&' if '?' in path else '?'}lang={language}")
+        for path in [
+            "/subscribe",
+            "/subscribe?channel=sms",
+            f"/incidents/{incident.public_id}/subscribe",
+            link_path(subscriber, "confirm"),
+            link_path(subscriber, "manage"),
+            link_path(subscriber, "unsubscribe"),
+            link_path(phone, "code"),
+            "/subscriptions/manage/nobody:x",
+        ]
+    }
+    pages["bad form"] = client.post(
+        f"/subscribe?lang={language}", form_for(address="x", scope="components")
+    )
+    pages["bad code"] = client.post(f"{link_path(phone, 'code')}?lang={language}", {"code": "1"})
+    pages["sms sent"] = client.post(
+        f"/subscribe?lang={language}", form_for(channel="sms", address="+819012345679")
+    )
+    for name, response in pages.items():
+        document = parse(response.content)
+        assert document.find("html").attrs["lang"] == language, name
+        assert response["Content-Language"] == language, name
+        assert accessibility_problems(document) == [], name
+
+
+# --- Japanese ------------------------------------------------------------------------------------
+
+
+def test_the_form_in_japanese_from_accept_language(client, grouped):
+    response = client.get("/subscribe", headers={"Accept-Language": "ja-JP,ja;q=0.9"})
+
+    document = parse(response.content)
+    assert response["Content-Language"] == "ja"
+    assert document.find("html").attrs["lang"] == "ja"
+    assert document.find("h1").text() == "更新情報を購読"
+    assert document.find("label", for_="id_address").text() == "メールアドレス"
+    assert document.find("input", name="language", value="ja").attrs.get("checked") == ""
+    assert document.find("button", type="submit").text() == "購読する"
+
+    refused = client.post(
+        "/subscribe?lang=ja",
+        form_for(address="", language="ja"),
+    )
+    assert errors_beside(parse(refused.content), "address") == (
+        "エラー: メールアドレスを入力してください。"
+    )
+
+
+def test_the_form_reads_the_page_in_a_fixed_number_of_queries(
+    client, grouped, django_assert_num_queries
+):
+    # The page settings, then the components and their groups (selectors.components_in_order).
+    with django_assert_num_queries(3):
+        assert client.get("/subscribe").status_code == 200
+
+
+def test_the_manage_page_reads_in_a_fixed_number_of_queries(
+    client, confirmed, grouped, django_assert_num_queries
+):
+    services.update_subscription(
+        subscriber=confirmed, components=[grouped["Queue"], grouped["API"]], language="en"
+    )
+    # The subscriber, the page settings, the components and groups, the subscriber's
+    # components for the form and for the summary (with their groups).
+    with django_assert_num_queries(6):
+        assert client.get(link_path(confirmed, "manage")).status_code == 200
