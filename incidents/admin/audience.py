@@ -7,6 +7,7 @@ The numbers come through incidents.announcements, so the console never imports n
 from django.http import HttpRequest, JsonResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents import announcements
 from incidents.choices import IncidentStatus
@@ -36,10 +37,11 @@ def preview_text(counts: dict[str, int] | None) -> str:
     parts = " · ".join(f"{label} {n:,}" for label, n in counts.items() if n)
     if not total:
         return _("Reaches no subscriber now.")
-    return _("Reaches %(total)s subscribers now: %(parts)s") % {
-        "total": f"{total:,}",
-        "parts": parts,
-    }
+    return ngettext(
+        "Reaches %(total)s subscriber now: %(parts)s",
+        "Reaches %(total)s subscribers now: %(parts)s",
+        total,
+    ) % {"total": f"{total:,}", "parts": parts}
 
 
 def preview_html(

@@ -36,7 +36,7 @@ def test_declaring_shows_whom_the_whole_page_reaches(client, oncall, audience):
 
     page = client.get("/admin/incidents/incident/add/").content.decode()
 
-    assert "Reaches 1 subscribers now: E-mail 1" in page
+    assert "Reaches 1 subscriber now: E-mail 1" in page
     assert "incidents/audience.js" in page
 
 
