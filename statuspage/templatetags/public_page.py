@@ -122,13 +122,21 @@ def uptime_cells(bar: UptimeBar, language: str) -> SafeString:
     bar's one Tab stop; uptime-bar.js moves between days with the arrow keys. The overview
     keeps the result (statuspage.views.bar_cache)."""
     last = len(bar.cells) - 1
-    stop = ' tabindex="0"'
     cells = [
-        f'<li class="day s-{cell.status}"{stop if n == last else ""}'
+        f"<li{STATUS_CLASS.get(cell.status, '')}{TAB_STOP if n == last else ''}"
         f' aria-label="{cell_label(cell, language)}"></li>'
         for n, cell in enumerate(bar.cells)
     ]
     return mark_safe("\n".join(cells))
+
+
+# A bar's day carries a class only when it was not operational (the style sheet's default):
+# most days of most bars are, and each of the 810 cells counts.
+STATUS_CLASS = {
+    status: f' class="s-{status}"'
+    for status in ("degraded_performance", "partial_outage", "major_outage", "under_maintenance")
+} | {"none": ' class="s-none"'}
+TAB_STOP = ' tabindex="0"'
 
 
 def cell_label(cell: DayCell, language: str) -> str:

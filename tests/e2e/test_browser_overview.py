@@ -32,7 +32,7 @@ def test_overview_in_english(demo_page):
         assert component_status(page, "Search") == "Degraded performance"
         assert component_status(page, "Primary database") == "Operational"
 
-        cell = page.locator("li.day").last
+        cell = page.locator("ol.bar > li").last
         cell.hover()
         assert cell.evaluate("c => getComputedStyle(c, '::after').content") == (
             '"' + cell.get_attribute("aria-label").replace("\n", "\\a ") + '"'
@@ -43,10 +43,10 @@ def test_overview_in_english(demo_page):
         search = page.locator(".component", has=page.locator(".name", has_text="Search"))
         for _ in range(60):
             page.keyboard.press("Tab")
-            if search.locator("li.day:focus").count():
+            if search.locator("ol.bar > li:focus").count():
                 break
         page.keyboard.press("ArrowLeft")
-        focused = search.locator("li.day:focus")
+        focused = search.locator("ol.bar > li:focus")
         assert "\n" in focused.get_attribute("aria-label")
         assert focused.evaluate("c => getComputedStyle(c, '::after').content") != "none"
 
@@ -76,7 +76,7 @@ def test_a_day_with_an_outage_names_it(demo_page):
         page.goto(url + "/")
         for summary in page.locator("details.group:not([open]) > summary").all():
             summary.click()  # operational groups start collapsed
-        outage = page.locator("li.day.s-major_outage").first
+        outage = page.locator("ol.bar > li.s-major_outage").first
         outage.hover()
         words = outage.evaluate("cell => getComputedStyle(cell, '::after').content")
         assert "Major outage:" in words

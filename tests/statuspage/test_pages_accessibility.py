@@ -71,7 +71,7 @@ def test_status_colours_always_come_with_words(client, busy):
     marks = document.find_all(cls="status")
     assert len(marks) == 4 + 2  # every component and group
     assert all(mark.text() for mark in marks)
-    cells = document.find_all("li", cls="day")
+    cells = [cell for bar in document.find_all("ol", cls="bar") for cell in bar.find_all("li")]
     assert cells
     for cell in cells:
         date, words = cell.attrs["aria-label"].split("\n", 1)

@@ -90,7 +90,7 @@ def test_uptime_cell_words_show_on_hover_and_on_keyboard_focus(status_page, brow
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     focused = page.locator("ol.bar li:focus")
-    assert focused.get_attribute("class") == "day s-major_outage"
+    assert focused.get_attribute("class") == "s-major_outage"
     assert day_tooltip(focused)["width"] > 100
     assert cells.count() == 90
 

@@ -32,7 +32,7 @@
   }
 
   function start() {
-    document.querySelectorAll(".bar").forEach(function (bar) { setUp(bar, 1, ".day"); });
+    document.querySelectorAll(".bar").forEach(function (bar) { setUp(bar, 1, ":scope > li"); });
     document.querySelectorAll(".calendar").forEach(function (table) { setUp(table, 7, ".day[tabindex]"); });
   }
 
