@@ -1,7 +1,9 @@
 import pytest
 
 from incidents import services
+from notify import services as notify_services
 from notify.models import Subscriber
+from tests.factories import ComponentFactory, ComponentGroupFactory
 from tests.smtp_sink import SmtpSink
 
 
@@ -109,3 +111,23 @@ def sms_announced(twilio, texter, components):
     )
     fan_out(Notification.objects.get().pk)
     return Delivery.objects.get().pk
+
+
+# --- The public subscription pages' tests ----------------------------------------------------
+
+
+@pytest.fixture
+def grouped(components):
+    """The three loose components of `components`, plus a group of two."""
+    platform = ComponentGroupFactory(name="Platform", position=0)
+    return {
+        **components,
+        "Queue": ComponentFactory(name="Queue", group=platform),
+        "Storage": ComponentFactory(name="Storage", group=platform),
+    }
+
+
+@pytest.fixture
+def confirmed(components):
+    subscriber = notify_services.subscribe(channel="email", address="eve@example.com")
+    return notify_services.confirm(subscriber=subscriber)
