@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from measure import Rate, median, percentile
+from stack import page_module
+
+docs_section = page_module("docs_section")
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 BEGIN = "<!-- bench/fanout:begin -->"
@@ -263,14 +266,5 @@ def markdown(f: Figures) -> str:
 def write_docs(f: Figures) -> Path:
     """Put this run first in the bench/fanout section of docs/benchmarks.md, keeping the last
     few; the rest of the file is left as it is."""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    section = re.search(re.escape(BEGIN) + r"(.*?)" + re.escape(END), text, re.DOTALL)
-    old_runs = section.group(1).split(RUN)[1:] if section else []
-    runs = [markdown(f), *(old.strip("\n") + "\n" for old in old_runs)][:KEPT_RUNS]
-    block = BEGIN + "\n" + INTRO + "".join(f"\n{RUN}\n{item}" for item in runs) + "\n" + END
-    if section:
-        text = text[: section.start()] + block + text[section.end() :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text)
-    return DOCS
+    section = docs_section.Section(BEGIN, END, RUN, INTRO, KEPT_RUNS)
+    return docs_section.write_run(section, markdown(f), DOCS)

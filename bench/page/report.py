@@ -1,10 +1,10 @@
 """The benchmark's figures as a table, judged against the targets, and its section of
 docs/benchmarks.md (the newest runs first, a few kept to show run-to-run variation)."""
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docs_section import Section, write_run
 from measure import Load
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
@@ -230,14 +230,4 @@ def markdown(run: Run) -> str:
 
 def write_docs(run: Run) -> Path:
     """Put this run first in the bench/page section of docs/benchmarks.md, keeping the last few."""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    section = re.search(re.escape(BEGIN) + r"(.*?)" + re.escape(END), text, re.DOTALL)
-    old_runs = section.group(1).split(RUN)[1:] if section else []
-    runs = [markdown(run), *(old.strip("\n") + "\n" for old in old_runs)][:KEPT_RUNS]
-    block = BEGIN + "\n" + INTRO + "".join(f"\n{RUN}\n{item}" for item in runs) + "\n" + END
-    if section:
-        text = text[: section.start()] + block + text[section.end() :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text)
-    return DOCS
+    return write_run(Section(BEGIN, END, RUN, INTRO, KEPT_RUNS), markdown(run), DOCS)
