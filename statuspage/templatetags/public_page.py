@@ -92,10 +92,11 @@ def day_words(language: str, worst_status, major: int, partial: int, degraded: i
     return "".join(f"<span>{escape(text)}</span>" for text in texts)
 
 
-def tip_html(cell: DayCell, tip_id: str, language: str) -> str:
+def day_facts(cell: DayCell, language: str) -> tuple:
+    """What a day's words say, as the memoised day_words()/day_lines() take it."""
     day = cell.day
     names = tuple(selectors.localized(i, "name", language) for i in cell.incidents)
-    words = day_words(
+    return (
         language,
         day.worst_status,
         day.major_outage_minutes,
@@ -103,7 +104,11 @@ def tip_html(cell: DayCell, tip_id: str, language: str) -> str:
         day.degraded_minutes,
         names,
     )
-    label = escape(day_label(day.date, language))
+
+
+def tip_html(cell: DayCell, tip_id: str, language: str) -> str:
+    words = day_words(*day_facts(cell, language))
+    label = escape(day_label(cell.day.date, language))
     return f'<span class="tip" id="{tip_id}"><strong>{label}</strong>{words}</span>'
 
 
@@ -142,17 +147,8 @@ TAB_STOP = ' tabindex="0"'
 def cell_label(cell: DayCell, language: str) -> str:
     """A day's words on lines of their own (date, outage minutes, related incidents), escaped
     for an attribute."""
-    day = cell.day
-    names = tuple(selectors.localized(i, "name", language) for i in cell.incidents)
-    lines = day_lines(
-        language,
-        day.worst_status,
-        day.major_outage_minutes,
-        day.partial_outage_minutes,
-        day.degraded_minutes,
-        names,
-    )
-    return f"{escape(day_label(day.date, language))}\n{lines}"
+    lines = day_lines(*day_facts(cell, language))
+    return f"{escape(day_label(cell.day.date, language))}\n{lines}"
 
 
 @functools.lru_cache(maxsize=4096)
