@@ -19,7 +19,7 @@ from incidents.models import Component
 from notify.channels.base import Envelope
 from notify.channels.email import EmailChannel
 from notify.models import Delivery, Notification, Subscriber
-from notify.signing import unsubscribe_url
+from notify.signing import manage_url, unsubscribe_url
 
 BULK = 5000
 
@@ -113,18 +113,6 @@ def open_count(notification: Notification) -> int:
     ).count()
 
 
-class Capture:
-    """Stands where the SMTP connection would: keeps the messages the channel builds, so that
-    the reference sends the very bytes the workers send."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    def send_messages(self, messages) -> int:
-        self.messages.extend(messages)
-        return len(messages)
-
-
 def reference_source(component: Component, body: str) -> Notification:
     """What the reference renders: a notification (not saved, so never fanned out) of an update
     with the same text as the big one, on an incident declared the same way."""
@@ -138,13 +126,12 @@ def reference_source(component: Component, body: str) -> Notification:
 def reference_messages(
     notification: Notification, component: Component, count: int, tag: str
 ) -> list[tuple[str, list[str], bytes]]:
-    """`count` messages of the notification as the e-mail channel builds them, to subscribers
-    of `component`, each with the key `<tag>-<n>`: (from, to, bytes), ready for smtplib."""
-    channel = EmailChannel()
-    capture = Capture()
-    channel.connection = capture
-    message = channel.render(notification, "en")
+    """`count` messages of the notification as the e-mail channel builds them for Django's SMTP
+    backend, to subscribers of `component`, each with the key `<tag>-<n>`: (from, to, bytes),
+    ready for smtplib."""
+    message = EmailChannel().render(notification, "en")
     subscribers = Subscriber.objects.filter(components=component).order_by("id")[:count]
+    messages = []
     for n, subscriber in enumerate(subscribers):
         envelope = Envelope(
             address=subscriber.address,
@@ -152,9 +139,8 @@ def reference_messages(
             unsubscribe_url=unsubscribe_url(subscriber),
             secret=subscriber.secret,
             subscriber_id=subscriber.public_id,
+            manage_url=manage_url(subscriber),
         )
-        channel.send(message, envelope)
-    return [
-        (email.from_email, email.to, email.message().as_bytes(linesep="\r\n"))
-        for email in capture.messages
-    ]
+        to, data = message.fill(envelope)
+        messages.append((message.envelope_from, [to], data))
+    return messages

@@ -3,9 +3,9 @@
 import contextlib
 import smtplib
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
 
 from notify.channels.base import (
@@ -15,6 +15,7 @@ from notify.channels.base import (
     RetryableError,
     UnknownOutcome,
 )
+from notify.channels.mime import PreparedEmail, personal
 
 
 class EmailChannel(Channel):
@@ -40,10 +41,10 @@ class EmailChannel(Channel):
 
         return send_confirmation_email(subscriber)
 
-    def render(self, notification, language: str):
+    def render(self, notification, language: str) -> PreparedEmail:
         from notify.messages import render_email
 
-        return render_email(notification, language)
+        return PreparedEmail(render_email(notification, language))
 
     def open(self) -> None:
         self.connection = get_connection(fail_silently=False)
@@ -60,24 +61,19 @@ class EmailChannel(Channel):
                 self.connection.close()
             self.connection = None
 
-    def send(self, message, envelope: Envelope) -> str:
+    def send(self, message: PreparedEmail, envelope: Envelope) -> str:
         if self.connection is None:
             self.open()
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=personal(message.text, envelope),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[envelope.address],
-            headers={
-                "List-Unsubscribe": f"<{envelope.unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "X-Noroshi-Delivery": envelope.idempotency_key,
-                "Auto-Submitted": "auto-generated",
-            },
-            connection=self.connection,
-        )
-        email.attach_alternative(personal(message.html, envelope), "text/html")
         try:
+            if type(self.connection) is SmtpBackend:
+                # Django's own SMTP backend: the prepared bytes, straight to its smtplib client.
+                to, data = message.fill(envelope)
+                client = self.connection.connection
+                if client is None:  # closed by someone else: nothing was sent
+                    raise RetryableError("the SMTP connection is closed")
+                client.sendmail(message.envelope_from, [to], data)
+                return ""
+            email = self.email(message, envelope)
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
             # The server answered the RCPT: a 5xx is for good, a 4xx says try later.
@@ -97,9 +93,20 @@ class EmailChannel(Channel):
         message_id = getattr(status, "message_id", None)
         return "" if message_id is None else str(message_id)[:200]
 
-
-def personal(rendered: str, envelope: Envelope) -> str:
-    """A message rendered once for everyone, with this subscriber's own links filled in."""
-    return rendered.replace("{unsubscribe_url}", envelope.unsubscribe_url).replace(
-        "{manage_url}", envelope.manage_url
-    )
+    def email(self, message: PreparedEmail, envelope: Envelope) -> EmailMultiAlternatives:
+        """The message as an object, for backends other than Django's SMTP one."""
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=personal(message.content.text, envelope),
+            from_email=message.from_email,
+            to=[envelope.address],
+            headers={
+                "List-Unsubscribe": f"<{envelope.unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "X-Noroshi-Delivery": envelope.idempotency_key,
+                "Auto-Submitted": "auto-generated",
+            },
+            connection=self.connection,
+        )
+        email.attach_alternative(personal(message.content.html, envelope), "text/html")
+        return email
