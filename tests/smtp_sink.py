@@ -1,10 +1,12 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives: the network edge
 of the e-mail tests. It can refuse chosen recipients with a 5xx or 4xx reply."""
 
+import asyncio
 import logging
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import Message
 
@@ -24,6 +26,9 @@ class Sink:
         self.messages: list[Message] = []
         self.refuse: dict[str, str] = {}  # address -> SMTP reply, e.g. "550 no such user"
         self.lock = threading.Lock()
+        # Called with the count so far, in a thread of its own, after each message is kept and
+        # before the reply: the sender waits for it (e.g. to throw the kill switch mid-send).
+        self.on_message: Callable[[int], None] | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -36,6 +41,9 @@ class Sink:
         with self.lock:
             for _ in envelope.rcpt_tos:
                 self.messages.append(message)
+            count = len(self.messages)
+        if self.on_message is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_message, count)
         return "250 Message accepted"
 
     def per_recipient(self) -> Counter:

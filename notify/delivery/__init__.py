@@ -1,23 +1,27 @@
 """Sending deliveries exactly once: claim with a conditional UPDATE, send, record the outcome.
 
-Only the worker whose UPDATE … WHERE state = 'pending' changed the row sends it. The kill
-switch and the subscriber's standing are part of that WHERE, and in a batch the claim is the
-last statement before the provider call — the rows are read and the message rendered before
-it — so it is that call's kill-switch read. A delivery claimed earlier (`deliver_claimed`)
-reads the switch again. Each outcome is written the moment it is known, with a conditional
-UPDATE from 'sending', so final states stay final whatever a late or repeated task does.
+Only the worker whose UPDATE … WHERE state = 'pending' changed a row sends it. The kill switch
+and the subscriber's standing are part of that WHERE. Deliveries are claimed in groups of up to
+GROUP in one statement, whose commit waits for the disk, after their rows are read and their
+message rendered. Each message of a group then reads the kill switch again right before it
+leaves, in the statement that writes the `sent` of the message before it (PostgreSQL: a commit
+that does not wait for the disk). So nothing leaves once the switch is thrown but the messages
+already handed to a provider; the rest of the group is given back. A channel that paces itself
+(SMS) is claimed one delivery at a time, after its throttle. Other outcomes (failed, retry,
+unknown, skipped) are written the moment they are known, with a conditional UPDATE from
+'sending', so final states stay final whatever a late or repeated task does.
 
-A batch costs a few reads (its rows, their notifications, the storm guard's figures), then
-one commit per message that goes out: its claim, together with the `sent` of the message
-before it (written before anything else leaves; a batch that ends or waits writes it at
-once). A worker killed between a send and that commit leaves the row `sending`, which the
-sweep turns into `unknown` — never into a second message.
+A worker killed mid-group leaves that group's rows `sending` — the one whose message was
+cut off, those sent whose `sent` was not written yet (at most one, unless PostgreSQL itself
+stopped), and those not tried yet. The sweep turns them into `unknown` (webhooks: retried
+under the same idempotency key) — never into a second message. GROUP bounds how many.
 """
 
 import logging
+import time
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.conf import settings
 from django.utils import timezone
 
 from notify import channels
@@ -33,12 +37,13 @@ from notify.delivery.claims import (
     SUSPEND_AFTER_FAILURES,
     backoff,
     claim,
+    claim_group,
     db_now,
     finish,
     note_failure,
     note_success,
     postpone,
-    record_and_claim,
+    record_and_read_switch,
     release,
     sending_paused,
 )
@@ -47,6 +52,7 @@ from notify.models import Delivery, Notification, masked
 from notify.signing import manage_url, unsubscribe_url
 
 __all__ = [
+    "GROUP",
     "GUARDED_CHANNELS",
     "MAX_ATTEMPTS",
     "SUSPEND_AFTER_FAILURES",
@@ -64,6 +70,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# Deliveries claimed in one statement. A worker killed mid-group leaves at most this many rows
+# for an operator to settle (`unknown`); a group held longer than half of NOTIFY_STUCK_SECONDS
+# gives the rest back, so that the sweep never takes a row this worker is still to send.
+GROUP = 16
 
 
 def fetch(delivery_ids: list[int]) -> list[Delivery]:
@@ -111,20 +122,22 @@ class Batch:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
     def sent(self, delivery_id: int, provider_id: str) -> None:
-        """A message went out: its `sent` is written with the next claim of this batch (one
-        commit for both), or when the batch ends or waits — before anything else leaves."""
+        """A message went out: its `sent` is written with the next read of the kill switch
+        (or claim) of this batch, or when the batch ends or waits — before anything else
+        leaves."""
         self.record()
         self.unrecorded = (delivery_id, provider_id, db_now())
 
-    def write_sent(self) -> None:
-        if self.unrecorded is not None:
-            delivery_id, provider_id, at = self.unrecorded
-            finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
+    def take_unrecorded(self) -> tuple[int, str, object] | None:
+        unrecorded, self.unrecorded = self.unrecorded, None
+        return unrecorded
 
     def record(self) -> None:
         """Write the outcome still held, now."""
-        self.write_sent()
-        self.unrecorded = None
+        unrecorded = self.take_unrecorded()
+        if unrecorded is not None:
+            delivery_id, provider_id, at = unrecorded
+            finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
 
     def close(self) -> None:
         try:
@@ -142,54 +155,83 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     batch = Batch(fetch(delivery_ids))
     try:
         batch.counts["not_claimed"] = len(delivery_ids) - len(batch.deliveries)
+        group: list[Delivery] = []
         for delivery in batch.deliveries:
-            batch.count(deliver(delivery, batch))
+            refused = unclaimable(delivery, batch)
+            if refused:
+                batch.count(refused)
+            elif paces(batch.channel(delivery.channel)):
+                send_group(group, batch)
+                group = []
+                batch.count(deliver_paced(delivery, batch))
+            else:
+                batch.message(delivery)  # rendered now: nothing slow between claim and send
+                group.append(delivery)
+                if len(group) == GROUP:
+                    send_group(group, batch)
+                    group = []
+        send_group(group, batch)
     finally:
         batch.close()
     return {outcome: n for outcome, n in batch.counts.items() if n}
 
 
-def claim_to_send(delivery_id: int, batch: "Batch") -> str:
-    """Claim a delivery whose subscriber is still active: 'claimed'; 'skipped' (final) when
-    the subscriber stopped since the fan-out; 'not_claimed' as for `claim`.
+def unclaimable(delivery: Delivery, batch: Batch) -> str:
+    """Why the claim of this delivery would fail, read from the batch's rows: spare it."""
+    if delivery.state != DeliveryState.PENDING or (
+        delivery.next_attempt_at and delivery.next_attempt_at > timezone.now()
+    ):
+        return "not_claimed"
+    if delivery.channel not in batch.enabled:
+        return "channel_disabled"
+    return ""
 
-    The outcome of the batch's previous message, if not written yet, is written in the same
-    transaction: one commit for both, and nothing leaves before it is recorded."""
-    if batch.unrecorded is not None and connection.vendor == "postgresql":
-        claimed = record_and_claim(delivery_id, batch.unrecorded)
-    else:
-        with transaction.atomic():
-            batch.write_sent()
-            claimed = claim(delivery_id, active_subscriber=True)
-    batch.unrecorded = None
-    if claimed:
-        return "claimed"
+
+def send_group(group: list[Delivery], batch: Batch) -> None:
+    """Claim these deliveries in one statement and send those taken, one by one, each after a
+    fresh read of the kill switch."""
+    if not group:
+        return
+    taken = claim_group([delivery.pk for delivery in group], batch.take_unrecorded())
+    for delivery in group:
+        if delivery.pk not in taken:
+            batch.count(not_taken(delivery.pk))
+    claimed = [delivery for delivery in group if delivery.pk in taken]
+    held_since = time.monotonic()
+    for n, delivery in enumerate(claimed):
+        # The claim read the switch for the first; each later one reads it again.
+        if n and (record_and_read_switch(batch.take_unrecorded()) or held_too_long(held_since)):
+            release([rest.pk for rest in claimed[n:]], attempted=False)
+            batch.counts["released"] = batch.counts.get("released", 0) + len(claimed) - n
+            return
+        delivery.attempts += 1
+        batch.count(send_claimed(delivery, batch))
+
+
+def held_too_long(since: float) -> bool:
+    return time.monotonic() - since > settings.NOTIFY_STUCK_SECONDS / 2
+
+
+def not_taken(delivery_id: int) -> str:
+    """A delivery the group's claim did not take: 'skipped' (final) when only its subscriber
+    stopped since the fan-out, else 'not_claimed' (another worker has it, or it is paused)."""
     if claim(delivery_id):  # claimable, so it was the subscriber that failed the first claim
         finish(delivery_id, state=DeliveryState.SKIPPED, error="subscriber no longer active")
         return "skipped"
     return "not_claimed"
 
 
-def deliver(delivery: Delivery, batch: Batch) -> str:
-    """Claim one delivery of the batch and send it; return the outcome's name."""
-    now = timezone.now()
-    if delivery.state != DeliveryState.PENDING or (
-        delivery.next_attempt_at and delivery.next_attempt_at > now
-    ):
-        return "not_claimed"  # the claim would fail: spare it
-    if delivery.channel not in batch.enabled:
-        return "channel_disabled"
+def deliver_paced(delivery: Delivery, batch: Batch) -> str:
+    """Claim one delivery of a channel that paces itself, after its throttle, and send it."""
     channel = batch.channel(delivery.channel)
-    if paces(channel):
-        batch.record()  # its throttle may wait: the last outcome is not kept waiting with it
+    batch.record()  # its throttle may wait: the last outcome is not kept waiting with it
     wait = channel.throttle()
     if wait > 0:
         postpone(delivery.pk, timedelta(seconds=wait))
         return "throttled"
-    batch.message(delivery)  # rendered now, so that nothing slow sits between claim and send
-    claimed = claim_to_send(delivery.pk, batch)
-    if claimed != "claimed":
-        return claimed
+    batch.message(delivery)
+    if not claim_group([delivery.pk]):
+        return not_taken(delivery.pk)
     delivery.attempts += 1
     return send_claimed(delivery, batch)
 

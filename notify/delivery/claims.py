@@ -6,10 +6,11 @@ The two statements run once per message (the claim, and the outcome) are written
 rather than built by the ORM on every call.
 """
 
+import contextlib
 from datetime import timedelta
 from functools import cache
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,9 +30,10 @@ def table(model) -> str:
 
 
 @cache
-def claim_sql(vendor: str, active_subscriber: bool) -> str:
-    """The claim: pending, due, sending not paused (and the subscriber still active). Written
-    out rather than built by the ORM each time: it runs once per message."""
+def claim_sql(vendor: str, active_subscriber: bool, count: int = 1) -> str:
+    """The claim of `count` deliveries: pending, due, sending not paused (and the subscriber
+    still active); it returns the ids it took. Written out rather than built by the ORM each
+    time: it runs once per group of messages."""
     delivery, switch, subscriber = table(Delivery), table(SendingSwitch), table(Subscriber)
     # A scalar subquery on the subscriber's primary key: as an EXISTS, PostgreSQL may turn it
     # into a join that walks the index subscriber_active (every active subscriber) per claim.
@@ -41,12 +43,14 @@ def claim_sql(vendor: str, active_subscriber: bool) -> str:
             AND s.suspended_at IS NULL
           FROM {subscriber} s WHERE s.id = {delivery}.subscriber_id
         )"""
+    ids = ", ".join(["%s"] * count)
     return f"""
         UPDATE {delivery} SET state = %s, claimed_at = %s, attempts = attempts + 1
-        WHERE id = %s AND state = %s
+        WHERE id IN ({ids}) AND state = %s
           AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
           AND NOT EXISTS (SELECT 1 FROM {switch} WHERE id = 1 AND paused = %s)
           {active if active_subscriber else ""}
+        RETURNING id
     """
 
 
@@ -59,10 +63,28 @@ def finish_sql(vendor: str) -> str:
 
 
 @cache
-def record_and_claim_sql(vendor: str) -> str:
-    """PostgreSQL: the `sent` of the previous message and the next claim in one statement (a
+def record_and_claim_sql(vendor: str, count: int) -> str:
+    """PostgreSQL: the `sent` of the message before and the next claim in one statement (a
     data-modifying WITH runs whether or not its rows are read): one round trip, one commit."""
-    return f"WITH recorded AS ({finish_sql(vendor)} RETURNING id) {claim_sql(vendor, True)}"
+    return f"WITH recorded AS ({finish_sql(vendor)} RETURNING id) {claim_sql(vendor, True, count)}"
+
+
+@cache
+def paused_sql(vendor: str) -> str:
+    return f"SELECT EXISTS (SELECT 1 FROM {table(SendingSwitch)} WHERE id = 1 AND paused = %s)"
+
+
+@cache
+def record_and_read_switch_sql(vendor: str) -> str:
+    """PostgreSQL: the `sent` of a message and a read of the kill switch, in one round trip, in
+    a transaction whose commit does not wait for the disk. A `sent` lost that way (only if
+    PostgreSQL itself stops before writing it out) leaves the row `sending`: `unknown` to the
+    sweep, never sent again. A claim always waits for the disk."""
+    return (
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; "
+        f"WITH recorded AS ({finish_sql(vendor)} RETURNING id) {paused_sql(vendor)}; "
+        "COMMIT"
+    )
 
 
 def db_now():
@@ -70,27 +92,69 @@ def db_now():
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
+def claim_params(delivery_ids: list[int]) -> list:
+    now = db_now()
+    return [DeliveryState.SENDING, now, *delivery_ids, DeliveryState.PENDING, now, True]
+
+
+def sent_params(unrecorded: tuple[int, str, object]) -> list:
+    sent_id, provider_id, at = unrecorded
+    return [DeliveryState.SENT, provider_id, "", at, sent_id, DeliveryState.SENDING]
+
+
 def claim(delivery_id: int, *, active_subscriber: bool = False) -> bool:
     """Take a due pending delivery for sending; False when another worker has it, it is not
     due, it is final, or sending is paused (or, if asked, its subscriber is not active)."""
-    now = db_now()
-    params = [DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING, now, True]
+    sql = claim_sql(connection.vendor, active_subscriber)
     with connection.cursor() as cursor:
-        cursor.execute(claim_sql(connection.vendor, active_subscriber), params)
-        return cursor.rowcount == 1
+        cursor.execute(sql, claim_params([delivery_id]))
+        return bool(cursor.fetchall())
 
 
-def record_and_claim(delivery_id: int, unrecorded: tuple[int, str, object]) -> bool:
-    """Write the `sent` of a message and claim the next delivery, in one statement."""
-    sent_id, provider_id, at = unrecorded
-    now = db_now()
-    params = [
-        *(DeliveryState.SENT, provider_id, "", at, sent_id, DeliveryState.SENDING),
-        *(DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING, now, True),
-    ]
+def claim_group(
+    delivery_ids: list[int], unrecorded: tuple[int, str, object] | None = None
+) -> set[int]:
+    """Take those of these deliveries that are due and pending, of a subscriber still active,
+    in one statement — with the `sent` of the message before them, if given: one commit for
+    both. Return the ids taken."""
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        cursor.execute(record_and_claim_sql(connection.vendor), params)
-        return cursor.rowcount == 1
+        if unrecorded is not None and vendor == "postgresql":
+            params = sent_params(unrecorded) + claim_params(delivery_ids)
+            cursor.execute(record_and_claim_sql(vendor, len(delivery_ids)), params)
+            return {row[0] for row in cursor.fetchall()}
+        with transaction.atomic():
+            if unrecorded is not None:
+                cursor.execute(finish_sql(vendor), sent_params(unrecorded))
+            cursor.execute(claim_sql(vendor, True, len(delivery_ids)), claim_params(delivery_ids))
+            return {row[0] for row in cursor.fetchall()}
+
+
+def record_and_read_switch(unrecorded: tuple[int, str, object] | None) -> bool:
+    """Write the `sent` of a message, if given, and say whether sending is paused now."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if unrecorded is None:
+            cursor.execute(paused_sql(vendor), [True])
+            return bool(cursor.fetchone()[0])
+        if vendor != "postgresql" or connection.in_atomic_block:
+            # (Inside a transaction of the caller's, the string's BEGIN … COMMIT would commit
+            # that transaction: the plain statements join it instead.)
+            with transaction.atomic():
+                cursor.execute(finish_sql(vendor), sent_params(unrecorded))
+                cursor.execute(paused_sql(vendor), [True])
+                return bool(cursor.fetchone()[0])
+        try:
+            cursor.execute(record_and_read_switch_sql(vendor), [*sent_params(unrecorded), True])
+            cursor.nextset()  # past BEGIN and SET LOCAL, to the SELECT's row
+            cursor.nextset()
+            return bool(cursor.fetchone()[0])
+        except DatabaseError:
+            # A failed statement leaves the string's own transaction open: end it before
+            # anything else runs on this connection.
+            with contextlib.suppress(DatabaseError):
+                cursor.execute("ROLLBACK")
+            raise
 
 
 def finish(
@@ -105,11 +169,16 @@ def finish(
 
 
 def release(
-    delivery_id: int, *, error: str = "", delay: timedelta | None = None, attempted: bool = True
+    delivery_id: int | list[int],
+    *,
+    error: str = "",
+    delay: timedelta | None = None,
+    attempted: bool = True,
 ) -> None:
-    """Give a claimed delivery back (not sent): due again at once or after `delay`. Unless
+    """Give claimed deliveries back (not sent): due again at once or after `delay`. Unless
     `attempted`, the claim does not count as an attempt (nothing was tried)."""
-    Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
+    ids = delivery_id if isinstance(delivery_id, list) else [delivery_id]
+    Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING).update(
         state=DeliveryState.PENDING,
         next_attempt_at=timezone.now() + delay if delay else None,
         enqueued_at=None,

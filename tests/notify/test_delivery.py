@@ -10,7 +10,7 @@ from incidents import services
 from notify import delivery
 from notify import services as notify_services
 from notify.fanout import fan_out
-from notify.models import Delivery, Notification, Subscriber
+from notify.models import Delivery, Notification, SendingSwitch, Subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,77 @@ def test_a_maintenance_reminder_reaches_subscribers(components, subscriber_facto
     assert [m["Subject"] for m in smtp.messages] == [
         "[Noroshi] Reminder: Database upgrade starts soon"
     ]
+
+
+@pytest.fixture
+def crowd(outage, subscriber_factory):
+    """40 confirmed subscribers (more than two claim groups) and their fanned-out deliveries."""
+    for n in range(40):
+        subscriber_factory(f"s{n:02d}@example.com")
+    services.post_update(incident=outage, status="identified", body="A bad deploy.")
+    fan_out(Notification.objects.get().pk)
+    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+
+
+def test_groups_of_claims_send_each_delivery_once(crowd, smtp):
+    assert len(crowd) > 2 * delivery.GROUP
+    assert delivery.deliver_batch(crowd + crowd[::-1]) == {"sent": 40, "not_claimed": 40}
+    assert set(smtp.sink.per_recipient().values()) == {1}
+    assert {state for _, state in states()} == {"sent"}
+
+
+@pytest.fixture
+def held_crowd(outage, subscriber_factory):
+    """The crowd, fanned out while sending is paused — with transaction=True the commit runs
+    the queued fan-out and sends at once — then the switch turned back by hand."""
+    notify_services.pause_sending(reason="setting up")
+    for n in range(40):
+        subscriber_factory(f"s{n:02d}@example.com")
+    services.post_update(incident=outage, status="identified", body="A bad deploy.")
+    fan_out(Notification.objects.get().pk)
+    SendingSwitch.objects.filter(id=1).update(paused=False)
+    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_switch_thrown_mid_group_stops_the_next_message_and_resume_sends_the_rest(
+    held_crowd, smtp
+):
+    """The switch is thrown by another connection while the fifth message is being taken:
+    nothing leaves after it, the rest of the claimed group is given back, and resume sends
+    each of the others once. (With transaction=True, so that PostgreSQL runs the statement
+    that records a `sent` and reads the switch in a transaction of its own.)"""
+
+    def throw_after_five(count: int) -> None:
+        from django.db import connection
+
+        if count == 5:
+            notify_services.pause_sending(reason="mid-group")
+        connection.close()
+
+    crowd = held_crowd
+    smtp.sink.on_message = throw_after_five
+    outcome = delivery.deliver_batch(crowd)
+    assert len(smtp.messages) == 5
+    assert outcome == {"sent": 5, "released": delivery.GROUP - 5, "not_claimed": 40 - 16}
+    assert Delivery.objects.filter(state="sent").count() == 5
+    assert Delivery.objects.filter(state="pending", attempts=0).count() == 35
+
+    smtp.sink.on_message = None
+    notify_services.resume_sending()  # its commit runs the sweep, which re-queues the rest
+    delivery.deliver_batch(crowd)  # and a late copy of the first task adds nothing
+    assert set(smtp.sink.per_recipient().values()) == {1}
+    assert {state for _, state in states()} == {"sent"}
+    assert len(smtp.messages) == 40
+
+
+def test_a_group_held_too_long_gives_the_rest_back(crowd, smtp, settings):
+    """A slow provider must not keep claimed rows long enough for the sweep to take them for
+    a dead worker's: past half of NOTIFY_STUCK_SECONDS the rest of the group goes back."""
+    settings.NOTIFY_STUCK_SECONDS = 0
+    first = crowd[: delivery.GROUP + 4]
+    assert delivery.deliver_batch(first) == {"sent": 2, "released": len(first) - 2}
+    assert Delivery.objects.filter(state="sending").count() == 0
+    settings.NOTIFY_STUCK_SECONDS = 300
+    assert delivery.deliver_batch(crowd) == {"sent": 38, "not_claimed": 2}
+    assert set(smtp.sink.per_recipient().values()) == {1}
