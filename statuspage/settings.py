@@ -214,6 +214,9 @@ NOTIFY_STUCK_SECONDS = float(os.environ.get("NOROSHI_STUCK_SECONDS", "300"))
 # A pending delivery handed to the broker this long ago is handed over again by the sweep
 # (the claim makes the second copy harmless; a killed worker's messages come back this way).
 NOTIFY_REQUEUE_SECONDS = float(os.environ.get("NOROSHI_REQUEUE_SECONDS", "60"))
+# Deliveries a worker claims in one statement: one commit per group rather than per message.
+# A worker killed mid-group leaves up to this many for an operator to settle (`unknown`).
+NOTIFY_CLAIM_GROUP = int(os.environ.get("NOROSHI_CLAIM_GROUP", "16"))
 
 # Webhook and Slack targets (notify/netguard.py): https only, no redirects, this many seconds
 # for the whole exchange, at most this many bytes of the answer read. Addresses that are not

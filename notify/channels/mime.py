@@ -17,6 +17,7 @@ same content.
 
 import base64
 import random
+import re
 import sys
 from email.utils import formatdate, make_msgid
 
@@ -28,6 +29,8 @@ from django.core.mail.utils import DNS_NAME
 from notify.channels.base import Envelope
 from notify.messages import EmailContent
 
+# An address sanitize_address would return unchanged (ASCII dot-atom, no display name).
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
 SMTP_LINE_LIMIT = 998  # octets, without the CRLF (RFC 5322 §2.1.1)
 CHARSET = "utf-8"
 
@@ -109,7 +112,9 @@ class PreparedEmail:
     def fill(self, envelope: Envelope) -> tuple[str, bytes]:
         """The envelope recipient and the message's bytes (CRLF line ends) for this
         subscriber."""
-        to = sanitize_address(envelope.address, CHARSET)
+        to = envelope.address
+        if not PLAIN_ADDRESS.fullmatch(to):  # an IDN domain, a display name…: encode it
+            to = sanitize_address(to, CHARSET)
         text = part("text/plain", personal(self.content.text, envelope))
         html = part("text/html", personal(self.content.html, envelope))
         mark = boundary()

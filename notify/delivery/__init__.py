@@ -3,18 +3,17 @@
 Only the worker whose UPDATE … WHERE state = 'pending' changed a row sends it. The kill switch
 and the subscriber's standing are part of that WHERE. Deliveries are claimed in groups of up to
 GROUP in one statement, whose commit waits for the disk, after their rows are read and their
-message rendered. Each message of a group then reads the kill switch again right before it
-leaves, in the statement that writes the `sent` of the message before it (PostgreSQL: a commit
-that does not wait for the disk). So nothing leaves once the switch is thrown but the messages
-already handed to a provider; the rest of the group is given back. A channel that paces itself
-(SMS) is claimed one delivery at a time, after its throttle. Other outcomes (failed, retry,
-unknown, skipped) are written the moment they are known, with a conditional UPDATE from
-'sending', so final states stay final whatever a late or repeated task does.
+message rendered; the same statement writes the `sent` of the messages of the group before.
+Between the messages of a group the worker watches the kill switch (notify.delivery.switch):
+once it is thrown nothing more leaves but a message already handed to its provider, and the
+rest of the group is given back. A channel that paces itself (SMS, Slack) is claimed one
+delivery at a time, after its throttle. Other outcomes (failed, retry, unknown, skipped) are
+written the moment they are known, with a conditional UPDATE from 'sending', so final states
+stay final whatever a late or repeated task does.
 
-A worker killed mid-group leaves that group's rows `sending` — the one whose message was
-cut off, those sent whose `sent` was not written yet (at most one, unless PostgreSQL itself
-stopped), and those not tried yet. The sweep turns them into `unknown` (webhooks: retried
-under the same idempotency key) — never into a second message. GROUP bounds how many.
+A worker killed mid-group leaves that group's rows `sending`: sent, cut off, or not tried yet.
+The sweep turns them into `unknown` (webhooks: retried under the same idempotency key) — never
+into a second message. GROUP bounds how many; NOROSHI_CLAIM_GROUP=1 trades speed for one.
 """
 
 import logging
@@ -43,16 +42,16 @@ from notify.delivery.claims import (
     note_failure,
     note_success,
     postpone,
-    record_and_read_switch,
+    record_sent,
     release,
     sending_paused,
 )
 from notify.delivery.stormguard import GUARDED_CHANNELS, StormGuard
+from notify.delivery.switch import SwitchWatch
 from notify.models import Delivery, Notification, masked
 from notify.signing import manage_url, unsubscribe_url
 
 __all__ = [
-    "GROUP",
     "GUARDED_CHANNELS",
     "MAX_ATTEMPTS",
     "SUSPEND_AFTER_FAILURES",
@@ -62,6 +61,7 @@ __all__ = [
     "deliver_batch",
     "deliver_claimed",
     "finish",
+    "group_size",
     "note_failure",
     "note_success",
     "release",
@@ -71,10 +71,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Deliveries claimed in one statement. A worker killed mid-group leaves at most this many rows
-# for an operator to settle (`unknown`); a group held longer than half of NOTIFY_STUCK_SECONDS
-# gives the rest back, so that the sweep never takes a row this worker is still to send.
-GROUP = 16
+
+# Deliveries claimed in one statement (NOTIFY_CLAIM_GROUP, 16 unless set). A worker killed
+# mid-group leaves at most this many rows for an operator to settle (`unknown`); a group held
+# longer than half of NOTIFY_STUCK_SECONDS gives the rest back, so that the sweep never takes
+# a row this worker is still to send.
+def group_size() -> int:
+    return max(1, settings.NOTIFY_CLAIM_GROUP)
 
 
 def fetch(delivery_ids: list[int]) -> list[Delivery]:
@@ -103,8 +106,9 @@ class Batch:
         self.enabled = set(channels.enabled_channels())
         # A re-queued chunk holds rows already sent: the guard reads only for the pending ones.
         self.storm = StormGuard([d for d in self.deliveries if d.state == DeliveryState.PENDING])
-        # A message that went out and whose outcome is written with the next claim.
-        self.unrecorded: tuple[int, str, object] | None = None
+        # Messages that went out and whose `sent` is written with the next claim.
+        self.unrecorded: list[tuple[int, str, object]] = []
+        self.switch = SwitchWatch()
 
     def message(self, delivery: Delivery):
         key = (delivery.notification_id, delivery.channel, delivery.subscriber.language)
@@ -122,27 +126,23 @@ class Batch:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
     def sent(self, delivery_id: int, provider_id: str) -> None:
-        """A message went out: its `sent` is written with the next read of the kill switch
-        (or claim) of this batch, or when the batch ends or waits — before anything else
-        leaves."""
-        self.record()
-        self.unrecorded = (delivery_id, provider_id, db_now())
+        """A message went out: its `sent` is written with the batch's next claim, or when the
+        batch ends or waits."""
+        self.unrecorded.append((delivery_id, provider_id, db_now()))
 
-    def take_unrecorded(self) -> tuple[int, str, object] | None:
-        unrecorded, self.unrecorded = self.unrecorded, None
+    def take_unrecorded(self) -> list[tuple[int, str, object]]:
+        unrecorded, self.unrecorded = self.unrecorded, []
         return unrecorded
 
     def record(self) -> None:
-        """Write the outcome still held, now."""
-        unrecorded = self.take_unrecorded()
-        if unrecorded is not None:
-            delivery_id, provider_id, at = unrecorded
-            finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
+        """Write the outcomes still held, now."""
+        record_sent(self.take_unrecorded())
 
     def close(self) -> None:
         try:
             self.record()
         finally:
+            self.switch.close()
             for channel in self.open_channels.values():
                 channel.close()
 
@@ -156,6 +156,7 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     try:
         batch.counts["not_claimed"] = len(delivery_ids) - len(batch.deliveries)
         group: list[Delivery] = []
+        size = group_size()
         for delivery in batch.deliveries:
             refused = unclaimable(delivery, batch)
             if refused:
@@ -167,7 +168,7 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
             else:
                 batch.message(delivery)  # rendered now: nothing slow between claim and send
                 group.append(delivery)
-                if len(group) == GROUP:
+                if len(group) == size:
                     send_group(group, batch)
                     group = []
         send_group(group, batch)
@@ -199,8 +200,8 @@ def send_group(group: list[Delivery], batch: Batch) -> None:
     claimed = [delivery for delivery in group if delivery.pk in taken]
     held_since = time.monotonic()
     for n, delivery in enumerate(claimed):
-        # The claim read the switch for the first; each later one reads it again.
-        if n and (record_and_read_switch(batch.take_unrecorded()) or held_too_long(held_since)):
+        # The claim read the switch for the first; each later one looks again.
+        if n and (batch.switch.paused() or held_too_long(held_since)):
             release([rest.pk for rest in claimed[n:]], attempted=False)
             batch.counts["released"] = batch.counts.get("released", 0) + len(claimed) - n
             return

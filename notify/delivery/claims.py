@@ -6,11 +6,10 @@ The two statements run once per message (the claim, and the outcome) are written
 rather than built by the ORM on every call.
 """
 
-import contextlib
 from datetime import timedelta
 from functools import cache
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -63,28 +62,24 @@ def finish_sql(vendor: str) -> str:
 
 
 @cache
+def record_sent_sql(vendor: str) -> str:
+    """PostgreSQL: the `sent` of several messages in one statement (ids, provider ids, times)."""
+    return f"""
+        UPDATE {table(Delivery)} AS d
+        SET state = %s, provider_id = v.provider_id, error = '', finished_at = v.at
+        FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) AS v(id, provider_id, at)
+        WHERE d.id = v.id AND d.state = %s
+    """
+
+
+@cache
 def record_and_claim_sql(vendor: str, count: int) -> str:
-    """PostgreSQL: the `sent` of the message before and the next claim in one statement (a
+    """PostgreSQL: the `sent` of the messages before and the next claim in one statement (a
     data-modifying WITH runs whether or not its rows are read): one round trip, one commit."""
-    return f"WITH recorded AS ({finish_sql(vendor)} RETURNING id) {claim_sql(vendor, True, count)}"
-
-
-@cache
-def paused_sql(vendor: str) -> str:
-    return f"SELECT EXISTS (SELECT 1 FROM {table(SendingSwitch)} WHERE id = 1 AND paused = %s)"
-
-
-@cache
-def record_and_read_switch_sql(vendor: str) -> str:
-    """PostgreSQL: the `sent` of a message and a read of the kill switch, in one round trip, in
-    a transaction whose commit does not wait for the disk. A `sent` lost that way (only if
-    PostgreSQL itself stops before writing it out) leaves the row `sending`: `unknown` to the
-    sweep, never sent again. A claim always waits for the disk."""
-    return (
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; "
-        f"WITH recorded AS ({finish_sql(vendor)} RETURNING id) {paused_sql(vendor)}; "
-        "COMMIT"
-    )
+    return f"""
+        WITH recorded AS ({record_sent_sql(vendor)} RETURNING d.id)
+        {claim_sql(vendor, True, count)}
+    """
 
 
 def db_now():
@@ -97,9 +92,25 @@ def claim_params(delivery_ids: list[int]) -> list:
     return [DeliveryState.SENDING, now, *delivery_ids, DeliveryState.PENDING, now, True]
 
 
-def sent_params(unrecorded: tuple[int, str, object]) -> list:
-    sent_id, provider_id, at = unrecorded
-    return [DeliveryState.SENT, provider_id, "", at, sent_id, DeliveryState.SENDING]
+Sent = tuple[int, str, object]  # a delivery whose message went out: id, provider id, time
+
+
+def sent_params(sent: list[Sent]) -> list:
+    ids, provider_ids, times = (list(column) for column in zip(*sent, strict=True))
+    return [DeliveryState.SENT, ids, provider_ids, times, DeliveryState.SENDING]
+
+
+def record_sent(sent: list[Sent]) -> None:
+    """Write the `sent` of these deliveries (each still `sending`: final states stay final)."""
+    if not sent:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(record_sent_sql(connection.vendor), sent_params(sent))
+            return
+        with transaction.atomic():
+            for delivery_id, provider_id, at in sent:
+                finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
 
 
 def claim(delivery_id: int, *, active_subscriber: bool = False) -> bool:
@@ -111,50 +122,20 @@ def claim(delivery_id: int, *, active_subscriber: bool = False) -> bool:
         return bool(cursor.fetchall())
 
 
-def claim_group(
-    delivery_ids: list[int], unrecorded: tuple[int, str, object] | None = None
-) -> set[int]:
+def claim_group(delivery_ids: list[int], sent: list[Sent] | None = None) -> set[int]:
     """Take those of these deliveries that are due and pending, of a subscriber still active,
-    in one statement — with the `sent` of the message before them, if given: one commit for
-    both. Return the ids taken."""
+    in one statement — with the `sent` of messages before them, if given: one commit for all.
+    Return the ids taken."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
-        if unrecorded is not None and vendor == "postgresql":
-            params = sent_params(unrecorded) + claim_params(delivery_ids)
+        if sent and vendor == "postgresql":
+            params = sent_params(sent) + claim_params(delivery_ids)
             cursor.execute(record_and_claim_sql(vendor, len(delivery_ids)), params)
             return {row[0] for row in cursor.fetchall()}
         with transaction.atomic():
-            if unrecorded is not None:
-                cursor.execute(finish_sql(vendor), sent_params(unrecorded))
+            record_sent(sent or [])
             cursor.execute(claim_sql(vendor, True, len(delivery_ids)), claim_params(delivery_ids))
             return {row[0] for row in cursor.fetchall()}
-
-
-def record_and_read_switch(unrecorded: tuple[int, str, object] | None) -> bool:
-    """Write the `sent` of a message, if given, and say whether sending is paused now."""
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if unrecorded is None:
-            cursor.execute(paused_sql(vendor), [True])
-            return bool(cursor.fetchone()[0])
-        if vendor != "postgresql" or connection.in_atomic_block:
-            # (Inside a transaction of the caller's, the string's BEGIN … COMMIT would commit
-            # that transaction: the plain statements join it instead.)
-            with transaction.atomic():
-                cursor.execute(finish_sql(vendor), sent_params(unrecorded))
-                cursor.execute(paused_sql(vendor), [True])
-                return bool(cursor.fetchone()[0])
-        try:
-            cursor.execute(record_and_read_switch_sql(vendor), [*sent_params(unrecorded), True])
-            cursor.nextset()  # past BEGIN and SET LOCAL, to the SELECT's row
-            cursor.nextset()
-            return bool(cursor.fetchone()[0])
-        except DatabaseError:
-            # A failed statement leaves the string's own transaction open: end it before
-            # anything else runs on this connection.
-            with contextlib.suppress(DatabaseError):
-                cursor.execute("ROLLBACK")
-            raise
 
 
 def finish(

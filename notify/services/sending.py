@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from incidents.services.audit import record_audit, saved_user
 from notify.choices import Channel, DeliveryState
+from notify.delivery.switch import announce_pause
 from notify.models import Delivery, Notification, SendingSwitch
 
 # Fan-out is queued on commit; a notification still not fanned out this long after is
@@ -25,6 +26,7 @@ def pause_sending(*, actor=None, reason: str = "") -> SendingSwitch:
     not reached its provider is given back."""
     switch = set_switch(paused=True, reason=reason, actor=actor)
     record_audit(actor=actor, action="pause_sending", target=switch, summary=reason)
+    announce_pause()  # on commit, to the workers watching between the messages of a group
     return switch
 
 

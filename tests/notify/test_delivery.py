@@ -179,7 +179,7 @@ def crowd(outage, subscriber_factory):
 
 
 def test_groups_of_claims_send_each_delivery_once(crowd, smtp):
-    assert len(crowd) > 2 * delivery.GROUP
+    assert len(crowd) > 2 * delivery.group_size()
     assert delivery.deliver_batch(crowd + crowd[::-1]) == {"sent": 40, "not_claimed": 40}
     assert set(smtp.sink.per_recipient().values()) == {1}
     assert {state for _, state in states()} == {"sent"}
@@ -218,7 +218,7 @@ def test_a_switch_thrown_mid_group_stops_the_next_message_and_resume_sends_the_r
     smtp.sink.on_message = throw_after_five
     outcome = delivery.deliver_batch(crowd)
     assert len(smtp.messages) == 5
-    assert outcome == {"sent": 5, "released": delivery.GROUP - 5, "not_claimed": 40 - 16}
+    assert outcome == {"sent": 5, "released": delivery.group_size() - 5, "not_claimed": 40 - 16}
     assert Delivery.objects.filter(state="sent").count() == 5
     assert Delivery.objects.filter(state="pending", attempts=0).count() == 35
 
@@ -234,7 +234,7 @@ def test_a_group_held_too_long_gives_the_rest_back(crowd, smtp, settings):
     """A slow provider must not keep claimed rows long enough for the sweep to take them for
     a dead worker's: past half of NOTIFY_STUCK_SECONDS the rest of the group goes back."""
     settings.NOTIFY_STUCK_SECONDS = 0
-    first = crowd[: delivery.GROUP + 4]
+    first = crowd[: delivery.group_size() + 4]
     assert delivery.deliver_batch(first) == {"sent": 2, "released": len(first) - 2}
     assert Delivery.objects.filter(state="sending").count() == 0
     settings.NOTIFY_STUCK_SECONDS = 300

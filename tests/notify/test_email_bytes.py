@@ -123,3 +123,14 @@ def test_a_real_smtp_server_receives_the_same_text(name, smtp):
         p.get_content() for p in expected.iter_parts()
     ]
     assert received["X-Noroshi-Delivery"] == ENVELOPE.idempotency_key
+
+
+@pytest.mark.parametrize(
+    ("address", "to"),
+    [("ann@bücher.de", "ann@xn--bcher-kva.de"), ("ann+ops@example.com", "ann+ops@example.com")],
+)
+def test_the_recipient_is_encoded_as_django_would(address, to):
+    envelope = Envelope(address=address, idempotency_key="k", unsubscribe_url="u")
+    sent_to, data = PreparedEmail(CONTENTS["english"]).fill(envelope)
+    assert sent_to == to
+    assert parsed(data)["To"] == to

@@ -181,3 +181,19 @@ def test_a_webhook_is_verified_at_its_own_address_and_its_secret_shown_once(
     confirmed_page = parse(client.post(link_path(subscriber, "confirm")).content)
     assert confirmed_page.find("code", cls="secret-value").text() == subscriber.secret
     assert Subscriber.objects.get().confirmed_at is not None
+
+
+@pytest.mark.parametrize("action", ["confirm", "code", "manage", "unsubscribe"])
+def test_a_link_is_its_route_reversed_with_the_token(confirmed, action):
+    """Workers put the token into a route reversed once; it must be what reverse() says,
+    under a script prefix too (a site served below a path)."""
+    from django.urls import reverse, set_script_prefix
+
+    assert link_path(confirmed, action) == reverse(
+        f"notify:{action}", args=[token(confirmed, action)]
+    )
+    try:
+        set_script_prefix("/status/")
+        assert link_path(confirmed, action).startswith("/status/subscriptions/")
+    finally:
+        set_script_prefix("/")
