@@ -16,7 +16,9 @@ address to a check and 127.0.0.1 to the connection that follows (DNS rebinding).
 
 The errors say what is known about the request: Refused (by these rules, before connecting),
 NotDelivered (nothing complete reached the receiver: safe to retry), NoAnswer (the request was
-sent, then no answer: it may have been received), RedirectRefused (a 3xx).
+sent, then no answer: it may have been received), RedirectRefused (a 3xx). Why a URL or an
+address is refused is told to visitors of the subscribe page, so it is in the active language;
+what only operators read (a delivery's error) stays in English.
 """
 
 import http.client
@@ -33,6 +35,9 @@ from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.http import parse_http_date_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_URL_LENGTH = 500
 READ_CHUNK = 16384
@@ -43,12 +48,12 @@ HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(\.{LABEL})*\.?$")
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 # Checked in this order: the first that applies names the refusal (127.0.0.1 is also private).
 ADDRESS_KINDS = (
-    ("is_unspecified", "an unspecified address"),
-    ("is_loopback", "a loopback address"),
-    ("is_link_local", "a link-local address"),
-    ("is_multicast", "a multicast address"),
-    ("is_reserved", "a reserved address"),
-    ("is_private", "a private address"),
+    ("is_unspecified", gettext_lazy("an unspecified address")),
+    ("is_loopback", gettext_lazy("a loopback address")),
+    ("is_link_local", gettext_lazy("a link-local address")),
+    ("is_multicast", gettext_lazy("a multicast address")),
+    ("is_reserved", gettext_lazy("a reserved address")),
+    ("is_private", gettext_lazy("a private address")),
 )
 
 
@@ -107,6 +112,17 @@ class Response:
         """The start of the body as printable text (for error messages)."""
         text = self.body[:limit].decode("utf-8", "replace")
         return "".join(c if c.isprintable() else " " for c in text).strip()
+
+    def retry_after(self, now: float | None = None) -> float | None:
+        """The seconds the Retry-After header asks to wait — given as seconds or as an HTTP
+        date (a date already past: 0) — or None when there is none or it cannot be read."""
+        value = self.headers.get("retry-after", "").strip()
+        if value.isascii() and value.isdigit():
+            return float(value)
+        when = parse_http_date_safe(value) if value else None
+        if when is None:
+            return None
+        return max(0.0, when - (time.time() if now is None else now))
 
 
 # --- The allow-list ---------------------------------------------------------------------------
@@ -169,11 +185,13 @@ def address_kind(address: IPAddress) -> str:
     inner = embedded_ipv4(address)
     if inner is not None:
         kind = address_kind(inner)
-        return f"{kind} (IPv4 {inner} inside IPv6)" if kind else ""
-    for attribute, kind in ADDRESS_KINDS:
+        if not kind:
+            return ""
+        return _("%(kind)s (IPv4 %(address)s inside IPv6)") % {"kind": kind, "address": inner}
+    for attribute, label in ADDRESS_KINDS:
         if getattr(address, attribute):
-            return kind
-    return "" if address.is_global else "not a public address"
+            return str(label)
+    return "" if address.is_global else _("not a public address")
 
 
 def address_refusal(host: str, address_text: str) -> str:
@@ -183,8 +201,12 @@ def address_refusal(host: str, address_text: str) -> str:
     if not kind or allow_list().permits(host, address):
         return ""
     if host == address_text or ipaddress_or_none(host) == address:
-        return f"{address_text} is {kind}."
-    return f"{host} resolves to {address_text}, {kind}."
+        return _("%(address)s is %(kind)s.") % {"address": address_text, "kind": kind}
+    return _("%(host)s resolves to %(address)s, %(kind)s.") % {
+        "host": host,
+        "address": address_text,
+        "kind": kind,
+    }
 
 
 def ipaddress_or_none(host: str) -> IPAddress | None:
@@ -203,12 +225,12 @@ def check_url(url: str) -> Target:
     parts, port = split_url(url)
     host = (parts.hostname or "").rstrip(".")
     if parts.scheme not in ("https", "http") or not host:
-        raise UnsafeURL(f"“{url}” is not an https URL.")
+        raise UnsafeURL(_("“%(url)s” is not an https URL.") % {"url": url})
     if parts.username is not None or parts.password is not None:
-        raise UnsafeURL("The URL must not contain a user name or password.")
+        raise UnsafeURL(_("The URL must not contain a user name or password."))
     literal = ipaddress_or_none(host)
     if parts.scheme == "http" and not allowed.permits(host, literal):
-        raise UnsafeURL(f"“{url}” is not an https URL: only https is allowed.")
+        raise UnsafeURL(_("“%(url)s” is not an https URL: only https is allowed.") % {"url": url})
     if literal is not None and (refusal := address_refusal(host, host)):
         raise UnsafeURL(refusal)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -219,17 +241,24 @@ def check_url(url: str) -> Target:
 
 def split_url(url: str) -> tuple[SplitResult, int | None]:
     if len(url) > MAX_URL_LENGTH:
-        raise UnsafeURL(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+        raise UnsafeURL(
+            _("The URL is longer than %(limit)s characters.") % {"limit": MAX_URL_LENGTH}
+        )
     if not url.isascii() or any(c <= " " or c == "\x7f" for c in url):
         raise UnsafeURL(
-            "The URL must be ASCII without spaces (write international host names as xn--…, "
-            "other characters as %XX)."
+            _(
+                "The URL must be ASCII without spaces (write international host names as "
+                "xn--…, other characters as %XX)."
+            )
         )
     try:
         parts = urlsplit(url)
         return parts, parts.port
     except ValueError as error:
-        raise UnsafeURL(f"“{url}” is not a valid URL: {error}.") from error
+        # urllib's reason (e.g. "Port out of range 0-65535") has no translation.
+        raise UnsafeURL(
+            _("“%(url)s” is not a valid URL: %(reason)s.") % {"url": url, "reason": error}
+        ) from error
 
 
 def normalised_url(url: str) -> str:
@@ -297,7 +326,7 @@ def permitted_addresses(host: str, port: int) -> list[tuple[int, tuple]]:
         raise NotDelivered(f"{host} could not be resolved: {error.strerror}.") from error
     permitted: list[tuple[int, tuple]] = []
     refusals = []
-    for family, _, _, _, sockaddr in infos:
+    for family, _type, _proto, _name, sockaddr in infos:
         refusal = address_refusal(host, str(sockaddr[0]))
         if refusal:
             refusals.append(refusal)

@@ -235,6 +235,8 @@ NOROSHI_WEBHOOK_DOCUMENTATION_URL = (
 )
 # The hosts of Slack incoming-webhook URLs (https://hooks.slack.com/services/…).
 NOROSHI_SLACK_HOSTS = env_list("NOROSHI_SLACK_HOSTS", "hooks.slack.com")
+# Messages per second to each Slack incoming webhook (Slack: about 1); 0 turns pacing off.
+NOROSHI_SLACK_PER_SECOND = float(os.environ.get("NOROSHI_SLACK_PER_SECOND", "1"))
 
 # Sign-up abuse limits (notify.abuse): per client network per hour, per phone number and per
 # number prefix per UTC day, and a page-wide daily budget of SMS confirmation codes.

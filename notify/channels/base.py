@@ -22,7 +22,15 @@ class PermanentError(DeliveryError):
 
 
 class RetryableError(DeliveryError):
-    """The provider did not take the message (connection refused, 4xx…): safe to retry."""
+    """The provider did not take the message (connection refused, 4xx…): safe to retry.
+
+    `retry_after`: the seconds the provider asked to be left alone (an HTTP Retry-After,
+    already capped by the channel), or None when it did not say. The retry waits at least that
+    long, or the usual backoff when that is longer."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class UnknownOutcome(DeliveryError):
@@ -76,9 +84,11 @@ class Channel:
         for every subscriber (per-subscriber parts are filled in by `send`)."""
         raise NotImplementedError
 
-    def throttle(self) -> float:
+    def throttle(self, address: str = "") -> float:
         """Called before each claim: seconds until this channel may send again (0: now).
 
+        `address` is the delivery's (its subscriber's), for a channel that paces each target
+        on its own (Slack: per webhook URL); one that paces its sender (SMS) ignores it.
         A rate-limited channel waits here for a short while itself, and returns the longer
         waits so the delivery stays pending and due later."""
         return 0.0

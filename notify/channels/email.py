@@ -26,13 +26,14 @@ class EmailChannel(Channel):
 
     @classmethod
     def normalise(cls, address: str) -> str:
+        from django.utils.translation import gettext
+
         address = (address or "").strip()
         try:
             validate_email(address)
         except ValidationError as error:
-            raise ValidationError(
-                {"address": f"“{address}” is not an e-mail address."}, code="invalid"
-            ) from error
+            message = gettext("“%(address)s” is not an e-mail address.") % {"address": address}
+            raise ValidationError({"address": message}, code="invalid") from error
         local, _, domain = address.rpartition("@")
         return f"{local}@{domain.lower()}"
 

@@ -7,10 +7,14 @@ sanitised HTML: every piece of text is escaped (&, <, >), links are rebuilt only
 http(s)/mailto links the sanitiser kept, and nothing of the HTML itself reaches Slack.
 
 Slack answers 200 "ok"; 404 no_service, 410 channel_is_archived, 403 and 400 are final;
-429 and 5xx are retried (notify.channels.webhook.raise_for_status). Component events are not
-sent to Slack: the outbox routes them to webhooks only.
+429 and 5xx are retried, no sooner than the Retry-After of a 429 or 503 asks
+(notify.channels.webhook.raise_for_status). Slack takes about one message per second per
+incoming webhook, so each webhook URL has a token bucket of its own (NOROSHI_SLACK_PER_SECOND,
+notify.ratelimit: shared through Redis when REDIS_URL is set).
+Component events are not sent to Slack: the outbox routes them to webhooks only.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -24,7 +28,7 @@ from django.utils.translation import gettext as _
 from incidents import selectors
 from incidents.models import Incident
 from incidents.rendering import render_markdown
-from notify import netguard
+from notify import netguard, ratelimit
 from notify.channels.base import Channel, Envelope
 from notify.channels.webhook import USER_AGENT, post, refused_address
 from notify.choices import NotificationKind
@@ -40,6 +44,8 @@ SECTION_LIMIT = 3000  # Block Kit: a section's text
 LINK_SCHEMES = ("https://", "http://", "mailto:")
 WHITESPACE = re.compile(r"\s+")
 HEADERS = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+# throttle(): a token at most this far away is waited for; a later one postpones the delivery.
+MAX_SLEEP = 1.0
 
 
 def escape(text: str) -> str:
@@ -307,13 +313,11 @@ class SlackChannel(Channel):
             or target.host not in slack_hosts()
             or not SERVICES_PATH.match(target.path)
         ):
-            raise ValidationError(
-                {
-                    "address": f"“{address.strip()}” is not a Slack incoming-webhook URL "
-                    "(https://hooks.slack.com/services/…)."
-                },
-                code="invalid",
-            )
+            message = _(
+                "“%(url)s” is not a Slack incoming-webhook URL "
+                "(https://hooks.slack.com/services/…)."
+            ) % {"url": address.strip()}
+            raise ValidationError({"address": message}, code="invalid")
         return target.url
 
     def send_confirmation(self, subscriber) -> bool:
@@ -322,6 +326,15 @@ class SlackChannel(Channel):
 
     def render(self, notification, language: str) -> SlackMessage:
         return announcement(notification, language)
+
+    def throttle(self, address: str = "") -> float:
+        """Pace the webhook URL `address` (a caller that names none is not paced)."""
+        rate = float(settings.NOROSHI_SLACK_PER_SECOND)
+        if rate <= 0 or not address:
+            return 0.0
+        # Hashed: a webhook URL is a credential, and bucket names show in Redis.
+        key = "slack:" + hashlib.sha256(address.encode()).hexdigest()
+        return ratelimit.pace(ratelimit.bucket(key, rate=rate), max_sleep=MAX_SLEEP)
 
     def send(self, message: SlackMessage, envelope: Envelope) -> str:
         post(envelope.address, encoded(message.payload(envelope.unsubscribe_url)), HEADERS)

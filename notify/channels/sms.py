@@ -205,7 +205,8 @@ class SmsChannel(Channel):
     def render(self, notification, language: str) -> str:
         return fitted(announcement_context(notification, language))
 
-    def throttle(self) -> float:
+    def throttle(self, address: str = "") -> float:
+        """Pace the sender: every recipient shares its rate, so `address` plays no part."""
         rate = float(setting("NOROSHI_SMS_PER_SECOND", 1))
         if rate <= 0:
             return 0.0

@@ -9,10 +9,12 @@ drops repeated keys sees each event once.
 
 Outcomes: 2xx sent; 408, 429, 5xx, connect and TLS failures retried; other 4xx, a redirect
 or a refused address failed for good; no answer after the body was sent is UnknownOutcome.
+A 429 or 503 with a Retry-After is retried no sooner than it asks (at most MAX_RETRY_AFTER).
 """
 
 import hashlib
 import hmac
+import math
 import time
 
 from django.core.exceptions import ValidationError
@@ -29,6 +31,10 @@ from notify.signing import confirm_url, unsubscribe_url
 
 USER_AGENT = "Noroshi-Webhook/1"
 RETRYABLE_STATUSES = frozenset({408, 429})
+# The statuses whose Retry-After is read (RFC 9110 §10.2.3, RFC 6585 §4), and the longest wait
+# taken from it: a receiver cannot park a delivery for days.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+MAX_RETRY_AFTER = 3600
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -63,14 +69,19 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> netguard.Response:
 
 
 def raise_for_status(response: netguard.Response) -> None:
-    """2xx passes; 408, 429 and 5xx are worth another try; any other answer is final."""
+    """2xx passes; 408, 429 and 5xx are worth another try (after the Retry-After of a 429 or
+    503, capped at MAX_RETRY_AFTER); any other answer is final."""
     if 200 <= response.status < 300:
         return
     excerpt = response.excerpt()
     message = f"HTTP {response.status}" + (f": {excerpt}" if excerpt else "")
-    if response.status in RETRYABLE_STATUSES or response.status >= 500:
+    if response.status not in RETRYABLE_STATUSES and response.status < 500:
+        raise PermanentError(message)
+    asked = response.retry_after() if response.status in RETRY_AFTER_STATUSES else None
+    if asked is None:
         raise RetryableError(message)
-    raise PermanentError(message)
+    wait = math.ceil(min(asked, MAX_RETRY_AFTER))
+    raise RetryableError(f"{message} (retry after {wait} s)", retry_after=wait)
 
 
 def refused_address(error: netguard.Refused) -> ValidationError:

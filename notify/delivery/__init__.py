@@ -226,7 +226,7 @@ def deliver_paced(delivery: Delivery, batch: Batch) -> str:
     """Claim one delivery of a channel that paces itself, after its throttle, and send it."""
     channel = batch.channel(delivery.channel)
     batch.record()  # its throttle may wait: the last outcome is not kept waiting with it
-    wait = channel.throttle()
+    wait = channel.throttle(delivery.subscriber.address)
     if wait > 0:
         postpone(delivery.pk, timedelta(seconds=wait))
         return "throttled"
@@ -301,7 +301,7 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
         note_failure(subscriber, str(error))
         return "failed"
     except RetryableError as error:
-        return retry_or_fail(delivery, str(error))
+        return retry_or_fail(delivery, str(error), retry_after=error.retry_after)
     except UnknownOutcome as error:
         logger.warning("delivery %s to %s: outcome unknown", delivery.pk, masked(envelope.address))
         return settle_unknown(delivery, str(error))
@@ -313,11 +313,16 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
     return "sent"
 
 
-def retry_or_fail(delivery: Delivery, error: str) -> str:
+def retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:
+    """Give the delivery back, due after the backoff — or after the provider's Retry-After
+    when that is longer — unless it has had all its attempts."""
     if delivery.attempts >= MAX_ATTEMPTS:
         finish(delivery.pk, state=DeliveryState.FAILED, error=f"gave up: {error}")
         return "failed"
-    release(delivery.pk, error=error, delay=backoff(delivery.attempts))
+    delay = backoff(delivery.attempts)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    release(delivery.pk, error=error, delay=delay)
     return "retry"
 
 

@@ -2,18 +2,22 @@
 messages in English and Japanese, untrusted Markdown made inert, Slack's answers classified,
 and the confirmation message."""
 
+import hashlib
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents import services as incident_services
-from notify import delivery, services
+from notify import delivery, ratelimit, services
 from notify.channels.base import PermanentError, RetryableError
 from notify.channels.slack import SlackChannel, clipped, mrkdwn
 from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import confirm_url, unsubscribe_url
-from tests.webhook_receiver import DROP, status
+from tests.webhook_receiver import DROP, Reply, status
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +167,11 @@ def test_a_long_body_is_clipped_without_breaking_a_link_or_entity():
         (status(403, b"invalid_token"), "failed", "HTTP 403: invalid_token"),
         (status(400, b"invalid_payload"), "failed", "HTTP 400: invalid_payload"),
         (status(429, b"rate_limited"), "pending", "HTTP 429: rate_limited"),
+        (
+            Reply(429, b"rate_limited", headers=(("Retry-After", "30"),)),
+            "pending",
+            "HTTP 429: rate_limited (retry after 30 s)",
+        ),
         (status(500, b"rollup_error"), "pending", "HTTP 500: rollup_error"),
         (status(503), "pending", "HTTP 503"),
     ],
@@ -192,8 +201,67 @@ def test_the_channel_raises_the_classified_errors(outage, slack, webhook_receive
     webhook_receiver.plan(PATH, status(410, b"channel_is_archived"), status(429))
     with pytest.raises(PermanentError):
         SlackChannel().send(message, target)
-    with pytest.raises(RetryableError):
+    with pytest.raises(RetryableError) as raised:
         SlackChannel().send(message, target)
+    assert raised.value.retry_after is None
+    webhook_receiver.plan(PATH, Reply(429, b"rate_limited", headers=(("Retry-After", "30"),)))
+    with pytest.raises(RetryableError) as raised:
+        SlackChannel().send(message, target)
+    assert raised.value.retry_after == 30
+
+
+# --- Pacing: about one message per second per incoming webhook ------------------------------
+
+
+@pytest.fixture(params=["redis", "in-process"])
+def buckets(request, settings):
+    """Where the token buckets live: Redis (when REDIS_URL is set), or this process (the
+    embedded mode, no REDIS_URL)."""
+    if request.param == "redis" and not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    if request.param == "in-process":
+        settings.REDIS_URL = ""
+    return request.param
+
+
+def webhook_url() -> str:
+    return f"https://hooks.slack.com/services/T1/B1/{uuid.uuid4().hex}"
+
+
+def test_each_webhook_url_is_paced_on_its_own(buckets, settings):
+    settings.NOROSHI_SLACK_PER_SECOND = 0.1  # one every 10 s: a second message cannot wait
+    first, second = webhook_url(), webhook_url()
+    assert SlackChannel().throttle(first) == 0.0
+    assert SlackChannel().throttle(first) == pytest.approx(10.0, abs=0.5)  # postponed
+    assert SlackChannel().throttle(second) == 0.0
+
+
+def test_a_token_due_within_a_second_is_waited_for(buckets, settings, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(ratelimit.time, "sleep", slept.append)
+    settings.NOROSHI_SLACK_PER_SECOND = 2.0
+    url = webhook_url()
+    assert [SlackChannel().throttle(url) for _ in range(2)] == [0.0, 0.0]
+    assert slept == [pytest.approx(0.5, abs=0.1)]
+
+
+def test_a_webhook_url_is_kept_out_of_redis_bucket_names(settings):
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set (CI sets it)")
+    url = webhook_url()
+    SlackChannel().throttle(url)
+    client = ratelimit.redis_client(settings.REDIS_URL)
+    assert client.exists(f"noroshi:bucket:slack:{hashlib.sha256(url.encode()).hexdigest()}")
+    assert client.keys(f"*{url.rsplit('/', 1)[1]}*") == []
+
+
+def test_no_rate_or_no_webhook_named_is_not_paced(settings):
+    settings.REDIS_URL = ""
+    url = webhook_url()
+    settings.NOROSHI_SLACK_PER_SECOND = 0
+    assert [SlackChannel().throttle(url) for _ in range(3)] == [0.0, 0.0, 0.0]
+    settings.NOROSHI_SLACK_PER_SECOND = 0.1
+    assert [SlackChannel().throttle() for _ in range(3)] == [0.0, 0.0, 0.0]
 
 
 def test_subscribing_posts_a_confirmation_with_the_link(
@@ -263,3 +331,18 @@ def test_slack_is_disabled_without_a_slack_host(settings):
     assert SlackChannel.disabled_reason() == (
         "Slack is not available: no Slack host is configured (NOROSHI_SLACK_HOSTS)."
     )
+
+
+def test_the_delivery_loop_paces_each_webhook_url(outage, slack, buckets, settings):
+    """A second message to the same webhook inside its pace stays pending, due later; another
+    webhook is not held up by it."""
+    settings.NOROSHI_SLACK_PER_SECOND = 0.1
+    first = slack(f"/services/T1/B1/{uuid.uuid4().hex}")
+    slack(f"/services/T1/B2/{uuid.uuid4().hex}")
+    assert announce(outage, "Found it.") == {"sent": 2}
+    assert announce(outage, "Fixing it.") == {"throttled": 2}
+    held = Delivery.objects.filter(state="pending")
+    assert held.count() == 2
+    assert all(d.next_attempt_at > timezone.now() + timedelta(seconds=5) for d in held)
+    assert all(d.attempts == 0 for d in held)
+    assert first.deliveries.filter(state="sent").count() == 1

@@ -3,11 +3,13 @@ keys, a signature the receiver can check, one Idempotency-Key per delivery whate
 retries, each answer classified, the verification message, and component events."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.http import http_date
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -24,7 +26,7 @@ from notify.models import Delivery, Notification, Subscriber
 from notify.signing import unsubscribe_url
 from tests.notify.test_netguard import NOT_ASCII
 from tests.statuspage.test_api_v2_openapi import DOCUMENT_URI, openapi_document
-from tests.webhook_receiver import DROP, HANG, redirect, status
+from tests.webhook_receiver import DROP, HANG, Reply, redirect, status
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +296,39 @@ def test_each_answer_is_classified(rendered, webhook_receiver, settings, reply, 
     assert len(webhook_receiver.received("/hook")) == 1
 
 
+def retry_after(code: int, value: str, body: bytes = b"") -> Reply:
+    return Reply(status=code, body=body, headers=(("Retry-After", value),))
+
+
+RETRY_AFTER = [
+    (retry_after(429, "120", b"slow down"), "HTTP 429: slow down (retry after 120 s)", 120),
+    (retry_after(503, "0"), "HTTP 503 (retry after 0 s)", 0),
+    (retry_after(429, "86400"), "HTTP 429 (retry after 3600 s)", 3600),  # capped at an hour
+    (retry_after(429, "soon"), "HTTP 429", None),  # unreadable: the usual backoff
+    (retry_after(500, "120"), "HTTP 500", None),  # read on 429 and 503 only
+    (retry_after(408, "120"), "HTTP 408", None),
+]
+
+
+@pytest.mark.parametrize(("reply", "message", "wait"), RETRY_AFTER)
+def test_the_retry_after_of_a_429_or_503_goes_with_the_error(
+    rendered, webhook_receiver, reply, message, wait
+):
+    webhook_receiver.plan("/hook", reply)
+    with pytest.raises(RetryableError) as raised:
+        WebhookChannel().send(rendered, envelope(webhook_receiver.url("/hook")))
+    assert (str(raised.value), raised.value.retry_after) == (message, wait)
+
+
+def test_a_retry_after_date_is_the_seconds_until_it(rendered, webhook_receiver):
+    webhook_receiver.plan("/hook", retry_after(503, http_date(time.time() + 600)))
+    with pytest.raises(RetryableError) as raised:
+        WebhookChannel().send(rendered, envelope(webhook_receiver.url("/hook")))
+    # The date has whole seconds, and the request takes a moment.
+    assert raised.value.retry_after in (599, 600)
+    assert str(raised.value) == f"HTTP 503 (retry after {raised.value.retry_after} s)"
+
+
 def test_connect_and_tls_failures_are_retried_and_refused_addresses_fail(
     rendered, webhook_receiver, settings, tmp_path
 ):
@@ -422,3 +457,16 @@ def test_bad_webhook_addresses_are_refused_and_nothing_is_written(
     assert error.value.message_dict == {"address": [message]}
     assert Subscriber.objects.count() == 0
     assert webhook_receiver.received() == []
+
+
+def test_a_retry_waits_for_the_retry_after_when_it_is_longer_than_the_backoff(
+    outage, hook, webhook_receiver
+):
+    hook("/hooks/a")
+    webhook_receiver.plan("/hooks/a", retry_after(429, "600", b"slow down"))
+    update = incident_services.post_update(incident=outage, status="identified", body="Found it.")
+    notification = Notification.objects.get(update=update)
+    assert deliver(notification) == {"retry": 1}
+    retried = Delivery.objects.get()
+    assert retried.next_attempt_at >= timezone.now() + timedelta(seconds=590)  # not 30 s
+    assert retried.error == "HTTP 429: slow down (retry after 600 s)"
