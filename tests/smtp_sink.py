@@ -5,6 +5,7 @@ import asyncio
 import logging
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from email import message_from_bytes, policy
@@ -26,6 +27,7 @@ class Sink:
         self.messages: list[Message] = []
         self.refuse: dict[str, str] = {}  # address -> SMTP reply, e.g. "550 no such user"
         self.lock = threading.Lock()
+        self.arrivals: list[float] = []  # time.time() of each message kept, in order
         # Called with the count so far, in a thread of its own, after each message is kept and
         # before the reply: the sender waits for it (e.g. to throw the kill switch mid-send).
         self.on_message: Callable[[int], None] | None = None
@@ -41,6 +43,7 @@ class Sink:
         with self.lock:
             for _ in envelope.rcpt_tos:
                 self.messages.append(message)
+                self.arrivals.append(time.time())
             count = len(self.messages)
         if self.on_message is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.on_message, count)

@@ -7,9 +7,11 @@ import signal
 import time
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from incidents import services
+from notify import services as notify_services
 from notify.models import Delivery, Notification, Subscriber
 from notify.tasks import fan_out, send_deliveries
 from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
@@ -93,3 +95,41 @@ def test_a_worker_killed_mid_send_never_sends_twice(tmp_path, sink, worker_queue
     assert {a for a in addresses if states[a] == "sent"} <= set(received)
     assert set(addresses) <= set(received) | {a for a, s in states.items() if s == "unknown"}
     assert sent_before_kill < 2000
+
+
+def test_the_kill_switch_stops_sending_mid_fan_out_and_resume_finishes_once(
+    tmp_path, sink, worker_queue
+):
+    """Thrown while two worker processes are sending: nothing leaves after it but what was
+    already in flight (a message per process at most), nothing more for seconds after, and
+    resume delivers the rest, each subscriber once."""
+    addresses = subscribers(1500)
+    incident = services.declare_incident(
+        name="Elevated API errors", body="Investigating.", deliver_notifications=False
+    )
+    worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
+    try:
+        wait_until_ready(worker)
+        services.post_update(incident=incident, status="identified", body="A bad deploy.")
+        wait_for(lambda: len(sink.messages) >= 200, "sending to be under way", worker)
+        thrown: dict[str, float] = {}
+        with transaction.atomic():
+            transaction.on_commit(lambda: thrown.setdefault("at", time.time()))
+            notify_services.pause_sending(reason="storm")
+        time.sleep(3)
+        arrivals = list(sink.sink.arrivals)
+        after = [at for at in arrivals if at > thrown["at"]]
+        assert len(after) <= 2, f"{len(after)} messages left after the switch was thrown"
+        assert all(at < thrown["at"] + 0.5 for at in after)
+        assert len(arrivals) < 1500
+        assert not Delivery.objects.filter(state="sending").exists()
+
+        notify_services.resume_sending()
+        wait_for(settled, "every delivery to settle after resume", worker)
+        time.sleep(2)
+    finally:
+        stop_worker(worker)
+    received = sink.sink.per_recipient()
+    assert set(received) == set(addresses)
+    assert set(received.values()) == {1}
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
