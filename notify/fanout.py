@@ -11,7 +11,7 @@ that queueing is lost, the sweep hands them over once NOTIFY_REQUEUE_SECONDS hav
 """
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
 
 from django.db import connection, connections, transaction
@@ -24,7 +24,8 @@ from notify.models import Delivery, Notification, Subscriber
 CHUNK = 500  # delivery ids per send task
 # A fan-out over more subscriber ids than this is written as two halves at once, each on a
 # connection of its own: PostgreSQL then checks the rows' keys and fills the indexes on two
-# cores (at 100,000 rows, a second or more each).
+# cores (at 100,000 rows, 1.8 s of the database's time in all, two fifths of it in the two
+# foreign key checks).
 PARALLEL_FROM = 20_000
 
 
@@ -33,14 +34,37 @@ def table(model) -> str:
 
 
 def fan_out_sql(channel_count: int) -> str:
-    """The statement: confirmed, active subscribers on an allowed channel, in a range of ids,
-    whose scope (an incident, components, or everything) matches the notification.
+    """The statement: a row for each subscriber of the audience, none twice; the ids added.
+
+    The rows go in in the order of the subscribers' ids: the unique index and the subscriber
+    index then grow at one end rather than all over, and the foreign key checks read the
+    subscribers in order (at 100,000, a fifth less of the database's time). The WHERE true
+    tells SQLite's parser that ON CONFLICT does not begin a join's ON."""
+    return f"""
+        INSERT INTO {table(Delivery)}
+            (notification_id, subscriber_id, channel, state, attempts, provider_id,
+             provider_status, error, created_at, enqueued_at)
+        SELECT %(notification)s, a.id, a.channel, %(pending)s, 0, '', '', '', %(now)s, %(now)s
+        FROM ({audience_sql(channel_count)}) a
+        WHERE true
+        ON CONFLICT (notification_id, subscriber_id) DO NOTHING
+        RETURNING id
+    """
+
+
+def audience_sql(channel_count: int) -> str:
+    """The ids and channels, in order of id, of the confirmed, active subscribers on an allowed
+    channel, in a range of ids, whose scope (an incident, components, or everything) matches
+    the notification.
 
     Written as two disjoint halves — subscribers following one of the notification's
     components (found through the component index: only the audience is read), and those
     following everything (one anti-join) — rather than one OR of two EXISTS, which PostgreSQL
-    evaluates subscriber by subscriber (ten times slower at 100,000)."""
-    delivery, subscriber = table(Delivery), table(Subscriber)
+    evaluates subscriber by subscriber (ten times slower at 100,000). The range is repeated on
+    the components' side, which PostgreSQL does not infer: each half of a large fan-out then
+    reads its half of the audience, not all of it. Only the id and the channel are sorted, not
+    the rows to write."""
+    subscriber = table(Subscriber)
     subscriber_components = table(Subscriber.components.through)
     notification_components = table(Notification.components.through)
     channels = ", ".join(["%(channels_" + str(n) + ")s" for n in range(channel_count)])
@@ -51,24 +75,20 @@ def fan_out_sql(channel_count: int) -> str:
           AND s.suspended_at IS NULL
           AND s.channel IN ({channels})
           AND (s.incident_id IS NULL OR s.incident_id = %(incident)s)"""
-    row = "%(notification)s, s.id, s.channel, %(pending)s, 0, '', '', '', %(now)s, %(now)s"
     return f"""
-        INSERT INTO {delivery}
-            (notification_id, subscriber_id, channel, state, attempts, provider_id,
-             provider_status, error, created_at, enqueued_at)
-        SELECT {row} FROM {subscriber} s
+        SELECT s.id, s.channel FROM {subscriber} s
         WHERE {who}
           AND s.id IN (
             SELECT sc.subscriber_id FROM {subscriber_components} sc
             JOIN {notification_components} nc ON nc.component_id = sc.component_id
             WHERE nc.notification_id = %(notification)s
+              AND sc.subscriber_id >= %(low)s AND sc.subscriber_id < %(high)s
           )
         UNION ALL
-        SELECT {row} FROM {subscriber} s
+        SELECT s.id, s.channel FROM {subscriber} s
         WHERE {who}
           AND NOT EXISTS (SELECT 1 FROM {subscriber_components} sc WHERE sc.subscriber_id = s.id)
-        ON CONFLICT (notification_id, subscriber_id) DO NOTHING
-        RETURNING id
+        ORDER BY id
     """
 
 
@@ -137,16 +157,17 @@ def write_ranges(
     queue: Callable[[list[int]], None],
 ) -> int:
     """Write the ranges, each in its transaction (two at once on connections of their own);
-    hand the ids added to `queue` once committed. How many rows were added."""
+    hand each range's ids added to `queue` as soon as it has committed (a half that committed
+    is handed over even when the other fails). How many rows were added."""
+    added = 0
     if len(ranges) > 1:
         with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
-            parts = list(
-                pool.map(lambda r: write_range_on_own_connection(notification, *r), ranges)
-            )
-        for ids in parts:
-            queue(ids)
-        return sum(len(ids) for ids in parts)
-    added = 0
+            writes = [pool.submit(write_range_on_own_connection, notification, *r) for r in ranges]
+            for written in as_completed(writes):  # the first is queued while the other commits
+                ids = written.result()
+                queue(ids)
+                added += len(ids)
+        return added
     for low, high in ranges:
         with transaction.atomic():
             ids = insert_range(notification, low, high)

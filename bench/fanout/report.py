@@ -48,7 +48,8 @@ sink, the worker's log and the database:
   table, so the fan-out statement goes through every subscriber); each publish waits for the
   previous one to be delivered. The big publish's own first message is shown beside it;
 - **sustained delivery**: the big notification's messages per second at the sink, first to
-  last (each message claimed and its outcome committed one by one), against the **reference**
+  last (every row claimed before its message leaves, in groups of NOROSHI_CLAIM_GROUP, and
+  its outcome written, the kill switch watched before each message), against the **reference**
   measured in the same run, before and after it: raw `smtplib` sending the same bytes (built
   by the e-mail channel) to the same sink on one connection;
 - **duplicates and lost**: messages per key at the sink, and every delivery row `sent`.

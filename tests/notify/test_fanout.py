@@ -53,3 +53,18 @@ def test_a_subscriber_confirmed_later_is_added_by_a_rerun(outage, subscriber_fac
     late.confirmed_at = timezone.now()
     late.save(update_fields=["confirmed_at"])
     assert fan_out(notification.pk) == 1
+
+
+def test_rows_are_written_in_the_order_of_the_subscribers(outage, components, subscriber_factory):
+    # Each index then grows at one end (see notify.fanout.fan_out_sql); the subscribers of the
+    # components come before those of everything in the statement, whatever their ids.
+    first = subscriber_factory("first@example.com").pk
+    second = subscriber_factory("second@example.com", components=[components["API"]]).pk
+    third = subscriber_factory("third@example.com").pk
+    services.post_update(incident=outage, status="identified", body="Found it.")
+    fan_out(Notification.objects.get().pk)
+    assert list(Delivery.objects.order_by("id").values_list("subscriber_id", flat=True)) == [
+        first,
+        second,
+        third,
+    ]
