@@ -1,29 +1,23 @@
-"""Outbound HTTP to URLs that subscribers typed in (webhook and Slack targets).
+"""Outbound HTTP to URLs that subscribers typed in (webhook and Slack targets), only to where
+notify.netpolicy allows.
 
-A URL from the public is an attack on our own network until shown otherwise (SSRF): it may
-name 169.254.169.254, a database port on 10.0.0.5, or a host name whose DNS answers a public
-address to a check and 127.0.0.1 to the connection that follows (DNS rebinding). So:
+A host name may resolve to a public address for a check and to 127.0.0.1 for the connection
+that follows (DNS rebinding), and a receiver may try to hold a worker. So:
 
-- https only (http only to hosts on the allow-list), no user name or password in the URL;
-- the host is resolved once, every address is checked, and the socket connects to a checked
-  address by number: nothing is resolved again between the check and the connect;
-- private, loopback, link-local, multicast, reserved, unspecified and other non-public
-  addresses are refused (IPv4 inside IPv6 — mapped, 6to4, NAT64 — is checked as IPv4), unless
-  NOROSHI_WEBHOOK_ALLOW_NETWORKS lists them;
+- the URL is checked (netpolicy.check_url), the host is resolved once, every address is
+  checked (netpolicy.address_refusal), and the socket connects to a checked address by number:
+  nothing is resolved again between the check and the connect;
 - a redirect is never followed; the whole exchange has NOROSHI_WEBHOOK_TIMEOUT_SECONDS (a timer
   cuts the connection when they run out, so a receiver trickling bytes cannot hold a worker);
   at most NOROSHI_WEBHOOK_MAX_RESPONSE_BYTES of the answer are read.
 
-The errors say what is known about the request: Refused (by these rules, before connecting),
-NotDelivered (nothing complete reached the receiver: safe to retry), NoAnswer (the request was
-sent, then no answer: it may have been received), RedirectRefused (a 3xx). Why a URL or an
-address is refused is told to visitors of the subscribe page, so it is in the active language;
-what only operators read (a delivery's error) stays in English.
+The errors say what is known about the request: netpolicy.Refused (by its rules, before
+connecting), NotDelivered (nothing complete reached the receiver: safe to retry), NoAnswer (the
+request was sent, then no answer: it may have been received), RedirectRefused (a 3xx). What
+only operators read (a delivery's error) stays in English.
 """
 
 import http.client
-import ipaddress
-import re
 import socket
 import ssl
 import threading
@@ -31,46 +25,14 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.http import parse_http_date_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-MAX_URL_LENGTH = 500
+from notify.netpolicy import BlockedAddress, NetGuardError, Target, address_refusal, check_url
+
 READ_CHUNK = 16384
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-LABEL = r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?"
-HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(\.{LABEL})*\.?$")
-NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-# Checked in this order: the first that applies names the refusal (127.0.0.1 is also private).
-ADDRESS_KINDS = (
-    ("is_unspecified", gettext_lazy("an unspecified address")),
-    ("is_loopback", gettext_lazy("a loopback address")),
-    ("is_link_local", gettext_lazy("a link-local address")),
-    ("is_multicast", gettext_lazy("a multicast address")),
-    ("is_reserved", gettext_lazy("a reserved address")),
-    ("is_private", gettext_lazy("a private address")),
-)
-
-
-class NetGuardError(Exception):
-    """A request that did not get a usable answer; the message says why."""
-
-
-class Refused(NetGuardError):
-    """Refused by the rules above, before any connection was made."""
-
-
-class UnsafeURL(Refused):
-    """The URL itself is refused (scheme, credentials, length, a forbidden IP literal)."""
-
-
-class BlockedAddress(Refused):
-    """The host resolves only to addresses that are never connected to."""
 
 
 class NotDelivered(NetGuardError):
@@ -87,17 +49,6 @@ class RedirectRefused(NetGuardError):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
-
-
-@dataclass(frozen=True)
-class Target:
-    """A checked URL, split for the connection."""
-
-    scheme: str
-    host: str
-    port: int
-    path: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -123,148 +74,6 @@ class Response:
         if when is None:
             return None
         return max(0.0, when - (time.time() if now is None else now))
-
-
-# --- The allow-list ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AllowList:
-    networks: tuple[Network, ...]
-    names: frozenset[str]
-
-    def permits(self, host: str, address: IPAddress | None = None) -> bool:
-        if host.lower().rstrip(".") in self.names:
-            return True
-        candidates = [a for a in (address, embedded_ipv4(address)) if a is not None]
-        return any(a in network for a in candidates for network in self.networks)
-
-
-def allow_list() -> AllowList:
-    entries = settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS
-    if isinstance(entries, str):
-        entries = entries.split(",")
-    return parsed_allow_list(tuple(e.strip() for e in entries if e.strip()))
-
-
-@lru_cache(maxsize=16)
-def parsed_allow_list(entries: tuple[str, ...]) -> AllowList:
-    networks: list[Network] = []
-    names: set[str] = set()
-    for entry in entries:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            if "/" in entry or not HOST_NAME.match(entry.lower()):
-                raise ImproperlyConfigured(
-                    f"NOROSHI_WEBHOOK_ALLOW_NETWORKS: “{entry}” is neither a network "
-                    "(e.g. 10.1.0.0/16) nor a host name."
-                ) from None
-            names.add(entry.lower().rstrip("."))
-    return AllowList(networks=tuple(networks), names=frozenset(names))
-
-
-# --- Addresses --------------------------------------------------------------------------------
-
-
-def embedded_ipv4(address: IPAddress | None) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries (IPv4-mapped, 6to4, NAT64), if any."""
-    if not isinstance(address, ipaddress.IPv6Address):
-        return None
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in NAT64:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def address_kind(address: IPAddress) -> str:
-    """What makes `address` unfit to connect to ('' for a public address)."""
-    inner = embedded_ipv4(address)
-    if inner is not None:
-        kind = address_kind(inner)
-        if not kind:
-            return ""
-        return _("%(kind)s (IPv4 %(address)s inside IPv6)") % {"kind": kind, "address": inner}
-    for attribute, label in ADDRESS_KINDS:
-        if getattr(address, attribute):
-            return str(label)
-    return "" if address.is_global else _("not a public address")
-
-
-def address_refusal(host: str, address_text: str) -> str:
-    """Why `host`, at `address_text`, must not be connected to ('' when it may)."""
-    address = ipaddress.ip_address(address_text)
-    kind = address_kind(address)
-    if not kind or allow_list().permits(host, address):
-        return ""
-    if host == address_text or ipaddress_or_none(host) == address:
-        return _("%(address)s is %(kind)s.") % {"address": address_text, "kind": kind}
-    return _("%(host)s resolves to %(address)s, %(kind)s.") % {
-        "host": host,
-        "address": address_text,
-        "kind": kind,
-    }
-
-
-def ipaddress_or_none(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
-
-
-# --- URLs -------------------------------------------------------------------------------------
-
-
-def check_url(url: str) -> Target:
-    """Split `url` for a request; UnsafeURL when the rules refuse it (no DNS is asked)."""
-    allowed = allow_list()
-    parts, port = split_url(url)
-    host = (parts.hostname or "").rstrip(".")
-    if parts.scheme not in ("https", "http") or not host:
-        raise UnsafeURL(_("“%(url)s” is not an https URL.") % {"url": url})
-    if parts.username is not None or parts.password is not None:
-        raise UnsafeURL(_("The URL must not contain a user name or password."))
-    literal = ipaddress_or_none(host)
-    if parts.scheme == "http" and not allowed.permits(host, literal):
-        raise UnsafeURL(_("“%(url)s” is not an https URL: only https is allowed.") % {"url": url})
-    if literal is not None and (refusal := address_refusal(host, host)):
-        raise UnsafeURL(refusal)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    canonical = parts._replace(netloc=parts.netloc.lower(), fragment="").geturl()
-    default_port = 443 if parts.scheme == "https" else 80
-    return Target(parts.scheme, host, port or default_port, path, canonical)
-
-
-def split_url(url: str) -> tuple[SplitResult, int | None]:
-    if len(url) > MAX_URL_LENGTH:
-        raise UnsafeURL(
-            _("The URL is longer than %(limit)s characters.") % {"limit": MAX_URL_LENGTH}
-        )
-    if not url.isascii() or any(c <= " " or c == "\x7f" for c in url):
-        raise UnsafeURL(
-            _(
-                "The URL must be ASCII without spaces (write international host names as "
-                "xn--…, other characters as %XX)."
-            )
-        )
-    try:
-        parts = urlsplit(url)
-        return parts, parts.port
-    except ValueError as error:
-        # urllib's reason (e.g. "Port out of range 0-65535") has no translation.
-        raise UnsafeURL(
-            _("“%(url)s” is not a valid URL: %(reason)s.") % {"url": url, "reason": error}
-        ) from error
-
-
-def normalised_url(url: str) -> str:
-    """`url` in its stored form (scheme and host lower-case, no fragment); UnsafeURL if
-    refused."""
-    return check_url((url or "").strip()).url
 
 
 # --- Connections ------------------------------------------------------------------------------
@@ -379,8 +188,8 @@ def tls_context(ca_bundle: str) -> ssl.SSLContext:
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     """POST `body` to `url` under the rules above and return the (capped) answer.
 
-    Raises Refused, NotDelivered, NoAnswer or RedirectRefused, each with a message that says
-    what happened."""
+    Raises netpolicy.Refused, NotDelivered, NoAnswer or RedirectRefused, each with a message
+    that says what happened."""
     target = check_url(url)
     budget = Budget(float(settings.NOROSHI_WEBHOOK_TIMEOUT_SECONDS))
     connection: http.client.HTTPConnection | None = None

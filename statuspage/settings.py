@@ -218,11 +218,12 @@ NOTIFY_REQUEUE_SECONDS = float(os.environ.get("NOROSHI_REQUEUE_SECONDS", "60"))
 # A worker killed mid-group leaves up to this many for an operator to settle (`unknown`).
 NOTIFY_CLAIM_GROUP = int(os.environ.get("NOROSHI_CLAIM_GROUP", "16"))
 
-# Webhook and Slack targets (notify/netguard.py): https only, no redirects, this many seconds
-# for the whole exchange, at most this many bytes of the answer read. Addresses that are not
-# public (private, loopback, link-local…) are refused at connect time unless one of these
-# networks (CIDR) or host names lists them. TLS is verified against the CA bundle when set,
-# else the system's store. meta.documentation of the payloads points at the documentation URL.
+# Webhook and Slack targets (notify/netpolicy.py, notify/netguard.py): https only, no
+# redirects, this many seconds for the whole exchange, at most this many bytes of the answer
+# read. Addresses that are not public (private, loopback, link-local…) are refused at connect
+# time unless one of these networks (CIDR) or host names lists them. TLS is verified against
+# the CA bundle when set, else the system's store. meta.documentation of the payloads points at
+# the documentation URL.
 NOROSHI_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOROSHI_WEBHOOK_TIMEOUT_SECONDS", "5"))
 NOROSHI_WEBHOOK_MAX_RESPONSE_BYTES = int(
     os.environ.get("NOROSHI_WEBHOOK_MAX_RESPONSE_BYTES", str(64 * 1024))

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from incidents import selectors
 from incidents.models import Incident
 from incidents.rendering import render_markdown
-from notify import netguard, ratelimit
+from notify import netpolicy, ratelimit
 from notify.channels.base import Channel, Envelope
 from notify.channels.webhook import USER_AGENT, post, refused_address
 from notify.choices import NotificationKind
@@ -305,8 +305,8 @@ class SlackChannel(Channel):
     @classmethod
     def normalise(cls, address: str) -> str:
         try:
-            target = netguard.check_url((address or "").strip())
-        except netguard.Refused as error:
+            target = netpolicy.check_url((address or "").strip())
+        except netpolicy.Refused as error:
             raise refused_address(error) from error
         if (
             target.scheme != "https"

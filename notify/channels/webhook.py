@@ -19,7 +19,7 @@ import time
 
 from django.core.exceptions import ValidationError
 
-from notify import netguard, payloads
+from notify import netguard, netpolicy, payloads
 from notify.channels.base import (
     Channel,
     Envelope,
@@ -58,7 +58,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> netguard.Response:
     """POST through netguard; its errors and the answer's status become channel errors."""
     try:
         response = netguard.post(url, body, headers)
-    except (netguard.Refused, netguard.RedirectRefused) as error:
+    except (netpolicy.Refused, netguard.RedirectRefused) as error:
         raise PermanentError(str(error)) from error
     except netguard.NotDelivered as error:
         raise RetryableError(str(error)) from error
@@ -84,7 +84,7 @@ def raise_for_status(response: netguard.Response) -> None:
     raise RetryableError(f"{message} (retry after {wait} s)", retry_after=wait)
 
 
-def refused_address(error: netguard.Refused) -> ValidationError:
+def refused_address(error: netpolicy.Refused) -> ValidationError:
     return ValidationError({"address": str(error)}, code="invalid")
 
 
@@ -94,8 +94,8 @@ class WebhookChannel(Channel):
     @classmethod
     def normalise(cls, address: str) -> str:
         try:
-            return netguard.normalised_url(address)
-        except netguard.Refused as error:
+            return netpolicy.normalised_url(address)
+        except netpolicy.Refused as error:
             raise refused_address(error) from error
 
     def send_confirmation(self, subscriber) -> bool:

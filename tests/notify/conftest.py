@@ -79,6 +79,35 @@ def webhook_receiver(settings):
 
 
 @pytest.fixture
+def hook(webhook_receiver):
+    """A confirmed webhook subscriber at a path of the receiver (which knows its secret)."""
+    from django.utils import timezone
+
+    def make(path, *, confirmed=True, components=(), language="en"):
+        subscriber = Subscriber.objects.create(
+            channel="webhook",
+            address=webhook_receiver.url(path),
+            language=language,
+            confirmed_at=timezone.now() if confirmed else None,
+        )
+        subscriber.components.set(components)
+        webhook_receiver.secrets[path] = subscriber.secret
+        return subscriber
+
+    return make
+
+
+@pytest.fixture
+def rendered_webhook(outage):
+    """The webhook event of an update posted on `outage`, rendered in English."""
+    from notify.channels.webhook import WebhookChannel
+    from notify.models import Notification
+
+    update = services.post_update(incident=outage, status="identified", body="Found it.")
+    return WebhookChannel().render(Notification.objects.get(update=update), "en")
+
+
+@pytest.fixture
 def texter(db):
     """A factory of SMS subscribers (confirmed unless told otherwise)."""
 

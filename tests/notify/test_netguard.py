@@ -1,6 +1,7 @@
-"""notify.netguard against a real HTTPS receiver on 127.0.0.1: only https, only public (or
-allow-listed) addresses checked where the socket connects, no redirect followed, the answer
-read up to its cap, and a receiver that never answers cut off."""
+"""notify.netguard, with the rules of notify.netpolicy, against a real HTTPS receiver on
+127.0.0.1: only https, only public (or allow-listed) addresses checked where the socket
+connects, no redirect followed, the answer read up to its cap, and a receiver that never
+answers cut off."""
 
 import socket
 
@@ -8,7 +9,7 @@ import pytest
 import trustme
 from django.core.exceptions import ImproperlyConfigured
 
-from notify import netguard
+from notify import netguard, netpolicy
 from tests.webhook_receiver import DROP, HANG, TRICKLE, oversize, redirect
 
 BODY = b'{"hello":"world"}'
@@ -26,7 +27,7 @@ def test_a_post_reaches_an_allow_listed_receiver_over_verified_tls(webhook_recei
 
 def test_loopback_is_refused_without_the_allow_list(webhook_receiver, settings):
     settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = []
-    with pytest.raises(netguard.UnsafeURL) as error:
+    with pytest.raises(netpolicy.UnsafeURL) as error:
         netguard.post(webhook_receiver.url("/hook"), BODY, HEADERS)
     assert str(error.value) == "127.0.0.1 is a loopback address."
     assert webhook_receiver.connections == 0
@@ -34,9 +35,9 @@ def test_loopback_is_refused_without_the_allow_list(webhook_receiver, settings):
 
 def test_a_name_that_resolves_to_loopback_is_refused_where_it_connects(webhook_receiver, settings):
     url = f"https://localhost:{webhook_receiver.port}/hook"
-    assert netguard.check_url(url).host == "localhost"  # nothing to see before resolving
+    assert netpolicy.check_url(url).host == "localhost"  # nothing to see before resolving
     settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = []
-    with pytest.raises(netguard.BlockedAddress) as error:
+    with pytest.raises(netpolicy.BlockedAddress) as error:
         netguard.post(url, BODY, HEADERS)
     assert str(error.value) in {
         "localhost resolves to 127.0.0.1, a loopback address.",
@@ -76,7 +77,7 @@ REFUSED_ADDRESSES = [
 @pytest.mark.parametrize(("address", "message"), REFUSED_ADDRESSES)
 def test_non_public_addresses_are_refused_by_the_connection(address, message):
     # What the connection does with each address the resolver gives it.
-    with pytest.raises(netguard.BlockedAddress) as error:
+    with pytest.raises(netpolicy.BlockedAddress) as error:
         netguard.permitted_addresses(address, 443)
     assert str(error.value) == message
 
@@ -84,29 +85,29 @@ def test_non_public_addresses_are_refused_by_the_connection(address, message):
 @pytest.mark.parametrize(("address", "message"), REFUSED_ADDRESSES)
 def test_a_url_with_a_non_public_address_is_refused_before_connecting(address, message):
     host = f"[{address}]" if ":" in address else address
-    with pytest.raises(netguard.UnsafeURL) as error:
+    with pytest.raises(netpolicy.UnsafeURL) as error:
         netguard.post(f"https://{host}/hook", BODY, HEADERS)
     assert str(error.value) == message
 
 
 def test_the_allow_list_covers_ipv4_inside_ipv6(settings):
     settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = ["10.0.0.0/8"]
-    assert netguard.address_refusal("::ffff:10.0.0.5", "::ffff:10.0.0.5") == ""
-    assert netguard.address_refusal("10.9.9.9", "10.9.9.9") == ""
-    assert netguard.address_refusal("192.168.0.1", "192.168.0.1") == (
+    assert netpolicy.address_refusal("::ffff:10.0.0.5", "::ffff:10.0.0.5") == ""
+    assert netpolicy.address_refusal("10.9.9.9", "10.9.9.9") == ""
+    assert netpolicy.address_refusal("192.168.0.1", "192.168.0.1") == (
         "192.168.0.1 is a private address."
     )
 
 
 def test_a_public_address_passes():
-    assert netguard.address_refusal("example.com", "93.184.215.14") == ""
-    assert netguard.address_refusal("example.com", "2606:2800:21f:cb07:6820:80da:af6b:8b2c") == ""
+    assert netpolicy.address_refusal("example.com", "93.184.215.14") == ""
+    assert netpolicy.address_refusal("example.com", "2606:2800:21f:cb07:6820:80da:af6b:8b2c") == ""
 
 
 def test_a_badly_written_allow_list_is_a_configuration_error(settings):
     settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = ["10.0.0.0/33"]
     with pytest.raises(ImproperlyConfigured) as error:
-        netguard.check_url("https://example.com/hook")
+        netpolicy.check_url("https://example.com/hook")
     assert str(error.value) == (
         "NOROSHI_WEBHOOK_ALLOW_NETWORKS: “10.0.0.0/33” is neither a network (e.g. 10.1.0.0/16) "
         "nor a host name."
@@ -139,21 +140,21 @@ NOT_ASCII = (
     ],
 )
 def test_unsafe_urls_are_refused_with_the_reason(url, message):
-    with pytest.raises(netguard.UnsafeURL) as error:
-        netguard.check_url(url)
+    with pytest.raises(netpolicy.UnsafeURL) as error:
+        netpolicy.check_url(url)
     assert str(error.value) == message
 
 
 def test_plain_http_goes_only_to_an_allow_listed_host(settings):
     settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = ["10.1.0.0/16", "hooks.internal"]
-    assert netguard.check_url("http://10.1.2.3:8080/hook").port == 8080
-    assert netguard.check_url("http://hooks.internal/hook").scheme == "http"
-    with pytest.raises(netguard.UnsafeURL):
-        netguard.check_url("http://10.2.0.1/hook")
+    assert netpolicy.check_url("http://10.1.2.3:8080/hook").port == 8080
+    assert netpolicy.check_url("http://hooks.internal/hook").scheme == "http"
+    with pytest.raises(netpolicy.UnsafeURL):
+        netpolicy.check_url("http://10.2.0.1/hook")
 
 
 def test_a_url_is_stored_with_its_host_in_lower_case_and_without_fragment():
-    assert netguard.normalised_url("  https://Hooks.Example.COM:8443/In/Path?Q=1#top ") == (
+    assert netpolicy.normalised_url("  https://Hooks.Example.COM:8443/In/Path?Q=1#top ") == (
         "https://hooks.example.com:8443/In/Path?Q=1"
     )
 

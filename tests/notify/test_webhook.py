@@ -3,13 +3,11 @@ keys, a signature the receiver can check, one Idempotency-Key per delivery whate
 retries, each answer classified, the verification message, and component events."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.http import http_date
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -26,7 +24,7 @@ from notify.models import Delivery, Notification, Subscriber
 from notify.signing import unsubscribe_url
 from tests.notify.test_netguard import NOT_ASCII
 from tests.statuspage.test_api_v2_openapi import DOCUMENT_URI, openapi_document
-from tests.webhook_receiver import DROP, HANG, Reply, redirect, status
+from tests.webhook_receiver import DROP, HANG, redirect, status
 
 pytestmark = pytest.mark.django_db
 
@@ -53,24 +51,6 @@ def schema_errors(instance: dict, schema: str) -> list[str]:
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
-
-
-@pytest.fixture
-def hook(webhook_receiver):
-    """A confirmed webhook subscriber at a path of the receiver (which knows its secret)."""
-
-    def make(path, *, confirmed=True, components=(), language="en"):
-        subscriber = Subscriber.objects.create(
-            channel="webhook",
-            address=webhook_receiver.url(path),
-            language=language,
-            confirmed_at=timezone.now() if confirmed else None,
-        )
-        subscriber.components.set(components)
-        webhook_receiver.secrets[path] = subscriber.secret
-        return subscriber
-
-    return make
 
 
 def deliver(notification: Notification) -> dict[str, int]:
@@ -267,12 +247,6 @@ CLASSIFIED = [
 ]
 
 
-@pytest.fixture
-def rendered(outage):
-    update = incident_services.post_update(incident=outage, status="identified", body="Found it.")
-    return WebhookChannel().render(Notification.objects.get(update=update), "en")
-
-
 def envelope(url: str) -> Envelope:
     return Envelope(
         address=url,
@@ -283,54 +257,23 @@ def envelope(url: str) -> Envelope:
 
 
 @pytest.mark.parametrize(("reply", "error", "message"), CLASSIFIED)
-def test_each_answer_is_classified(rendered, webhook_receiver, settings, reply, error, message):
+def test_each_answer_is_classified(
+    rendered_webhook, webhook_receiver, settings, reply, error, message
+):
     settings.NOROSHI_WEBHOOK_TIMEOUT_SECONDS = 0.5
     webhook_receiver.plan("/hook", reply)
     url = webhook_receiver.url("/hook")
     if error is None:
-        assert WebhookChannel().send(rendered, envelope(url)) == ""
+        assert WebhookChannel().send(rendered_webhook, envelope(url)) == ""
     else:
         with pytest.raises(error) as raised:
-            WebhookChannel().send(rendered, envelope(url))
+            WebhookChannel().send(rendered_webhook, envelope(url))
         assert str(raised.value).startswith(message)
     assert len(webhook_receiver.received("/hook")) == 1
 
 
-def retry_after(code: int, value: str, body: bytes = b"") -> Reply:
-    return Reply(status=code, body=body, headers=(("Retry-After", value),))
-
-
-RETRY_AFTER = [
-    (retry_after(429, "120", b"slow down"), "HTTP 429: slow down (retry after 120 s)", 120),
-    (retry_after(503, "0"), "HTTP 503 (retry after 0 s)", 0),
-    (retry_after(429, "86400"), "HTTP 429 (retry after 3600 s)", 3600),  # capped at an hour
-    (retry_after(429, "soon"), "HTTP 429", None),  # unreadable: the usual backoff
-    (retry_after(500, "120"), "HTTP 500", None),  # read on 429 and 503 only
-    (retry_after(408, "120"), "HTTP 408", None),
-]
-
-
-@pytest.mark.parametrize(("reply", "message", "wait"), RETRY_AFTER)
-def test_the_retry_after_of_a_429_or_503_goes_with_the_error(
-    rendered, webhook_receiver, reply, message, wait
-):
-    webhook_receiver.plan("/hook", reply)
-    with pytest.raises(RetryableError) as raised:
-        WebhookChannel().send(rendered, envelope(webhook_receiver.url("/hook")))
-    assert (str(raised.value), raised.value.retry_after) == (message, wait)
-
-
-def test_a_retry_after_date_is_the_seconds_until_it(rendered, webhook_receiver):
-    webhook_receiver.plan("/hook", retry_after(503, http_date(time.time() + 600)))
-    with pytest.raises(RetryableError) as raised:
-        WebhookChannel().send(rendered, envelope(webhook_receiver.url("/hook")))
-    # The date has whole seconds, and the request takes a moment.
-    assert raised.value.retry_after in (599, 600)
-    assert str(raised.value) == f"HTTP 503 (retry after {raised.value.retry_after} s)"
-
-
 def test_connect_and_tls_failures_are_retried_and_refused_addresses_fail(
-    rendered, webhook_receiver, settings, tmp_path
+    rendered_webhook, webhook_receiver, settings, tmp_path
 ):
     import socket
 
@@ -340,17 +283,17 @@ def test_connect_and_tls_failures_are_retried_and_refused_addresses_fail(
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     with pytest.raises(RetryableError, match="Connection refused"):
-        WebhookChannel().send(rendered, envelope(f"https://127.0.0.1:{port}/hook"))
+        WebhookChannel().send(rendered_webhook, envelope(f"https://127.0.0.1:{port}/hook"))
 
     other_ca = tmp_path / "other.pem"
     trustme.CA().cert_pem.write_to_path(str(other_ca))
     settings.NOROSHI_WEBHOOK_CA_BUNDLE = str(other_ca)
     with pytest.raises(RetryableError, match="is not trusted"):
-        WebhookChannel().send(rendered, envelope(webhook_receiver.url("/hook")))
+        WebhookChannel().send(rendered_webhook, envelope(webhook_receiver.url("/hook")))
 
     settings.NOROSHI_WEBHOOK_ALLOW_NETWORKS = []
     with pytest.raises(PermanentError, match=r"^127\.0\.0\.1 is a loopback address\.$"):
-        WebhookChannel().send(rendered, envelope(webhook_receiver.url("/hook")))
+        WebhookChannel().send(rendered_webhook, envelope(webhook_receiver.url("/hook")))
     assert webhook_receiver.received() == []
 
 
@@ -457,16 +400,3 @@ def test_bad_webhook_addresses_are_refused_and_nothing_is_written(
     assert error.value.message_dict == {"address": [message]}
     assert Subscriber.objects.count() == 0
     assert webhook_receiver.received() == []
-
-
-def test_a_retry_waits_for_the_retry_after_when_it_is_longer_than_the_backoff(
-    outage, hook, webhook_receiver
-):
-    hook("/hooks/a")
-    webhook_receiver.plan("/hooks/a", retry_after(429, "600", b"slow down"))
-    update = incident_services.post_update(incident=outage, status="identified", body="Found it.")
-    notification = Notification.objects.get(update=update)
-    assert deliver(notification) == {"retry": 1}
-    retried = Delivery.objects.get()
-    assert retried.next_attempt_at >= timezone.now() + timedelta(seconds=590)  # not 30 s
-    assert retried.error == "HTTP 429: slow down (retry after 600 s)"
