@@ -2,9 +2,10 @@
 of 2): the machine's user and system time less the benchmark's own.
 
 Its own, here: this process, the sessions it started (worker with its pool and beat, sink),
-the PostgreSQL backends connected to its database, and the Redis server (shared with others,
-but busy with the benchmark's broker while it runs). bench/page/other_load.py reads the
-machine and the sessions.
+the PostgreSQL backends connected to its database, PostgreSQL's own writers (checkpointer,
+background writer, WAL writer, autovacuum: they write out the benchmark's rows), and the Redis
+server (shared with others, but busy with the benchmark's broker while it runs).
+bench/page/other_load.py reads the machine and the sessions.
 """
 
 import time
@@ -20,8 +21,12 @@ TICKS, machine_seconds, own_seconds = (
 )
 
 
+POSTGRES_WRITERS = ("checkpointer", "background writer", "walwriter", "autovacuum")
+
+
 def helper_seconds(database: str) -> float:
-    """CPU seconds of the PostgreSQL backends of `database` and of redis-server."""
+    """CPU seconds of the PostgreSQL backends of `database`, of PostgreSQL's writers, and of
+    redis-server."""
     ticks = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -32,7 +37,8 @@ def helper_seconds(database: str) -> float:
         except OSError:
             continue
         ours = command.startswith("redis-server") or (
-            command.startswith("postgres: ") and f" {database} " in command
+            command.startswith("postgres: ")
+            and (f" {database} " in command or any(w in command for w in POSTGRES_WRITERS))
         )
         if ours:
             fields = raw[raw.rindex(")") + 2 :].split()
