@@ -41,11 +41,24 @@ def subscribers(count: int) -> list[str]:
     return addresses
 
 
-def test_every_subscriber_gets_one_message_when_everything_runs_twice(tmp_path, sink, worker_queue):
-    addresses = subscribers(300)
-    incident = services.declare_incident(
+def quiet_incident():
+    """An incident declared without announcing it: the test's update is the announcement."""
+    return services.declare_incident(
         name="Elevated API errors", body="Investigating.", deliver_notifications=False
     )
+
+
+def assert_each_got_one(sink, addresses: list[str]) -> None:
+    """Every subscriber got exactly one message, and every delivery row is `sent`."""
+    received = sink.sink.per_recipient()
+    assert set(received) == set(addresses)
+    assert set(received.values()) == {1}
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_every_subscriber_gets_one_message_when_everything_runs_twice(tmp_path, sink, worker_queue):
+    addresses = subscribers(300)
+    incident = quiet_incident()
     worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
     try:
         wait_until_ready(worker)
@@ -61,17 +74,12 @@ def test_every_subscriber_gets_one_message_when_everything_runs_twice(tmp_path, 
         time.sleep(2)  # anything still in flight would land now
     finally:
         stop_worker(worker)
-    received = sink.sink.per_recipient()
-    assert set(received) == set(addresses)
-    assert set(received.values()) == {1}
-    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+    assert_each_got_one(sink, addresses)
 
 
 def test_a_worker_killed_mid_send_never_sends_twice(tmp_path, sink, worker_queue):
     addresses = subscribers(2000)
-    incident = services.declare_incident(
-        name="Elevated API errors", body="Investigating.", deliver_notifications=False
-    )
+    incident = quiet_incident()
     worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
     wait_until_ready(worker)
     services.post_update(incident=incident, status="identified", body="A bad deploy.")
@@ -104,9 +112,7 @@ def test_the_kill_switch_stops_sending_mid_fan_out_and_resume_finishes_once(
     already in flight (a message per process at most), nothing more for seconds after, and
     resume delivers the rest, each subscriber once."""
     addresses = subscribers(1500)
-    incident = services.declare_incident(
-        name="Elevated API errors", body="Investigating.", deliver_notifications=False
-    )
+    incident = quiet_incident()
     worker = start_worker(tmp_path, worker_queue, worker_env(sink), concurrency=2)
     try:
         wait_until_ready(worker)
@@ -129,7 +135,4 @@ def test_the_kill_switch_stops_sending_mid_fan_out_and_resume_finishes_once(
         time.sleep(2)
     finally:
         stop_worker(worker)
-    received = sink.sink.per_recipient()
-    assert set(received) == set(addresses)
-    assert set(received.values()) == {1}
-    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+    assert_each_got_one(sink, addresses)
