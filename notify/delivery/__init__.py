@@ -72,11 +72,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-# Deliveries claimed in one statement (NOTIFY_CLAIM_GROUP, 16 unless set). A worker killed
-# mid-group leaves at most this many rows for an operator to settle (`unknown`); a group held
-# longer than half of NOTIFY_STUCK_SECONDS gives the rest back, so that the sweep never takes
-# a row this worker is still to send.
 def group_size() -> int:
+    """Deliveries claimed in one statement (NOTIFY_CLAIM_GROUP, 16 unless set). A worker killed
+    mid-group leaves at most this many rows for an operator to settle (`unknown`); a group held
+    longer than half of NOTIFY_STUCK_SECONDS gives the rest back, so that the sweep never takes
+    a row this worker is still to send."""
     return max(1, settings.NOTIFY_CLAIM_GROUP)
 
 
@@ -189,8 +189,8 @@ def unclaimable(delivery: Delivery, batch: Batch) -> str:
 
 
 def send_group(group: list[Delivery], batch: Batch) -> None:
-    """Claim these deliveries in one statement and send those taken, one by one, each after a
-    fresh read of the kill switch."""
+    """Claim these deliveries in one statement and send those taken, one by one; before each
+    but the first (whose claim read it) the kill switch is looked at again."""
     if not group:
         return
     taken = claim_group([delivery.pk for delivery in group], batch.take_unrecorded())
