@@ -198,6 +198,20 @@ def held_crowd(outage, subscriber_factory):
     return list(Delivery.objects.order_by("id").values_list("id", flat=True))
 
 
+def throw_switch_at(message: int):
+    """For the SMTP sink: throw the kill switch, from the sink's own connection, while the
+    `message`-th message is being taken (its sender waits for the reply meanwhile)."""
+
+    def on_message(count: int) -> None:
+        from django.db import connection
+
+        if count == message:
+            notify_services.pause_sending(reason="mid-send")
+        connection.close()
+
+    return on_message
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_switch_thrown_mid_group_stops_the_next_message_and_resume_sends_the_rest(
     held_crowd, smtp
@@ -207,15 +221,8 @@ def test_a_switch_thrown_mid_group_stops_the_next_message_and_resume_sends_the_r
     each of the others once. (With transaction=True, so that PostgreSQL runs the statement
     that records a `sent` and reads the switch in a transaction of its own.)"""
 
-    def throw_after_five(count: int) -> None:
-        from django.db import connection
-
-        if count == 5:
-            notify_services.pause_sending(reason="mid-group")
-        connection.close()
-
     crowd = held_crowd
-    smtp.sink.on_message = throw_after_five
+    smtp.sink.on_message = throw_switch_at(5)
     outcome = delivery.deliver_batch(crowd)
     assert len(smtp.messages) == 5
     assert outcome == {"sent": 5, "released": delivery.group_size() - 5, "not_claimed": 40 - 16}
@@ -240,3 +247,14 @@ def test_a_group_held_too_long_gives_the_rest_back(crowd, smtp, settings):
     settings.NOTIFY_STUCK_SECONDS = 300
     assert delivery.deliver_batch(crowd) == {"sent": 38, "not_claimed": 2}
     assert set(smtp.sink.per_recipient().values()) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_groups_of_one_each_message_is_claimed_alone(held_crowd, smtp, settings):
+    """NOROSHI_CLAIM_GROUP=1 (e.g. behind a pooler that drops LISTEN): every claim reads the
+    switch, and nothing is ever claimed ahead of its send."""
+    settings.NOTIFY_CLAIM_GROUP = 1
+
+    smtp.sink.on_message = throw_switch_at(5)
+    assert delivery.deliver_batch(held_crowd) == {"sent": 5, "not_claimed": 35}
+    assert Delivery.objects.filter(state="pending", attempts=0).count() == 35
