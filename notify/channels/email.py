@@ -15,7 +15,7 @@ from notify.channels.base import (
     RetryableError,
     UnknownOutcome,
 )
-from notify.channels.mime import PreparedEmail, personal
+from notify.channels.mime import FIXED_HEADERS, PreparedEmail, personal
 
 
 class EmailChannel(Channel):
@@ -103,9 +103,8 @@ class EmailChannel(Channel):
             to=[envelope.address],
             headers={
                 "List-Unsubscribe": f"<{envelope.unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 "X-Noroshi-Delivery": envelope.idempotency_key,
-                "Auto-Submitted": "auto-generated",
+                **FIXED_HEADERS,
             },
             connection=self.connection,
         )

@@ -31,6 +31,11 @@ from notify.messages import EmailContent
 
 # An address sanitize_address would return unchanged (ASCII dot-atom, no display name).
 PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
+# The headers every announcement carries, whichever backend sends it.
+FIXED_HEADERS = {
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    "Auto-Submitted": "auto-generated",
+}
 SMTP_LINE_LIMIT = 998  # octets, without the CRLF (RFC 5322 §2.1.1)
 CHARSET = "utf-8"
 
@@ -101,8 +106,7 @@ class PreparedEmail:
         self.shared = (
             b"MIME-Version: 1.0\r\n"
             + django_fields(content.subject, self.from_email)
-            + b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
-            b"Auto-Submitted: auto-generated\r\n"
+            + b"".join(header(name, value) for name, value in FIXED_HEADERS.items())
         )
 
     @property
