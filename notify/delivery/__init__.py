@@ -108,7 +108,7 @@ class Batch:
         self.storm = StormGuard([d for d in self.deliveries if d.state == DeliveryState.PENDING])
         # Messages that went out and whose `sent` is written with the next claim.
         self.unrecorded: list[tuple[int, str, object]] = []
-        self.switch = SwitchWatch()
+        self.switch: SwitchWatch | None = None  # watched from the first group's claim on
 
     def message(self, delivery: Delivery):
         key = (delivery.notification_id, delivery.channel, delivery.subscriber.language)
@@ -138,11 +138,20 @@ class Batch:
         """Write the outcomes still held, now."""
         record_sent(self.take_unrecorded())
 
+    def watch_switch(self) -> SwitchWatch:
+        """The kill switch's watch, begun (LISTEN) before the batch's first group claim, so that
+        a throw commits either before that claim or where the watch sees it. A batch with
+        nothing to claim never begins one."""
+        if self.switch is None:
+            self.switch = SwitchWatch()
+        return self.switch
+
     def close(self) -> None:
         try:
             self.record()
         finally:
-            self.switch.close()
+            if self.switch is not None:
+                self.switch.close()
             for channel in self.open_channels.values():
                 channel.close()
 
@@ -193,6 +202,7 @@ def send_group(group: list[Delivery], batch: Batch) -> None:
     but the first (whose claim read it) the kill switch is looked at again."""
     if not group:
         return
+    switch = batch.watch_switch()
     taken = claim_group([delivery.pk for delivery in group], batch.take_unrecorded())
     for delivery in group:
         if delivery.pk not in taken:
@@ -201,7 +211,7 @@ def send_group(group: list[Delivery], batch: Batch) -> None:
     held_since = time.monotonic()
     for n, delivery in enumerate(claimed):
         # The claim read the switch for the first; each later one looks again.
-        if n and (batch.switch.paused() or held_too_long(held_since)):
+        if n and (switch.paused() or held_too_long(held_since)):
             release([rest.pk for rest in claimed[n:]], attempted=False)
             batch.counts["released"] = batch.counts.get("released", 0) + len(claimed) - n
             return
