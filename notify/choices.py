@@ -47,3 +47,10 @@ FINAL_DELIVERY_STATES = (
     DeliveryState.SKIPPED,
     DeliveryState.COALESCED,
 )
+
+
+class ProcessRole(models.TextChoices):
+    """The background processes that publish liveness (notify.models.ProcessHeartbeat)."""
+
+    WORKER = "worker", _("Celery worker")
+    BEAT = "beat", _("Celery beat")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Component, ComponentStatusChange, Incident, IncidentUpdate
 from incidents.public_ids import new_public_id
-from notify.choices import Channel, DeliveryState, Language, NotificationKind
+from notify.choices import Channel, DeliveryState, Language, NotificationKind, ProcessRole
 
 
 def new_secret() -> str:
@@ -230,3 +230,32 @@ class SendingSwitch(models.Model):
 
     def __str__(self) -> str:
         return "paused" if self.paused else "sending"
+
+
+class ProcessHeartbeat(models.Model):
+    """The liveness of one background process: a worker process or beat, beating every few
+    seconds while it runs. A worker whose beat stopped is dead: its claimed work is taken over;
+    a stopped beat is reported by /readyz. A clean stop sets `stopped_at`."""
+
+    role = models.CharField(max_length=16, choices=ProcessRole.choices)
+    # Unique per process: "<role>:<host>:<pid>:<start>", so that a restarted process with a
+    # reused pid is a new row.
+    name = models.CharField(max_length=200, unique=True)
+    hostname = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # /readyz and the takeover: the latest beat of each role among running processes.
+            models.Index(
+                fields=("role", "beat_at"),
+                condition=Q(stopped_at__isnull=True),
+                name="heartbeat_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
