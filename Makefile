@@ -1,18 +1,24 @@
 # A thin layer over the real commands, so that people and CI run the same thing.
-#   make run   — install, migrate, load the demo page, start web + Celery worker + beat
-#   make test  — install test tools, lint, check migrations, run the whole pytest suite
+# `make help` lists the targets. Configuration comes from the environment and `.env`, which
+# one place reads (statuspage/envfile.py): Django's settings for every manage.py step, and
+# ENVFILE below for honcho, so that the Procfile's processes see the same values.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PORT   ?= 8000
+ENVFILE := $(BIN)/python -m statuspage.envfile
+# `make run PORT=9000` (or PORT in .env) moves the web server and the links it sends.
+ifneq ($(origin PORT),undefined)
 export NOROSHI_PORT := $(PORT)
-export SITE_URL ?= http://127.0.0.1:$(PORT)
+endif
 
 CHROMIUM ?= /usr/bin/chromium
 export NOROSHI_CHROMIUM := $(CHROMIUM)
 
-.PHONY: run test lint format check-python install install-dev browser clean
+.PHONY: help run test lint format check-python install install-dev browser clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Noroshi needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -29,22 +35,22 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
-install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+install: $(VENV)/.runtime ## create .venv with the runtime requirements
+install-dev: $(VENV)/.dev ## create .venv with the test and lint tools too
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime ## migrate, load the demo, start web + Celery worker + beat (Ctrl-C stops)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_admin
-	@echo ""
-	@echo "  Noroshi is starting: status page http://127.0.0.1:$(PORT)/  ·  console http://127.0.0.1:$(PORT)/admin/"
+	@$(ENVFILE) sh -c 'printf "\n  Noroshi is starting: status page %s/  ·  console %s/admin/\n" \
+	  "$${SITE_URL:-http://127.0.0.1:$$NOROSHI_PORT}" "$${SITE_URL:-http://127.0.0.1:$$NOROSHI_PORT}"'
 	@echo "  web (gunicorn), Celery worker and Celery beat run below; Ctrl-C stops all of them."
 	@echo ""
-	$(BIN)/honcho -f Procfile.dev start
+	$(ENVFILE) $(BIN)/honcho --env /dev/null -f Procfile.dev start
 
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
-browser:
+browser: ## install Debian's chromium and CJK fonts for the browser tests, if missing
 	@if [ ! -x "$(CHROMIUM)" ] || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then \
 	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -54,18 +60,18 @@ browser:
 	         "or set CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
 	fi
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev ## ruff, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy incidents statuspage notify
 
-format: $(VENV)/.dev
+format: $(VENV)/.dev ## reformat and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.dev lint browser
+test: $(VENV)/.dev lint browser ## lint, the migrations check and the whole pytest suite
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
-clean:
+clean: ## remove .venv, var/ and the tools' caches
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

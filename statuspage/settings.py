@@ -1,4 +1,5 @@
-"""Noroshi settings, read from environment variables only (documented in .env.example).
+"""Noroshi settings, read from environment variables only (documented in .env.example), which a
+`.env` file beside manage.py may supply (statuspage.envfile; the real environment wins).
 
 With no variables set, Noroshi runs embedded: SQLite in var/, Celery on kombu's filesystem
 transport (no broker server), a file-based cache and e-mail written to files. Production sets
@@ -12,6 +13,11 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+
+from statuspage.envfile import load_env_file, web_port
+
+# `.env` first, so that every variable below may come from it (the environment wins).
+load_env_file()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -45,7 +51,7 @@ def embedded_secret_key() -> str:
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or embedded_secret_key()
 DEBUG = env_bool("DEBUG")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{web_port()}").rstrip("/")
 ALLOWED_HOSTS = [
     *env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
     urlsplit(SITE_URL).hostname or "localhost",
