@@ -24,9 +24,10 @@ def env_file_path() -> Path:
 
 def load_env_file() -> dict[str, str]:
     """Put the variables of the env file that the environment does not set into os.environ;
-    return the file's variables. No file: nothing changes."""
+    return the file's variables. No file: nothing changes. An empty value (`NAME=`, as
+    .env.example lists most) leaves the setting at its default."""
     path = env_file_path()
-    values = {name: value or "" for name, value in dotenv_values(path).items()}
+    values = {name: value for name, value in dotenv_values(path).items() if value}
     for name, value in values.items():
         os.environ.setdefault(name, value)
     if values.get("PORT") and not os.environ.get("NOROSHI_PORT"):

@@ -87,3 +87,19 @@ def test_without_an_env_file_the_web_port_is_8000(tmp_path):
     printed = run(tmp_path, sys.executable, "-c", PRINT_SETTINGS)
 
     assert printed.split()[0] == "http://127.0.0.1:8000"
+
+
+def test_a_copy_of_env_example_changes_no_default(tmp_path):
+    """Most of .env.example's variables are empty: an empty value means the default."""
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SITE_URL, s.EMAIL_BACKEND, s.CELERY_BROKER_URL, s.DEFAULT_FROM_EMAIL)"
+    )
+    defaults = run(tmp_path, sys.executable, "-c", show)
+    (tmp_path / ".env").write_text((settings.BASE_DIR / ".env.example").read_text())
+
+    assert run(tmp_path, sys.executable, "-c", show) == defaults
+    assert defaults.split()[:2] == [
+        "http://127.0.0.1:8000",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]
