@@ -106,11 +106,11 @@ def page_changed_at() -> float:
 def recent_page_stamp() -> PageStamp:
     """The page stamp as this thread read it at most STAMP_MAX_AGE seconds ago; this
     process's own while the cache is unreachable (see the module docstring)."""
-    now = time.monotonic()
     stamp, read_at = getattr(_memo, "stamp", (None, 0.0))
-    if stamp is None or now - read_at > STAMP_MAX_AGE:
+    if stamp is None or time.monotonic() - read_at > STAMP_MAX_AGE:
         stamp = read_page_stamp()
-        _memo.stamp = (stamp, now)
+        # Timed from the answer: a read that waited for a timeout is not stale at once.
+        _memo.stamp = (stamp, time.monotonic())
     return stamp
 
 

@@ -167,3 +167,28 @@ def test_beat_moves_the_stamp_past_a_change_whose_mark_was_lost(
     assert tasks.reconcile_page_stamp() is False
     assert b"Cache outage" not in stale.content  # the hazard beat closes
     assert b"Cache outage" in current.content
+
+
+def test_a_failed_cache_is_tried_again_after_the_retry_interval(
+    client, components, outage, settings
+):
+    client.get("/")
+    take_down(outage)
+    before = counted()
+    client.get("/")
+    client.get("/api/v2/status.json")
+    skipped = added(before)["cache errors"]
+    settings.NOROSHI_CACHE_RETRY_SECONDS = 0  # the interval has passed
+    forget_recent_stamp()
+    client.get("/api/v2/status.json")  # rendered again: the settings changed under it
+    tried_again = added(before)["cache errors"]
+    outage.restore()
+    forget_recent_stamp()
+    assert client.get("/api/v2/status.json").status_code == 200
+    assert (skipped, tried_again, added(before)["cache errors"]) == (1, 2, 2)
+
+
+def test_beat_leaves_the_stamp_alone_while_the_cache_is_down(client, components, outage):
+    take_down(outage)
+    services.declare_incident(name="Cache outage", body="Looking.", deliver_notifications=False)
+    assert tasks.reconcile_page_stamp() is False
