@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from prometheus_client import REGISTRY
 
 from incidents import services, tasks
@@ -192,3 +193,28 @@ def test_beat_leaves_the_stamp_alone_while_the_cache_is_down(client, components,
     take_down(outage)
     services.declare_incident(name="Cache outage", body="Looking.", deliver_notifications=False)
     assert tasks.reconcile_page_stamp() is False
+
+
+def test_with_the_database_down_too_the_snapshot_answers(client, components, outage):
+    good = client.get("/")  # rendered, and written as the snapshot
+    take_down(outage)
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/directory/noroshi.sqlite3"
+    else:
+        connection.settings_dict["PORT"] = 1
+    before = counted()
+    try:
+        first = client.get("/")
+        second = client.get("/")
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+    assert (first.status_code, first["X-Noroshi-Snapshot"], first.content) == (
+        200,
+        "stale",
+        good.content,
+    )
+    assert second.content == good.content
+    assert added(before) == {"cache errors": 1, "memory": 1, "cache": 0, "render": 0, "snapshot": 1}
