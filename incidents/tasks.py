@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from incidents import selectors, services
+from incidents import changes, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +37,10 @@ def chase_overdue_actions() -> list[str]:
 def send_maintenance_reminders() -> list[str]:
     """Announce the maintenance windows that start soon (safe to run twice)."""
     return services.send_due_reminders()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def reconcile_page_stamp() -> bool:
+    """Move the page stamp past a change whose mark was lost while the cache was unreachable
+    (safe to run twice: a stamp already past the newest change is left alone)."""
+    return changes.reconcile_page_stamp()

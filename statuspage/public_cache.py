@@ -7,12 +7,19 @@ request after an update renders afresh. Responses carry an ETag and Last-Modifie
 GETs get 304), a Cache-Control that lets nginx or a CDN hold them for a second and serve them
 stale if Noroshi fails, and no cookies.
 
-Only the query parameters a view declares (and `lang`, `page`) reach it and its cache key:
-`/?x=<random>` is the same entry as `/`, so nobody can fill the cache or the disk with
-variants.
+Only valid values of the parameters a view declares (and `lang`) reach it and its cache key,
+so nobody can fill the cache or the disk with variants: `/?x=<random>` is the same entry as
+`/`; an unknown `?lang=` is redirected to the URL without it; the views answer 404 (never
+cached) for values they do not know (a history page past the last). Free-text parameters (a
+badge's label) are rendered for each request and never kept.
 
 Each rendering is also kept as a snapshot on disk (statuspage.snapshots): when the database is
 down and the cache has lost an entry, the last good rendering is served instead of an error.
+
+The page never depends on the shared cache being up (incidents.shared_cache): a page comes
+from this process's memory, else the shared cache, else a fresh rendering, else the snapshot;
+a cache that fails is skipped for a few seconds, and while the page stamp cannot be read this
+process renders its pages afresh every NOROSHI_LOCAL_PAGE_SECONDS (incidents.changes).
 """
 
 import functools
@@ -22,17 +29,25 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_etags
 from django.utils.translation import trans_real
 
-from incidents.changes import recent_page_changed_at
+from incidents import shared_cache
+from incidents.changes import PageStamp, recent_page_stamp
+from incidents.metrics import PUBLIC_CACHE
 from statuspage import snapshots
 
 # One second fresh for shared caches; stale copies may serve while one request revalidates, and
@@ -45,8 +60,12 @@ STALE_SECONDS = 2
 PUBLIC_LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
 # The attribute that tells statuspage.middleware a response is public (its headers are final).
 PUBLIC_MARK = "noroshi_public"
-# Query parameters every public view accepts; only URLs with no others get a disk snapshot.
-COMMON_PARAMS = frozenset({"lang", "page"})
+# The query parameter every public view accepts.
+COMMON_PARAMS = frozenset({"lang"})
+SNAPSHOT_HEADER = "X-Noroshi-Snapshot"
+# Where each answer came from (incidents.metrics), bound once: counting stays off the hot
+# path's costs.
+SOURCES = {name: PUBLIC_CACHE.labels(name) for name in ("memory", "cache", "render", "snapshot")}
 
 
 class LocalPages:
@@ -93,6 +112,10 @@ class CachedPage:
     changed_at: float
     headers: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def is_snapshot(self) -> bool:
+        return SNAPSHOT_HEADER in self.headers
+
 
 def public_language(request: HttpRequest, *, negotiate: bool = True) -> str:
     """The language to answer in: `?lang=` when it names one of ours, else (when `negotiate`)
@@ -117,18 +140,40 @@ def public_language(request: HttpRequest, *, negotiate: bool = True) -> str:
 
 
 def keep_params(request: HttpRequest, allowed: frozenset[str]) -> None:
-    """Drop the query parameters the view did not declare, so none can vary the response."""
-    if set(request.GET) - allowed:
-        kept = QueryDict(mutable=True)
-        for name in sorted(allowed & set(request.GET)):
-            kept.setlist(name, request.GET.getlist(name)[:1])
-        request.GET = kept  # type: ignore[assignment]  # read-only to views, like the original
+    """Keep only the declared query parameters, the first value of each, in name order, so
+    that nothing else can vary the response or its key."""
+    names = list(request.GET)
+    if not names:
+        return
+    kept_names = sorted(allowed.intersection(names))
+    if kept_names == names and all(len(request.GET.getlist(name)) == 1 for name in names):
+        return
+    kept = QueryDict(mutable=True)
+    for name in kept_names:
+        kept.setlist(name, request.GET.getlist(name)[:1])
+    request.GET = kept  # type: ignore[assignment]  # read-only to views, like the original
 
 
-def cache_key(kind: str, request: HttpRequest, language: str, changed_at: float | None) -> str:
+def unknown_language(request: HttpRequest) -> bool:
+    return "lang" in request.GET and request.GET["lang"] not in PUBLIC_LANGUAGES
+
+
+def without_language(request: HttpRequest) -> HttpResponse:
+    """A redirect to this URL without its unknown `?lang=` (never cached: no Cache-Control)."""
+    query = request.GET.copy()
+    del query["lang"]
+    url = escape_uri_path(request.path)
+    return HttpResponseRedirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+def cache_key(kind: str, request: HttpRequest, language: str, stamp: PageStamp | None) -> str:
     canonical = f"{request.path}?{request.GET.urlencode()}"
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:32]
-    version = "" if changed_at is None else f"{changed_at:.6f}"
+    if stamp is None:
+        version = ""
+    else:
+        # A stamp of this process's own never names an entry made under a shared one.
+        version = f"{stamp.at:.6f}" if stamp.shared else f"local-{stamp.at:.6f}"
     return f"public:{kind}:{language}:{version}:{digest}"
 
 
@@ -138,6 +183,7 @@ def public_response(
     cors: bool = False,
     negotiate_language: bool = True,
     params: tuple[str, ...] = (),
+    text_params: tuple[str, ...] = (),
     extra_headers: dict[str, str] | None = None,
 ):
     """Decorate a public GET view: cache its 200 responses whole (see the module docstring).
@@ -145,13 +191,16 @@ def public_response(
     `cors` adds Access-Control-Allow-Origin: * (the JSON API). With `negotiate_language` off,
     only `?lang=` chooses the language: Accept-Language is ignored and not in Vary (machine
     clients send their browser's header and expect the page's own wording). `params` names
-    the query parameters the view reads besides `lang` and `page`. `extra_headers` are set on
-    every response served.
+    the query parameters the view reads besides `lang`; the view answers 404 for a value it
+    does not know, so that only valid values are cached. `text_params` names free-text ones
+    (any value is valid): a request carrying one is rendered and never cached. `extra_headers`
+    are set on every response served.
     """
     options = PublicOptions(
         cors=cors,
         negotiate_language=negotiate_language,
-        allowed=COMMON_PARAMS | set(params),
+        allowed=COMMON_PARAMS | set(params) | set(text_params),
+        text=frozenset(text_params),
         extra=tuple((extra_headers or {}).items()),
     )
 
@@ -160,16 +209,14 @@ def public_response(
         def wrapper(request: HttpRequest, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view_func(request, *args, **kwargs)
-            language, key, changed_at = lookup(request, options)
-            page = local_pages.get(key) or cache.get(key)
-            if page is None:
-                page = render(view_func, request, args, kwargs, language, changed_at)
-                if isinstance(page, HttpResponse):
-                    return page  # not a 200: served as is, never cached
-                stale = "X-Noroshi-Snapshot" in page.headers
-                cache.set(key, page, STALE_SECONDS if stale else ENTRY_SECONDS)
-            if "X-Noroshi-Snapshot" not in page.headers:
-                local_pages.put(key, page)
+            keep_params(request, options.allowed)
+            if unknown_language(request):
+                return without_language(request)
+            language = public_language(request, negotiate=options.negotiate_language)
+            view = functools.partial(view_func, request, *args, **kwargs)
+            page = page_for(view, request, language, options)
+            if isinstance(page, HttpResponse):
+                return page  # not a 200: served as is, never cached
             return serve(request, page, language, options)
 
         wrapper.public_options = options  # read by served_from_memory()
@@ -185,15 +232,35 @@ class PublicOptions:
     cors: bool
     negotiate_language: bool
     allowed: frozenset[str]
+    text: frozenset[str]
     extra: tuple[tuple[str, str], ...]
 
 
-def lookup(request: HttpRequest, options: PublicOptions) -> tuple[str, str, float]:
-    """The language, cache key and page stamp of a public request."""
-    keep_params(request, options.allowed)
-    language = public_language(request, negotiate=options.negotiate_language)
-    changed_at = recent_page_changed_at()
-    return language, cache_key("page", request, language, changed_at), changed_at
+def page_for(view, request: HttpRequest, language: str, options: PublicOptions):
+    """The page for this request: from this process's memory, else the shared cache, else a
+    fresh rendering (or the snapshot), kept where it may be. A response that is not a 200
+    comes back as it is."""
+    stamp = recent_page_stamp()
+    if options.text.intersection(request.GET):
+        return render(view, language, stamp, snapshot_name=None)
+    key = cache_key("page", request, language, stamp)
+    page = local_pages.get(key)
+    if page is not None:
+        SOURCES["memory"].inc()
+        return page
+    page = shared_cache.get(key) if stamp.shared else None
+    if isinstance(page, CachedPage):
+        SOURCES["cache"].inc()
+    else:
+        page = render(view, language, stamp, cache_key("snapshot", request, language, None))
+        if isinstance(page, HttpResponse):
+            return page
+        if stamp.shared:
+            shared_cache.put(key, page, STALE_SECONDS if page.is_snapshot else ENTRY_SECONDS)
+    # A key of this process's own expires with its stamp: even a snapshot may stay under it.
+    if not (stamp.shared and page.is_snapshot):
+        local_pages.put(key, page)
+    return page
 
 
 def served_from_memory(request: HttpRequest) -> HttpResponse | None:
@@ -209,26 +276,33 @@ def served_from_memory(request: HttpRequest) -> HttpResponse | None:
     options = getattr(match.func, "public_options", None)
     if options is None:
         return None
-    language, key, _ = lookup(request, options)
-    page = local_pages.get(key)
-    return None if page is None else serve(request, page, language, options)
+    keep_params(request, options.allowed)
+    if unknown_language(request) or options.text.intersection(request.GET):
+        return None
+    language = public_language(request, negotiate=options.negotiate_language)
+    page = local_pages.get(cache_key("page", request, language, recent_page_stamp()))
+    if page is None:
+        return None
+    SOURCES["memory"].inc()
+    return serve(request, page, language, options)
 
 
-def render(view_func, request, args, kwargs, language: str, changed_at: float):
-    """Render the view in `language`; a 200 becomes a CachedPage (and the snapshot)."""
-    snapshot_name = cache_key("snapshot", request, language, None)
+def render(view, language: str, stamp: PageStamp, snapshot_name: str | None):
+    """Render the view in `language`; a 200 becomes a CachedPage (and, given a
+    `snapshot_name`, the snapshot). With the database down, the snapshot stands in."""
     try:
         with translation.override(language):
-            response = view_func(request, *args, **kwargs)
+            response = view()
             if hasattr(response, "render") and callable(response.render):
                 response.render()
     except DatabaseError:
-        stored = snapshots.read(snapshot_name)
+        stored = None if snapshot_name is None else snapshots.read(snapshot_name)
         if stored is None:
             raise
         meta, body = stored
         stale = CachedPage(body=body, **meta)
-        stale.headers["X-Noroshi-Snapshot"] = "stale"
+        stale.headers[SNAPSHOT_HEADER] = "stale"
+        SOURCES["snapshot"].inc()
         return stale
     if response.status_code != 200 or response.streaming:
         return response
@@ -237,14 +311,15 @@ def render(view_func, request, args, kwargs, language: str, changed_at: float):
         body=body,
         content_type=response["Content-Type"],
         etag=f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
-        changed_at=changed_at,
+        changed_at=stamp.at,
         headers={
             name: value
             for name, value in response.items()
             if name.lower() not in {"content-type", "content-length", "set-cookie", "vary"}
         },
     )
-    if set(request.GET) <= COMMON_PARAMS:
+    SOURCES["render"].inc()
+    if snapshot_name is not None:
         meta = {k: v for k, v in asdict(page).items() if k != "body"}
         snapshots.write(snapshot_name, meta, body)
     return page

@@ -150,12 +150,32 @@ SPECTACULAR_SETTINGS = {
 # --- Redis, cache and Celery -----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# The public page never waits long on the cache (incidents.shared_cache): each Redis call gets
+# this many seconds to connect and to answer, and after a failure a process skips the cache
+# for NOROSHI_CACHE_RETRY_SECONDS. While the page's stamp cannot be read, a process renders
+# each page afresh at most every NOROSHI_LOCAL_PAGE_SECONDS; beat moves the stamp past
+# changes that could not mark it every NOROSHI_PAGE_RECONCILE_SECONDS.
+NOROSHI_CACHE_TIMEOUT_SECONDS = float(os.environ.get("NOROSHI_CACHE_TIMEOUT_SECONDS", "0.5"))
+NOROSHI_CACHE_RETRY_SECONDS = float(os.environ.get("NOROSHI_CACHE_RETRY_SECONDS", "5"))
+NOROSHI_LOCAL_PAGE_SECONDS = float(os.environ.get("NOROSHI_LOCAL_PAGE_SECONDS", "2"))
+NOROSHI_PAGE_RECONCILE_SECONDS = float(os.environ.get("NOROSHI_PAGE_RECONCILE_SECONDS", "10"))
 if REDIS_URL:
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "noroshi"),
+            "OPTIONS": {
+                "socket_connect_timeout": NOROSHI_CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": NOROSHI_CACHE_TIMEOUT_SECONDS,
+                # One immediate retry, on a new connection, when one was dropped (a Redis
+                # restart); never after a timeout, which would only double the wait.
+                "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+            },
         }
     }
 else:
@@ -166,6 +186,11 @@ else:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "noroshi"),
         }
     }
+
+# Snapshots of the public responses on disk (statuspage.snapshots), the last good rendering of
+# each, served while the database is down: at most this many files, none older than this.
+NOROSHI_SNAPSHOT_MAX_FILES = int(os.environ.get("NOROSHI_SNAPSHOT_MAX_FILES", "2000"))
+NOROSHI_SNAPSHOT_MAX_AGE_DAYS = float(os.environ.get("NOROSHI_SNAPSHOT_MAX_AGE_DAYS", "30"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_DIR = Path(os.environ.get("NOROSHI_BROKER_DIR") or VAR_DIR / "broker")
@@ -207,6 +232,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.send_maintenance_reminders",
         "schedule": MAINTENANCE_CHECK_SECONDS,
         "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
+    },
+    # Moves the page stamp past a change whose mark was lost while the cache was down.
+    "reconcile-page-stamp": {
+        "task": "incidents.tasks.reconcile_page_stamp",
+        "schedule": NOROSHI_PAGE_RECONCILE_SECONDS,
+        "options": {"expires": NOROSHI_PAGE_RECONCILE_SECONDS * 4},
     },
     "notify-sweep": {
         "task": "notify.tasks.sweep",

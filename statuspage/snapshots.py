@@ -1,33 +1,58 @@
 """The last good rendering of each public response, kept on disk, outside the database and the
-cache, so that the page still answers when PostgreSQL (or Redis) is down."""
+cache, so that the page still answers when PostgreSQL (or Redis) is down.
 
+The folder stays bounded: only responses with valid parameters are written (statuspage.
+public_cache), and each time a new file appears (and at least hourly) the folder is pruned to
+the newest NOROSHI_SNAPSHOT_MAX_FILES, none older than NOROSHI_SNAPSHOT_MAX_AGE_DAYS. Pruning
+follows a successful write, that is a rendering from a working database: while the database
+is down, nothing is pruned and every snapshot stays available.
+"""
+
+import contextlib
 import json
 import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
+SUFFIX = ".snap"
+TEMP_PREFIX = ".tmp-"
+PRUNE_EVERY_SECONDS = 3600
+# A temporary file this old was left by a process killed mid-write.
+TEMP_MAX_AGE_SECONDS = 3600
+_last_prune = 0.0  # time.monotonic() of this process's last pruning
+
+
+def snapshot_folder() -> Path:
+    return Path(settings.VAR_DIR) / "snapshots"
+
 
 def snapshot_path(name: str) -> Path:
-    return Path(settings.VAR_DIR) / "snapshots" / (name.replace(":", "_") + ".snap")
+    return snapshot_folder() / (name.replace(":", "_") + SUFFIX)
 
 
 def write(name: str, meta: dict, body: bytes) -> None:
-    """Replace the snapshot `name` atomically: one file, a JSON line of `meta`, then `body`."""
+    """Replace the snapshot `name` atomically: one file, a JSON line of `meta`, then `body`;
+    prune the folder when the file is new (or the last pruning is an hour old)."""
     path = snapshot_path(name)
     try:
+        is_new = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         with os.fdopen(fd, "wb") as handle:
             handle.write(json.dumps(meta).encode() + b"\n" + body)
         os.replace(tmp, path)
     except OSError:
         # A full or read-only disk must not break serving the page itself.
         logger.warning("could not write the page snapshot %s", path.name, exc_info=True)
+        return
+    if is_new or time.monotonic() - _last_prune > PRUNE_EVERY_SECONDS:
+        prune()
 
 
 def read(name: str) -> tuple[dict, bytes] | None:
@@ -37,3 +62,33 @@ def read(name: str) -> tuple[dict, bytes] | None:
         return json.loads(head), body
     except (OSError, ValueError):
         return None
+
+
+def prune() -> int:
+    """Delete the snapshots older than NOROSHI_SNAPSHOT_MAX_AGE_DAYS, then the oldest past
+    NOROSHI_SNAPSHOT_MAX_FILES, and temporary files left by a killed writer; return how many
+    snapshots were deleted. Other processes may prune at the same time: a file already gone
+    is fine."""
+    global _last_prune
+    _last_prune = time.monotonic()
+    now = time.time()
+    oldest_kept = now - settings.NOROSHI_SNAPSHOT_MAX_AGE_DAYS * 86400
+    snapshots: list[tuple[float, Path]] = []
+    try:
+        entries = list(os.scandir(snapshot_folder()))
+    except OSError:
+        return 0
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            modified = entry.stat().st_mtime
+            if entry.name.endswith(SUFFIX):
+                snapshots.append((modified, Path(entry.path)))
+            elif entry.name.startswith(TEMP_PREFIX) and modified < now - TEMP_MAX_AGE_SECONDS:
+                os.unlink(entry.path)
+    snapshots.sort(reverse=True)
+    kept = [(modified, path) for modified, path in snapshots if modified >= oldest_kept]
+    doomed = snapshots[len(kept) :] + kept[settings.NOROSHI_SNAPSHOT_MAX_FILES :]
+    for _, path in doomed:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return len(doomed)

@@ -2,7 +2,9 @@
 
 The page badge reads "status | operational" (the words follow the roll-up's indicator, as the
 page's own descriptions do); a component's reads "<name> | <status>", and a group's public id
-gives the worst status of its components. `?label=` replaces the left text.
+gives the worst status of its components. `?label=` replaces the left text: free text, so a
+badge with one is rendered for each request and never cached (made-up labels cannot fill the
+cache); nginx's micro-cache still holds it for a second.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,7 +54,7 @@ def svg_response(label: str, message_and_colour: tuple[str, str]) -> HttpRespons
     return HttpResponse(badge_svg(Badge(label, message, colour)), content_type=CONTENT_TYPE)
 
 
-@public_response(cors=True, params=("label",), extra_headers=HEADERS)
+@public_response(cors=True, text_params=("label",), extra_headers=HEADERS)
 def page_badge(request: HttpRequest) -> HttpResponse:
     """The page's roll-up as a badge."""
     label = clean_label(request.GET.get("label", ""), default=PAGE_LABEL)
@@ -60,7 +62,7 @@ def page_badge(request: HttpRequest) -> HttpResponse:
     return svg_response(label, INDICATOR_BADGES.get(indicator, OPERATIONAL))
 
 
-@public_response(cors=True, params=("label",), extra_headers=HEADERS)
+@public_response(cors=True, text_params=("label",), extra_headers=HEADERS)
 def component_badge(request: HttpRequest, public_id: str) -> HttpResponse:
     """One component's (or group's) status as a badge; 404 for an unknown id."""
     name, status = component_name_and_status(public_id, get_language())

@@ -6,7 +6,8 @@ its component's status history, the incidents touching it, the page's zone, the 
 the time, so it is kept under a key made of exactly those: the history's version (last change
 id, count, last change time: a backfill moves it too), the incident rows themselves, the zone
 and the current minute (today's outage minutes keep growing during an outage). Anything that
-changes what a bar shows changes its key; nothing is invalidated by hand.
+changes what a bar shows changes its key; nothing is invalidated by hand. Without the cache
+(down, or skipped after a failure) the bars are simply rendered.
 """
 
 import hashlib
@@ -14,10 +15,9 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.utils.safestring import SafeString
 
-from incidents import selectors
+from incidents import selectors, shared_cache
 from incidents.models import Component
 from statuspage.templatetags.public_page import uptime_cells
 from statuspage.views.day_cells import first_bar_day, incident_rows, uptime_bars
@@ -62,7 +62,7 @@ def rendered_bars(
         )
         for c in components
     }
-    found = cache.get_many(list(keys.values()))
+    found = shared_cache.get_many(list(keys.values()))
     missing = [c for c in components if keys[c.pk] not in found]
     if missing:
         bars = uptime_bars(missing, days=days, tz=tz, now=now, rows=rows)
@@ -70,6 +70,6 @@ def rendered_bars(
             keys[pk]: RenderedBar(uptime_cells(bar, language), bar.uptime_percentage)
             for pk, bar in bars.items()
         }
-        cache.set_many(fresh, BAR_SECONDS)
+        shared_cache.put_many(fresh, BAR_SECONDS)
         found.update(fresh)
     return {c.pk: found[keys[c.pk]] for c in components}

@@ -26,9 +26,12 @@ class Month:
 
 
 def page_number(request: HttpRequest) -> int | None:
-    """?page= as a number from 1 (absent: 1), or None when it is not one."""
+    """?page= as a number from 1 (absent: 1), or None when it is not one written the one way
+    (ASCII digits, no leading zero), so that each page has a single cache key."""
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 10_000 else None
+    if not (raw.isascii() and raw.isdigit() and raw == str(int(raw))):
+        return None
+    return int(raw) if 1 <= int(raw) <= 10_000 else None
 
 
 def last_page(this_month: date, tz: zoneinfo.ZoneInfo) -> int:
@@ -53,7 +56,7 @@ def history_months(*, newest: date, tz: zoneinfo.ZoneInfo) -> list[Month]:
     return [Month(first, by_month.get(first, [])) for first in months]
 
 
-@public_response
+@public_response(params=("page",))
 def history(request: HttpRequest) -> HttpResponse:
     page = selectors.page_settings()
     context = public_context(request, page, section="history")

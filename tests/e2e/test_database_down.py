@@ -1,83 +1,21 @@
 """With the database gone, a real gunicorn keeps answering the public page with 200: from the
 cache, and — with the cache emptied too — from the last good snapshot on disk."""
 
-import contextlib
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from incidents import services
 from tests.e2e.conftest import database_url
+from tests.e2e.gunicorn import Gunicorn, fetch
 from tests.e2e.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
 PUBLIC_PATHS = ("/", "/api/v2/summary.json")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(port: int, path: str) -> tuple[int, dict, bytes]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-class Gunicorn:
-    """gunicorn serving Noroshi on a free port with the given database and a cache of its own."""
-
-    def __init__(self, tmp_path: Path, database: str):
-        self.port = free_port()
-        self.log = tmp_path / f"gunicorn-{self.port}.log"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database,
-            "NOROSHI_VAR_DIR": str(tmp_path / "var"),  # snapshots survive a restart
-            "CACHE_KEY_PREFIX": f"e2e-{uuid.uuid4().hex[:12]}",  # an empty cache per server
-            "DB_CONN_MAX_AGE": "60",
-        }
-        command = [
-            sys.executable, "-m", "gunicorn", "statuspage.wsgi", "--bind",
-            f"127.0.0.1:{self.port}", "--workers", "1", "--no-control-socket",
-        ]  # fmt: skip
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited:\n{self.log.read_text()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            time.sleep(0.1)
-        pytest.fail(f"gunicorn did not listen:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
 
 
 class SqliteOutage:

@@ -62,7 +62,9 @@ def test_language_from_query_or_header_gets_its_own_entry(client, components):
     by_query = client.get("/?lang=ja")
     assert english["Content-Language"] == "en"
     assert by_header["Content-Language"] == by_query["Content-Language"] == "ja"
-    assert client.get("/?lang=xx", headers={"Accept-Language": "fr"})["Content-Language"] == "en"
+    assert client.get("/", headers={"Accept-Language": "fr"})["Content-Language"] == "en"
+    unknown = client.get("/?lang=xx", headers={"Accept-Language": "fr"})
+    assert (unknown.status_code, unknown["Location"]) == (302, "/")
 
 
 def test_head_is_answered_from_the_cache(client, components):
