@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL, bad UTF-8 or overlong segments in the path: 404 before anything reads them.
+    "statuspage.middleware.MalformedPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages leave here; everything after it is for the rest.
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A view that lost the database answers a plain 503 (statuspage.errors), not a 500.
+    "statuspage.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "statuspage.urls"
@@ -121,6 +125,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that a worker process started by the end-to-end tests sees it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering (a partition, a server hung mid-failover) must fail a
+    # request or a task within seconds, never hold it forever: the web then answers from its
+    # snapshots or with a clear 503, and the worker retries. Options in DATABASE_URL win.
+    _statement_ms = int(float(os.environ.get("DB_STATEMENT_TIMEOUT", "30")) * 1000)
+    for _option, _value in {
+        # Seconds to establish a connection (libpq counts at least 2).
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+        # The server cancels a statement running longer (0: never); a lock wait counts too.
+        "options": f"-c statement_timeout={_statement_ms}",
+        # A connection whose server vanished mid-query: found dead after 5 s of silence and
+        # 3 unanswered probes 5 s apart, or after 20 s of data sent and never acknowledged.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 20000,
+    }.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_option, _value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -24,3 +24,7 @@ urlpatterns = [
     path("anymail/", include((tracking_urlpatterns(), "anymail"))),
     path("admin/", admin.site.urls),
 ]
+
+# Errors raised outside a view (e.g. the session saved while the database is gone) end here:
+# a plain page, the 503 of statuspage.errors when the database is the cause.
+handler500 = "statuspage.errors.server_error"
