@@ -279,6 +279,11 @@ NOROSHI_SMS_DAILY_CONFIRMATIONS = int(os.environ.get("NOROSHI_SMS_DAILY_CONFIRMA
 # Proxies of ours that append to X-Forwarded-For (deploy/nginx: 1); 0 ignores the header.
 NOROSHI_TRUSTED_PROXIES = int(os.environ.get("NOROSHI_TRUSTED_PROXIES", "0"))
 
+# /readyz (statuspage.health): a worker is down when no running worker process has beaten for
+# this many seconds (they beat every few seconds); beat likewise, within a minute of stopping.
+NOROSHI_WORKER_STALE_SECONDS = float(os.environ.get("NOROSHI_WORKER_STALE_SECONDS", "15"))
+NOROSHI_BEAT_STALE_SECONDS = float(os.environ.get("NOROSHI_BEAT_STALE_SECONDS", "30"))
+
 # Storm guard: at most this many messages per subscriber per window; the excess waits, and
 # updates of the same incident are folded into its next message.
 NOROSHI_STORM_MAX_MESSAGES = int(os.environ.get("NOROSHI_STORM_MAX_MESSAGES", "5"))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # Bounces and complaints from an e-mail provider (404 until ANYMAIL_WEBHOOK_SECRET is set).
     path("anymail/", include((tracking_urlpatterns(), "anymail"))),
     path("admin/", admin.site.urls),
