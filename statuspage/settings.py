@@ -5,6 +5,7 @@ transport (no broker server), a file-based cache and e-mail written to files. Pr
 DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -17,9 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Process counters (incidents.metrics) of every process on this host, summed by /metrics. Set
-# before anything imports prometheus_client, which reads it once.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
-Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+# before anything imports prometheus_client, which reads it once. (An empty value, as an env
+# file may give, would be the current directory: the default then.)
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(VAR_DIR / "metrics")
+PROMETHEUS_MULTIPROC_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -283,6 +287,15 @@ NOROSHI_TRUSTED_PROXIES = int(os.environ.get("NOROSHI_TRUSTED_PROXIES", "0"))
 # this many seconds (they beat every few seconds); beat likewise, within a minute of stopping.
 NOROSHI_WORKER_STALE_SECONDS = float(os.environ.get("NOROSHI_WORKER_STALE_SECONDS", "15"))
 NOROSHI_BEAT_STALE_SECONDS = float(os.environ.get("NOROSHI_BEAT_STALE_SECONDS", "30"))
+# /metrics (statuspage.metrics) answers a request bearing this token (Authorization: Bearer …)
+# or coming from one of these networks (CIDR, the client found as notify.abuse.client_ip
+# finds it); anyone else gets a 404. Both empty: /metrics is off.
+NOROSHI_METRICS_TOKEN = os.environ.get("NOROSHI_METRICS_TOKEN", "")
+# A malformed network stops every process at start, with the value in the error.
+NOROSHI_METRICS_NETWORKS = [
+    str(ipaddress.ip_network(network, strict=False))
+    for network in env_list("NOROSHI_METRICS_NETWORKS")
+]
 
 # Storm guard: at most this many messages per subscriber per window; the excess waits, and
 # updates of the same incident are folded into its next message.
