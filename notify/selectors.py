@@ -1,11 +1,13 @@
 """Reads of the notifications: who an announcement would reach, and delivery figures."""
 
 from collections import Counter
+from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from incidents.models import Component, Incident
-from notify.models import Delivery, SendingSwitch, Subscriber
+from notify.choices import DeliveryState
+from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 
 
 def active_subscribers() -> QuerySet[Subscriber]:
@@ -55,3 +57,30 @@ def delivery_log(subscriber: Subscriber, *, limit: int) -> list[Delivery]:
         .select_related("notification__incident", "notification__component_change__component")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def heartbeat_summary(role: str, *, since: datetime) -> tuple[int, datetime | None]:
+    """How many running (not stopped) processes of `role` beat at or after `since`, and the
+    newest beat of any running one (for /readyz and /metrics)."""
+    figures = ProcessHeartbeat.objects.filter(role=role, stopped_at__isnull=True).aggregate(
+        fresh=Count("id", filter=Q(beat_at__gte=since)), newest=Max("beat_at")
+    )
+    return figures["fresh"], figures["newest"]
+
+
+def delivery_counts() -> list[tuple[str, str, int]]:
+    """Every delivery counted by (state, channel), for /metrics."""
+    rows = Delivery.objects.values_list("state", "channel").annotate(n=Count("id")).order_by()
+    return [(state, channel, n) for state, channel, n in rows]
+
+
+def oldest_pending_delivery() -> datetime | None:
+    """When the oldest delivery still waiting to be sent was created."""
+    return Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(at=Min("created_at"))[
+        "at"
+    ]
+
+
+def notifications_awaiting_fanout() -> int:
+    """Notifications written but not yet fanned out to their subscribers."""
+    return Notification.objects.filter(fanned_out_at__isnull=True).count()

@@ -1,8 +1,20 @@
 """Middleware of the project."""
 
+from django.db import connection
+from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 
+from statuspage.errors import (
+    DATABASE_OUTAGES,
+    database_unavailable,
+    is_database_outage,
+    not_found,
+)
 from statuspage.public_cache import PUBLIC_MARK, served_from_memory
+
+# Longer than any segment of our addresses (signed tokens are about 60 characters), and the
+# longest file name most file systems take.
+MAX_SEGMENT_LENGTH = 255
 
 
 class ConsoleLocaleMiddleware(LocaleMiddleware):
@@ -33,3 +45,49 @@ class PublicPageMiddleware:
             if response is not None:
                 return response
         return self.get_response(request)
+
+
+class MalformedPathMiddleware:
+    """Answer 404 for an address that no page of ours can have — a NUL or another control
+    character, bytes that are not UTF-8, an overlong segment — before any view hands it to the
+    database (PostgreSQL refuses NUL in text, which was a 500) or to a file name."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_malformed(request):
+            return not_found(request)
+        return self.get_response(request)
+
+
+def is_malformed(request: HttpRequest) -> bool:
+    path = request.path_info
+    # Django turns bytes that are not UTF-8 into %XX escapes; no address of ours has a "%".
+    if "%" in path or any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+        return True
+    return any(len(segment) > MAX_SEGMENT_LENGTH for segment in path.split("/"))
+
+
+class DatabaseOutageMiddleware:
+    """Turn a view's lost, refused or timed-out database connection into the plain 503 page
+    (statuspage.errors) instead of a 500; the console's pages check the connection first.
+    Public pages that have a snapshot never get here: statuspage.public_cache serves it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # The console needs the database for everything but its login form: show the outage
+        # there too, rather than a form that cannot be sent.
+        if request.path_info.startswith("/admin/"):
+            try:
+                connection.ensure_connection()
+            except DATABASE_OUTAGES as error:
+                return database_unavailable(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_outage(exception):
+            return database_unavailable(request, exception)
+        return None

@@ -6,6 +6,7 @@ transport (no broker server), a file-based cache and e-mail written to files. Pr
 DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -23,9 +24,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR", BASE_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Process counters (incidents.metrics) of every process on this host, summed by /metrics. Set
-# before anything imports prometheus_client, which reads it once.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
-Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+# before anything imports prometheus_client, which reads it once. (An empty value, as an env
+# file may give, would be the current directory: the default then.)
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(VAR_DIR / "metrics")
+PROMETHEUS_MULTIPROC_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -78,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL, bad UTF-8 or overlong segments in the path: 404 before anything reads them.
+    "statuspage.middleware.MalformedPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages leave here; everything after it is for the rest.
@@ -88,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A view that lost the database answers a plain 503 (statuspage.errors), not a 500.
+    "statuspage.middleware.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "statuspage.urls"
@@ -127,6 +135,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that a worker process started by the end-to-end tests sees it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering (a partition, a server hung mid-failover) must fail a
+    # request or a task within seconds, never hold it forever: the web then answers from its
+    # snapshots or with a clear 503, and the worker retries. Options in DATABASE_URL win.
+    _statement_ms = int(float(os.environ.get("DB_STATEMENT_TIMEOUT", "30")) * 1000)
+    for _option, _value in {
+        # Seconds to establish a connection (libpq counts at least 2).
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+        # The server cancels a statement running longer (0: never); a lock wait counts too.
+        "options": f"-c statement_timeout={_statement_ms}",
+        # A connection whose server vanished mid-query: found dead after 5 s of silence and
+        # 3 unanswered probes 5 s apart, or after 20 s of data sent and never acknowledged.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 20000,
+    }.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_option, _value)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -292,6 +319,20 @@ NOROSHI_SMS_CONFIRMATIONS_PER_PREFIX_DAY = int(
 NOROSHI_SMS_DAILY_CONFIRMATIONS = int(os.environ.get("NOROSHI_SMS_DAILY_CONFIRMATIONS", "200"))
 # Proxies of ours that append to X-Forwarded-For (deploy/nginx: 1); 0 ignores the header.
 NOROSHI_TRUSTED_PROXIES = int(os.environ.get("NOROSHI_TRUSTED_PROXIES", "0"))
+
+# /readyz (statuspage.health): a worker is down when no running worker process has beaten for
+# this many seconds (they beat every few seconds); beat likewise, within a minute of stopping.
+NOROSHI_WORKER_STALE_SECONDS = float(os.environ.get("NOROSHI_WORKER_STALE_SECONDS", "15"))
+NOROSHI_BEAT_STALE_SECONDS = float(os.environ.get("NOROSHI_BEAT_STALE_SECONDS", "30"))
+# /metrics (statuspage.metrics) answers a request bearing this token (Authorization: Bearer …)
+# or coming from one of these networks (CIDR, the client found as notify.abuse.client_ip
+# finds it); anyone else gets a 404. Both empty: /metrics is off.
+NOROSHI_METRICS_TOKEN = os.environ.get("NOROSHI_METRICS_TOKEN", "")
+# A malformed network stops every process at start, with the value in the error.
+NOROSHI_METRICS_NETWORKS = [
+    str(ipaddress.ip_network(network, strict=False))
+    for network in env_list("NOROSHI_METRICS_NETWORKS")
+]
 
 # Storm guard: at most this many messages per subscriber per window; the excess waits, and
 # updates of the same incident are folded into its next message.

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from notify.email_feedback import tracking_urlpatterns
-from statuspage import health
+from statuspage import health, metrics
 
 admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
@@ -20,7 +20,13 @@ urlpatterns = [
     path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Bounces and complaints from an e-mail provider (404 until ANYMAIL_WEBHOOK_SECRET is set).
     path("anymail/", include((tracking_urlpatterns(), "anymail"))),
     path("admin/", admin.site.urls),
 ]
+
+# Errors raised outside a view (e.g. the session saved while the database is gone) end here:
+# a plain page, the 503 of statuspage.errors when the database is the cause.
+handler500 = "statuspage.errors.server_error"

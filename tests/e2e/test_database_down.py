@@ -86,7 +86,9 @@ def test_public_page_answers_while_the_database_is_down(outage, tmp_path):
 
         outage.take_away()
 
-        assert fetch(server.port, "/healthz")[0] == 500  # the database really is gone
+        # The database really is gone, and this process still serves the page: healthy.
+        assert fetch(server.port, "/readyz")[0] == 503
+        assert fetch(server.port, "/healthz")[0] == 200
         for path in PUBLIC_PATHS:
             status, _, body = fetch(server.port, path)
             assert (path, status, body) == (path, 200, good[path][2])

@@ -19,7 +19,3 @@ def test_overview_shows_the_rollup_and_components(client, components):
     assert "Partial System Outage" in html
     assert "Elevated API errors" in html
     assert "Major outage" in html
-
-
-def test_healthz(client):
-    assert client.get("/healthz").json() == {"ok": True}
