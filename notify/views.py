@@ -40,7 +40,7 @@ from notify.forms import (
     add_service_error,
 )
 from notify.models import Subscriber, masked
-from notify.signing import link_path, subscriber_from
+from notify.signing import PUBLIC_ID_SHAPE, link_path, subscriber_from
 from statuspage.public_cache import public_language
 from statuspage.views.context import explicit_language, public_context, with_language
 from statuspage.views.not_found import not_found
@@ -237,6 +237,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 def subscribe_to_incident(request: HttpRequest, public_id: str) -> HttpResponse:
     with translation.override(public_language(request)):
         try:
+            if not PUBLIC_ID_SHAPE.fullmatch(public_id):
+                raise Incident.DoesNotExist
             incident = selectors.incident_by_public_id(public_id)
         except Incident.DoesNotExist:
             return not_found(request, selectors.page_settings())
