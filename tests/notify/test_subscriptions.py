@@ -25,12 +25,12 @@ def test_subscribing_sends_a_confirmation_and_confirming_by_post(client, mailout
         ip="203.0.113.5",
     )
     assert (subscriber.address, subscriber.language, subscriber.confirmed_at) == (
-        "Ann@example.com",
+        "ann@example.com",
         "ja",
         None,
     )
     assert str(subscriber.consent_ip) == "203.0.113.5"
-    assert [m.to for m in mailoutbox] == [["Ann@example.com"]]
+    assert [m.to for m in mailoutbox] == [["ann@example.com"]]
     assert mailoutbox[0].subject == "Noroshiのステータス更新の購読を確認してください"
     path = link_in(mailoutbox[0]).removeprefix("http://127.0.0.1:8000")
 
