@@ -176,13 +176,23 @@ def subscribe_posted(request: HttpRequest, incident: Incident | None) -> HttpRes
             )
     except abuse.SignupLimited as limited:
         form.add_error(limited.field, str(limited.message))
-        response = form_page(request, form, status=429)
-        response["Retry-After"] = str(limited.retry_after)
-        return response
+        return refused_page(request, form, status=429, retry_after=limited.retry_after)
+    except abuse.LimitsUnavailable as unavailable:
+        form.add_error(None, str(unavailable.message))
+        return refused_page(request, form, status=503, retry_after=unavailable.retry_after)
     except ValidationError as error:
         add_service_error(form, error)
         return form_page(request, form, status=400)
     return subscribed_page(request, subscriber, incident)
+
+
+def refused_page(
+    request: HttpRequest, form: SubscribeForm, *, status: int, retry_after: int
+) -> HttpResponse:
+    """The form again, with why it was refused and when to come back."""
+    response = form_page(request, form, status=status)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def shown_address(subscriber: Subscriber) -> str:
