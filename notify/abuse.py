@@ -56,6 +56,13 @@ PER_NETWORK = Limit(
     None,
     _("Too many sign-ups from your network; try again in an hour."),
 )
+PER_ADDRESS = Limit(
+    "address",
+    "NOROSHI_SIGNUPS_PER_ADDRESS_HOUR",
+    HOUR,
+    "address",
+    _("We have sent several messages to this address in the last hour; try again in an hour."),
+)
 PER_NUMBER = Limit(
     "number",
     "NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY",
@@ -154,8 +161,11 @@ def network_of(ip: str) -> str:
 
 
 def counters_for(*, ip: str, channel: str, address: str) -> list[Counter]:
-    """The counters one sign-up takes; `address` in its normalised (E.164 for SMS) form."""
-    counters = [Counter(PER_NETWORK, network_of(ip))]
+    """The counters one sign-up takes; `address` in its normalised (E.164 for SMS) form.
+
+    The address's own counter is taken whether or not the address has a subscription (each
+    sign-up sends it a message either way): its refusal tells nobody which it was."""
+    counters = [Counter(PER_NETWORK, network_of(ip)), Counter(PER_ADDRESS, f"{channel}:{address}")]
     if channel == Channel.SMS:
         digits = address.lstrip("+")
         counters += [

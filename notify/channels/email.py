@@ -43,6 +43,11 @@ class EmailChannel(Channel):
 
         return send_confirmation_email(subscriber)
 
+    def send_notice(self, subscriber, state: str) -> bool:
+        from notify.confirmations import send_notice_email
+
+        return send_notice_email(subscriber, state)
+
     def render(self, notification, language: str) -> PreparedEmail:
         from notify.messages import render_email
 

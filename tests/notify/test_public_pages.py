@@ -184,7 +184,11 @@ def test_subscribing_a_known_address_gives_the_same_answer_and_no_duplicate(
     assert first.content == again.content
     assert Subscriber.objects.count() == 1
     assert Subscriber.objects.get().confirmed_at is not None
-    assert len(mailoutbox) == 1  # a confirmed subscriber is not asked again
+    # A confirmed subscriber is not asked again: it is sent its manage link.
+    assert [m.subject for m in mailoutbox] == [
+        "Confirm your subscription to Noroshi status updates",
+        "Your subscription to Noroshi status updates",
+    ]
 
 
 def test_subscribing_to_one_incident(client, components, mailoutbox):

@@ -99,6 +99,7 @@ def refusal(ip: str, number: str) -> abuse.SignupLimited:
 
 def test_sms_confirmations_are_limited_per_number_prefix_and_page(settings):
     settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 1000
+    settings.NOROSHI_SIGNUPS_PER_ADDRESS_HOUR = 1000
     settings.NOROSHI_SMS_CONFIRMATIONS_PER_PREFIX_DAY = 4
     settings.NOROSHI_SMS_DAILY_CONFIRMATIONS = 6
     for _ in range(3):
