@@ -1,11 +1,13 @@
 """Sign-up limits: what stops the subscribe form being used to flood an inbox or, worse, to pump
 SMS (fraudsters sign up premium-rate numbers by the thousand and share the carrier's fee).
 
-Before a sign-up is recorded, one counter per limit is taken in the shared cache (Redis in
-production: `incr` is atomic there, so concurrent web processes never both take the last
-unit). A counter over its limit is given back at once, as are those taken before it, and the
-sign-up is refused: nothing is written and nothing is sent. Counters live in fixed windows (the
-clock hour, the UTC day) and expire with them.
+Before a sign-up is recorded, one unit of every limit it falls under is taken, all or none, in
+Redis (notify.signup_counters; atomic there, so concurrent web processes never both take the
+last unit) or, in the embedded mode, in the cache's files. When one is at its limit, nothing is
+taken and the sign-up is refused: nothing is written and nothing is sent. When the counters
+cannot be reached, the sign-up is refused as well (LimitsUnavailable: the limits fail closed,
+as an open door would let SMS pumping through exactly when Redis is down). Counters live in
+fixed windows (the clock hour, the UTC day) and expire with them.
 
 The client's address is REMOTE_ADDR unless NOROSHI_TRUSTED_PROXIES says how many proxies of
 ours stand in front: X-Forwarded-For is trusted only as far as those proxies wrote it. An IPv6
@@ -20,12 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from notify import signup_counters
 from notify.choices import Channel
 
 HOUR = 3600
@@ -54,6 +56,13 @@ PER_NETWORK = Limit(
     None,
     _("Too many sign-ups from your network; try again in an hour."),
 )
+PER_ADDRESS = Limit(
+    "address",
+    "NOROSHI_SIGNUPS_PER_ADDRESS_HOUR",
+    HOUR,
+    "address",
+    _("We have sent several messages to this address in the last hour; try again in an hour."),
+)
 PER_NUMBER = Limit(
     "number",
     "NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY",
@@ -78,6 +87,15 @@ SMS_BUDGET = Limit(
         "or subscribe by another channel."
     ),
 )
+
+
+class LimitsUnavailable(Exception):
+    """The sign-up counters could not be reached (Redis down or hung): nobody can say whether a
+    limit is reached, so the sign-up is refused for now."""
+
+    # What the visitor is told to wait (seconds): a Redis restart or fail-over.
+    retry_after = 30
+    message = _("Sign-ups are paused for a moment. Nothing was saved: try again shortly.")
 
 
 class SignupLimited(Exception):
@@ -143,8 +161,11 @@ def network_of(ip: str) -> str:
 
 
 def counters_for(*, ip: str, channel: str, address: str) -> list[Counter]:
-    """The counters one sign-up takes; `address` in its normalised (E.164 for SMS) form."""
-    counters = [Counter(PER_NETWORK, network_of(ip))]
+    """The counters one sign-up takes; `address` in its normalised (E.164 for SMS) form.
+
+    The address's own counter is taken whether or not the address has a subscription (each
+    sign-up sends it a message either way): its refusal tells nobody which it was."""
+    counters = [Counter(PER_NETWORK, network_of(ip)), Counter(PER_ADDRESS, f"{channel}:{address}")]
     if channel == Channel.SMS:
         digits = address.lstrip("+")
         counters += [
@@ -155,52 +176,30 @@ def counters_for(*, ip: str, channel: str, address: str) -> list[Counter]:
     return counters
 
 
-def take(counter: Counter, now: float) -> bool:
-    """Count one more against `counter`; False (and nothing counted) when over its limit."""
-    key, ttl = counter.key(now), counter.window_left(now)
-    cache.add(key, 0, ttl)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.add(key, 1, ttl)
-        count = 1
-    # Backends without an atomic incr write the value again with the default timeout.
-    cache.touch(key, ttl)
-    if count <= counter.allowed:
-        return True
-    give_back(counter, now)
-    return False
-
-
-def give_back(counter: Counter, now: float) -> None:
-    key = counter.key(now)
-    with contextlib.suppress(ValueError):
-        cache.decr(key)
-        cache.touch(key, counter.window_left(now))
-
-
-def take_all(counters: list[Counter], now: float) -> None:
-    """Take every counter, or none: raises SignupLimited for the first one over its limit."""
-    taken: list[Counter] = []
-    for counter in counters:
-        if not take(counter, now):
-            for earlier in taken:
-                give_back(earlier, now)
-            raise SignupLimited(counter.limit, counter.window_left(now))
-        taken.append(counter)
+def counts_of(counters: list[Counter], now: float) -> list[signup_counters.Count]:
+    return [
+        signup_counters.Count(counter.key(now), counter.allowed, counter.window_left(now))
+        for counter in counters
+    ]
 
 
 @contextlib.contextmanager
 def signup_allowance(*, ip: str, channel: str, address: str) -> Iterator[None]:
     """Hold one unit of every sign-up limit for the body (the subscribe call); raises
-    SignupLimited before the body when a limit is reached. A body that raises gives the
-    units back: a refused sign-up costs the visitor nothing."""
+    SignupLimited before the body when a limit is reached, and LimitsUnavailable when the
+    counters cannot be reached (nothing is then written or sent: the limits fail closed). A
+    body that raises gives the units back: a refused sign-up costs the visitor nothing."""
     now = time.time()
     counters = counters_for(ip=ip, channel=channel, address=address)
-    take_all(counters, now)
+    counts = counts_of(counters, now)
+    try:
+        over = signup_counters.take_all(counts)
+    except signup_counters.CountersUnavailable as error:
+        raise LimitsUnavailable() from error
+    if over is not None:
+        raise SignupLimited(counters[over].limit, counts[over].ttl)
     try:
         yield
     except BaseException:
-        for counter in counters:
-            give_back(counter, now)
+        signup_counters.give_back(counts)
         raise

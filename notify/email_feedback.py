@@ -64,8 +64,8 @@ def record_email_event(
 def by_address(recipient: str | None) -> Subscriber | None:
     if not recipient or "@" not in recipient:
         return None
-    local, _, domain = recipient.strip().rpartition("@")
-    address = f"{local}@{domain.lower()}"
+    # Stored in lower case, the whole address (EmailChannel.normalise).
+    address = recipient.strip().lower()
     return Subscriber.objects.filter(channel=Channel.EMAIL, address=address).first()
 
 

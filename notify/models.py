@@ -28,7 +28,7 @@ class Subscriber(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    # Normalised: lower-case e-mail, E.164 phone number, https URL.
+    # Normalised: e-mail in lower case (all of it), E.164 phone number, https URL.
     address = models.CharField(max_length=500)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
     # Scope: no components and no incident = the whole page.

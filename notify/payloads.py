@@ -156,3 +156,17 @@ def verification_body(subscriber: Subscriber, *, confirm_url: str, unsubscribe_u
             "verification": {"confirm_url": confirm_url, "signing_secret": subscriber.secret},
         }
     )
+
+
+def notice_body(
+    subscriber: Subscriber, *, state: str, manage_url: str, unsubscribe_url: str
+) -> bytes:
+    """The event that tells an existing webhook subscriber that someone signed its URL up
+    again: its state (confirmed, unsubscribed, suspended), unchanged, and where to manage it."""
+    ctx = presenters.page_context(language=subscriber.language)
+    return encoded(
+        {
+            "meta": meta(ctx, unsubscribe_url),
+            "subscription": {"status": state, "manage_url": manage_url},
+        }
+    )

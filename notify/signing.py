@@ -3,6 +3,7 @@ The token names the subscriber and the action; it is signed with SECRET_KEY and 
 subscriber's own secret, so rotating that secret voids every link ever sent to them. A token of
 one action never works for another."""
 
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -15,6 +16,12 @@ SALT = "noroshi.notify"
 # Each is also the name of its route: notify:<action>.
 ACTIONS = ("confirm", "code", "manage", "unsubscribe")
 TOKEN_MARK = "token-goes-here"
+# What a token can look like: a subscriber's public id (incidents.public_ids), ':', and a
+# base64url signature (43 characters for SHA-256; a little room for a longer algorithm). Any
+# other text — a NUL, bytes that were not UTF-8, a pasted paragraph — is refused before it
+# reaches the database, which may not even accept it (PostgreSQL refuses NUL in text).
+PUBLIC_ID_SHAPE = re.compile(r"[a-z0-9]{12}")
+TOKEN_SHAPE = re.compile(rf"{PUBLIC_ID_SHAPE.pattern}:[A-Za-z0-9_-]{{1,100}}")
 
 
 def token(subscriber: Subscriber, action: str) -> str:
@@ -23,7 +30,10 @@ def token(subscriber: Subscriber, action: str) -> str:
 
 
 def subscriber_from(token_value: str, action: str) -> Subscriber | None:
-    """The subscriber a valid token of `action` names, else None."""
+    """The subscriber a valid token of `action` names, else None (also for any malformed
+    text, without a query)."""
+    if not TOKEN_SHAPE.fullmatch(token_value):
+        return None
     public_id = token_value.split(":", 1)[0]
     subscriber = Subscriber.objects.filter(public_id=public_id).first()
     if subscriber is None:

@@ -7,6 +7,7 @@ proxy (deploy/nginx) is not the one gunicorn sees: the URL is rebuilt from SITE_
 from the request (Host, and X-Forwarded-Proto when TRUST_X_FORWARDED_PROTO is on) second.
 """
 
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -26,6 +27,9 @@ from notify.models import Subscriber
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
 YES_WORDS = {"YES", "Y"}
+# A sender as Twilio writes it: an E.164 number, a short code or an alphanumeric sender id.
+# Anything else (a NUL, which PostgreSQL refuses in text) is nobody of ours.
+SENDER_SHAPE = re.compile(r"\+?[0-9A-Za-z]{1,20}")
 
 
 def signed_by_twilio(request: HttpRequest) -> bool:
@@ -70,7 +74,7 @@ def inbound_message(request: HttpRequest) -> HttpResponse:
     no answer (an auto-responder at the other end must not start a loop)."""
     number = request.POST.get("From", "").strip()
     words = request.POST.get("Body", "").strip().upper().split()
-    keyword = words[0].strip(".!") if len(words) == 1 else ""
+    keyword = words[0].strip(".!") if len(words) == 1 and SENDER_SHAPE.fullmatch(number) else ""
     reply = None
     if keyword in STOP_WORDS:
         services.unsubscribe_phone(number=number, source="sms STOP")

@@ -310,6 +310,7 @@ NOROSHI_SLACK_PER_SECOND = float(os.environ.get("NOROSHI_SLACK_PER_SECOND", "1")
 # Sign-up abuse limits (notify.abuse): per client network per hour, per phone number and per
 # number prefix per UTC day, and a page-wide daily budget of SMS confirmation codes.
 NOROSHI_SIGNUPS_PER_IP_HOUR = int(os.environ.get("NOROSHI_SIGNUPS_PER_IP_HOUR", "10"))
+NOROSHI_SIGNUPS_PER_ADDRESS_HOUR = int(os.environ.get("NOROSHI_SIGNUPS_PER_ADDRESS_HOUR", "2"))
 NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY = int(
     os.environ.get("NOROSHI_SMS_CONFIRMATIONS_PER_NUMBER_DAY", "3")
 )

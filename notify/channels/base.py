@@ -77,6 +77,13 @@ class Channel:
         sent. Raises a DeliveryError subclass when the provider refused."""
         raise NotImplementedError
 
+    def send_notice(self, subscriber, state: str) -> bool:
+        """Tell an existing subscriber (`state`: confirmed, unsubscribed or suspended; see
+        notify.confirmations) that its address was signed up again, with the way to manage
+        it; False when nothing was sent. Raises a DeliveryError subclass when the provider
+        refused."""
+        raise NotImplementedError
+
     # --- Announcements --------------------------------------------------------------------
 
     def render(self, notification, language: str) -> Any:

@@ -34,13 +34,19 @@ class EmailChannel(Channel):
         except ValidationError as error:
             message = gettext("“%(address)s” is not an e-mail address.") % {"address": address}
             raise ValidationError({"address": message}, code="invalid") from error
-        local, _, domain = address.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        # One stored form per mailbox: nobody relies on the case of a local part, and an
+        # address typed in another case must find the subscription it already has.
+        return address.lower()
 
     def send_confirmation(self, subscriber) -> bool:
         from notify.confirmations import send_confirmation_email
 
         return send_confirmation_email(subscriber)
+
+    def send_notice(self, subscriber, state: str) -> bool:
+        from notify.confirmations import send_notice_email
+
+        return send_notice_email(subscriber, state)
 
     def render(self, notification, language: str) -> PreparedEmail:
         from notify.messages import render_email

@@ -35,7 +35,7 @@ from notify.choices import NotificationKind
 from notify.messages import earlier_updates, headline
 from notify.models import Notification, Subscriber
 from notify.payloads import encoded
-from notify.signing import confirm_url
+from notify.signing import confirm_url, manage_url
 from statuspage.api_v2 import presenters
 
 SERVICES_PATH = re.compile(r"^/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+$")
@@ -284,6 +284,23 @@ def confirmation(subscriber: Subscriber) -> dict:
     return {"text": escape(title), "blocks": blocks}
 
 
+def notice(subscriber: Subscriber, state: str) -> dict:
+    """The answer to a sign-up of a channel subscribed already: what stands, and a button to
+    the signed manage link."""
+    from notify.confirmations import notice_text
+
+    page = selectors.page_settings()
+    with translation.override(subscriber.language):
+        name = selectors.localized(page, "name", subscriber.language)
+        title = _("Your subscription to %(page)s status updates") % {"page": name}
+        blocks = [
+            {"type": "header", "text": plain(title)},
+            section(escape(notice_text(state, name))),
+            button(_("Manage your subscription"), manage_url(subscriber), "manage"),
+        ]
+    return {"text": escape(title), "blocks": blocks}
+
+
 # --- The channel --------------------------------------------------------------------------
 
 
@@ -322,6 +339,10 @@ class SlackChannel(Channel):
 
     def send_confirmation(self, subscriber) -> bool:
         post(subscriber.address, encoded(confirmation(subscriber)), HEADERS)
+        return True
+
+    def send_notice(self, subscriber, state: str) -> bool:
+        post(subscriber.address, encoded(notice(subscriber, state)), HEADERS)
         return True
 
     def render(self, notification, language: str) -> SlackMessage:

@@ -200,6 +200,24 @@ class SmsChannel(Channel):
         self.create_message(to=subscriber.address, body=body)
         return True
 
+    def send_notice(self, subscriber, state: str) -> bool:
+        """A subscribed number gets a code that opens its manage page (the form's answer asks
+        for one, as for a new number); one that stopped or is suspended gets nothing — a STOP
+        holds until START, and texts cost money — but holds a decoy code, so that the code page
+        answers as for any other sign-up."""
+        if state != "confirmed":
+            services.issue_confirmation_code(subscriber=subscriber, decoy=True)
+            return False
+        code = services.issue_confirmation_code(subscriber=subscriber)
+        page = selectors.page_settings()
+        with translation.override(subscriber.language):
+            body = _(
+                "[%(page)s] This number is subscribed already; nothing has changed. Your code "
+                "is %(code)s: enter it on the page to manage the subscription."
+            ) % {"page": selectors.localized(page, "name", subscriber.language), "code": code}
+        self.create_message(to=subscriber.address, body=body)
+        return True
+
     # --- Announcements --------------------------------------------------------------------
 
     def render(self, notification, language: str) -> str:

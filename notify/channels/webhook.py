@@ -27,7 +27,7 @@ from notify.channels.base import (
     RetryableError,
     UnknownOutcome,
 )
-from notify.signing import confirm_url, unsubscribe_url
+from notify.signing import confirm_url, manage_url, unsubscribe_url
 
 USER_AGENT = "Noroshi-Webhook/1"
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -106,6 +106,22 @@ class WebhookChannel(Channel):
         )
         # One key per subscription request (subscribing again renews consent_at).
         key = f"noroshi-confirm-{subscriber.public_id}-{int(subscriber.consent_at.timestamp())}"
+        post(
+            subscriber.address,
+            body,
+            signed_headers(body, secret=subscriber.secret, idempotency_key=key),
+        )
+        return True
+
+    def send_notice(self, subscriber, state: str) -> bool:
+        body = payloads.notice_body(
+            subscriber,
+            state=state,
+            manage_url=manage_url(subscriber),
+            unsubscribe_url=unsubscribe_url(subscriber),
+        )
+        # One key per clock hour: a repeat within it (a task run twice) is the same notice.
+        key = f"noroshi-notice-{subscriber.public_id}-{int(time.time()) // 3600}"
         post(
             subscriber.address,
             body,

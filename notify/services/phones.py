@@ -38,13 +38,19 @@ def sms_code_hash(subscriber: Subscriber, code: str) -> str:
 
 
 @transaction.atomic
-def issue_confirmation_code(*, subscriber: Subscriber) -> str:
+def issue_confirmation_code(*, subscriber: Subscriber, decoy: bool = False) -> str:
     """Give an SMS subscriber a new 6-digit confirmation code, stored hashed, with all its tries
-    again; return the code (to be texted: it is never stored in clear). Voids the previous one."""
+    again; return the code (to be texted: it is never stored in clear). Voids the previous one.
+
+    A `decoy` is issued and never sent (a sign-up for a number that stopped or is suspended):
+    what is stored is the hash of no 6-digit code, so every code typed on the page is "not
+    right", tries counted, exactly as on a code that was sent — the page tells nobody what
+    state the number is in — and none ever opens anything."""
     code = f"{secrets.randbelow(10**6):06d}"
+    stored = secrets.token_hex(16) if decoy else code
     now = timezone.now()
     Subscriber.objects.filter(pk=subscriber.pk).update(
-        confirmation_code_hash=sms_code_hash(subscriber, code),
+        confirmation_code_hash=sms_code_hash(subscriber, stored),
         confirmation_sent_at=now,
         confirmation_attempts=0,
         updated_at=now,
@@ -53,20 +59,21 @@ def issue_confirmation_code(*, subscriber: Subscriber) -> str:
 
 
 def confirm_with_code(*, subscriber: Subscriber, code: str) -> Subscriber:
-    """Confirm an SMS subscription with the code it was texted (again: changes nothing).
+    """Confirm an SMS subscription with the code it was texted; on one confirmed already, the
+    right code only proves the phone's owner (who may then manage it) and changes nothing.
 
-    Each try uses up one of SMS_CODE_TRIES at once (a conditional UPDATE, committed on its own:
-    do not call this inside a transaction that the ValidationError would roll back); after the
-    last wrong one the code is void and a new one must be asked for. Raises
-    ValidationError({"code": …}) for a malformed, wrong, expired or used-up code, and then
-    writes nothing but the count of tries.
+    A code is good while it lives, right code again included (a double submit); nothing but a
+    live code texted to the number gets past this, whatever the subscription's state: the code
+    page of any sign-up answers alike (a number that stopped holds a decoy). Each try uses up
+    one of SMS_CODE_TRIES at once (a conditional UPDATE, committed on its own: do not call this
+    inside a transaction that the ValidationError would roll back); after the last wrong one
+    the code is void and a new one must be asked for. Raises ValidationError({"code": …}) for
+    a malformed, wrong, expired or used-up code, and then writes nothing but the count of tries.
     """
     code = (code or "").strip()
     if not re.fullmatch(r"[0-9]{6}", code):
         raise ValidationError({"code": _("Enter the 6 digits of the code we sent you by SMS.")})
     current = Subscriber.objects.get(pk=subscriber.pk)
-    if current.confirmed_at is not None:
-        return current
     if not take_code_try(current):
         raise ValidationError({"code": unusable_code_reason(current)})
     digest = sms_code_hash(current, code)
@@ -74,21 +81,22 @@ def confirm_with_code(*, subscriber: Subscriber, code: str) -> Subscriber:
         current.refresh_from_db(fields=["confirmation_attempts"])
         raise ValidationError({"code": wrong_code_message(current)})
     now = timezone.now()
-    Subscriber.objects.filter(
-        pk=current.pk, confirmed_at__isnull=True, confirmation_code_hash=digest
-    ).update(confirmed_at=now, confirmation_code_hash="", confirmation_attempts=0, updated_at=now)
+    right = Subscriber.objects.filter(pk=current.pk, confirmation_code_hash=digest)
+    right.update(confirmation_attempts=0)
+    right.filter(confirmed_at__isnull=True, unsubscribed_at__isnull=True).update(
+        confirmed_at=now, updated_at=now
+    )
     current.refresh_from_db()
     return current
 
 
 def take_code_try(subscriber: Subscriber) -> bool:
-    """Use up one try of a live code; False when none is left (or there is no live code)."""
+    """Use up one try of a live code; False when none is left (or there is no live code). The
+    subscription's state plays no part (see confirm_with_code)."""
     live_since = timezone.now() - SMS_CODE_LIFETIME
     return bool(
         Subscriber.objects.filter(
             pk=subscriber.pk,
-            confirmed_at__isnull=True,
-            unsubscribed_at__isnull=True,
             confirmation_sent_at__gte=live_since,
             confirmation_attempts__lt=SMS_CODE_TRIES,
         )
@@ -98,8 +106,6 @@ def take_code_try(subscriber: Subscriber) -> bool:
 
 
 def unusable_code_reason(subscriber: Subscriber) -> str:
-    if subscriber.unsubscribed_at is not None:
-        return _("This subscription has ended; subscribe again to receive updates.")
     if subscriber.confirmation_code_hash and subscriber.confirmation_attempts >= SMS_CODE_TRIES:
         return _("Too many wrong codes: this code no longer works. Ask for a new one.")
     return _("This code has expired: ask for a new one.")
@@ -143,8 +149,9 @@ def unsubscribe_phone(*, number: str, source: str) -> Subscriber | None:
     """Stop every SMS to a number (a STOP reply, …); the subscriber, or None when the number
     has none. Unsubscribing twice changes nothing."""
     now = timezone.now()
+    # A code texted before the STOP dies with it.
     sms_subscribers(number).filter(unsubscribed_at__isnull=True).update(
-        unsubscribed_at=now, updated_at=now
+        unsubscribed_at=now, confirmation_code_hash="", updated_at=now
     )
     logger.info("SMS %s unsubscribed (%s)", masked(number), source)
     return sms_subscribers(number).first()

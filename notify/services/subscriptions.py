@@ -1,4 +1,9 @@
-"""Writes of a subscription: subscribe, confirm, unsubscribe, change what it covers.
+"""Writes of a subscription: subscribe, confirm, unsubscribe, resume, change what it covers.
+
+The rule they keep: a sign-up on the public form creates a subscription, never changes one.
+What a subscription covers, its language and its state change only through its signed links
+(confirm, code, manage, unsubscribe), STOP/START replies, the operators, and the providers'
+reports.
 
 Each validates first (ValidationError with a precise message, nothing written) and defers
 anything that talks to the outside world (a confirmation message, a queued task) until after
@@ -9,11 +14,13 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidents.models import Component, Incident
 from notify import channels
-from notify.choices import Language
+from notify.choices import Channel, Language
 from notify.models import Subscriber
 
 
@@ -37,34 +44,27 @@ def subscribe(
     incident: Incident | None = None,
     ip: str | None = None,
 ) -> Subscriber:
-    """Record a subscription, unconfirmed, and send its confirmation after commit.
+    """Ask for a subscription of an address; the subscriber it has (new or not).
 
-    Subscribing an address again renews the request (a new confirmation) without duplicating
-    it. Raises ValidationError for a disabled channel, a bad address or language.
+    A new address is recorded, unconfirmed, with this language and scope. An address that has
+    a subscription already, in any state, keeps it exactly as it is: nobody changes a
+    subscription's scope, language or state without one of its signed links, and the answer
+    must not tell a visitor whether the address was known. Either way one message is queued
+    after commit: notify.confirmations.send_confirmation, which asks a pending subscription to
+    confirm and tells an existing one how to manage it. Raises ValidationError for a disabled
+    channel, a bad address or language, writing nothing.
     """
     address = normalised_address(channel, address)
     if language not in Language.values:
         raise ValidationError({"language": f"“{language}” is not a language of this page."})
-    now = timezone.now()
-    subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+    subscriber, created = Subscriber.objects.get_or_create(
         channel=channel,
         address=address,
         defaults={"language": language, "incident": incident, "consent_ip": ip},
     )
-    if not created:
-        subscriber.language, subscriber.incident, subscriber.consent_ip = language, incident, ip
-        subscriber.unsubscribed_at = None
-        subscriber.confirmed_at = subscriber.confirmed_at if subscriber.is_active else None
-        subscriber.consent_at = subscriber.updated_at = now
-        subscriber.save(
-            update_fields=[
-                "language", "incident", "consent_ip", "unsubscribed_at", "confirmed_at",
-                "consent_at", "updated_at",
-            ]
-        )  # fmt: skip
-    subscriber.components.set(components or [])
-    if not subscriber.confirmed_at:
-        transaction.on_commit(lambda: queue_confirmation(subscriber.pk))
+    if created:
+        subscriber.components.set(components or [])
+    transaction.on_commit(lambda: queue_confirmation(subscriber.pk))
     return subscriber
 
 
@@ -86,12 +86,43 @@ def confirm(*, subscriber: Subscriber) -> Subscriber:
 
 @transaction.atomic
 def unsubscribe(*, subscriber: Subscriber) -> Subscriber:
-    """Stop every message to this subscriber; unsubscribing twice changes nothing."""
+    """Stop every message to this subscriber; unsubscribing twice changes nothing. An SMS code
+    not yet used dies with it."""
     Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=timezone.now(), updated_at=timezone.now()
+        unsubscribed_at=timezone.now(), confirmation_code_hash="", updated_at=timezone.now()
     )
     subscriber.refresh_from_db()
     return subscriber
+
+
+@transaction.atomic
+def resume(*, subscriber: Subscriber) -> Subscriber:
+    """Subscribe again a subscription that ended or was suspended, as it was (scope, language);
+    resuming an active one changes nothing.
+
+    Called from its manage link only: the link reached the address, which proves that the
+    address wants it and takes messages, so the subscription is confirmed as well. A number
+    that replied STOP resumes only by replying START (its carrier blocks our texts until then):
+    ValidationError, nothing written.
+    """
+    current = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if current.channel == Channel.SMS and current.unsubscribed_at is not None:
+        raise ValidationError(
+            "This number asked us to stop: reply START to our number to receive updates again."
+        )
+    now = timezone.now()
+    Subscriber.objects.filter(pk=current.pk).filter(
+        Q(unsubscribed_at__isnull=False) | Q(suspended_at__isnull=False)
+    ).update(
+        confirmed_at=Coalesce(F("confirmed_at"), Value(now, output_field=DateTimeField())),
+        unsubscribed_at=None,
+        suspended_at=None,
+        suspended_reason="",
+        consecutive_failures=0,
+        updated_at=now,
+    )
+    current.refresh_from_db()
+    return current
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from incidents import services
@@ -5,6 +7,17 @@ from notify import services as notify_services
 from notify.models import Subscriber
 from tests.factories import ComponentFactory, ComponentGroupFactory
 from tests.smtp_sink import SmtpSink
+
+
+@pytest.fixture(autouse=True)
+def cache_files_of_its_own(isolated_cache, settings, tmp_path):
+    """On the embedded setup the cache is a folder of files that Django culls at random past
+    300 entries: a sign-up counter of this test could vanish in the middle of it, taking its
+    limit along. Each test gets a folder of its own."""
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        caches = copy.deepcopy(settings.CACHES)
+        caches["default"]["LOCATION"] = str(tmp_path / "cache")
+        settings.CACHES = caches
 
 
 @pytest.fixture

@@ -54,11 +54,11 @@ def test_an_import_adds_them_and_asks_each_to_confirm(
         response = upload(client, GOOD, dry_run=False)
 
     assert "2 subscribers added." in response.content.decode()
-    ann = Subscriber.objects.get(address="Ann@example.com")
+    ann = Subscriber.objects.get(address="ann@example.com")
     assert [c.name for c in ann.components.all()] == ["API"]
     assert ann.confirmed_at is None and ann.consent_source == "import-unconfirmed"
     assert Subscriber.objects.get(address="ben@example.com").language == "ja"
-    assert sorted(m.to[0] for m in mailoutbox) == ["Ann@example.com", "ben@example.com"]
+    assert sorted(m.to[0] for m in mailoutbox) == ["ann@example.com", "ben@example.com"]
     assert AuditEntry.objects.filter(action="import_subscribers").count() == 1
 
 

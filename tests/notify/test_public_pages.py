@@ -104,19 +104,19 @@ def test_subscribing_an_email_to_components_records_it_unconfirmed_and_sends_one
     document = parse(response.content)
     assert document.find("h1").text() == "Almost done: confirm your subscription"
     assert (
-        "We sent a message to Ann@example.com with a link to confirm your subscription."
+        "We sent a message to ann@example.com with a link to confirm your subscription."
         in document.find("main").text()
     )
     subscriber = Subscriber.objects.get()
     assert (subscriber.channel, subscriber.address, subscriber.language) == (
         "email",
-        "Ann@example.com",
+        "ann@example.com",
         "en",
     )
     assert subscriber.confirmed_at is None
     assert str(subscriber.consent_ip) == "198.51.100.7"
     assert set(subscriber.components.all()) == {grouped["API"], grouped["Queue"]}
-    assert [m.to for m in mailoutbox] == [["Ann@example.com"]]
+    assert [m.to for m in mailoutbox] == [["ann@example.com"]]
     assert link_in(mailoutbox[0]) == link_path(subscriber, "confirm")
 
 
@@ -184,7 +184,11 @@ def test_subscribing_a_known_address_gives_the_same_answer_and_no_duplicate(
     assert first.content == again.content
     assert Subscriber.objects.count() == 1
     assert Subscriber.objects.get().confirmed_at is not None
-    assert len(mailoutbox) == 1  # a confirmed subscriber is not asked again
+    # A confirmed subscriber is not asked again: it is sent its manage link.
+    assert [m.subject for m in mailoutbox] == [
+        "Confirm your subscription to Noroshi status updates",
+        "Your subscription to Noroshi status updates",
+    ]
 
 
 def test_subscribing_to_one_incident(client, components, mailoutbox):

@@ -1,10 +1,14 @@
 """Sign-up limits on the public page: per network, per number, per number prefix and a
 page-wide daily SMS budget; a refusal is a 429 that writes and sends nothing."""
 
-import pytest
-from django.core.cache import cache
+import time
 
-from notify import abuse
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from notify import abuse, signup_counters
 from notify.models import Subscriber
 from tests.notify.subscription_pages import errors_beside, form_for
 from tests.statuspage.page_html import parse
@@ -95,6 +99,7 @@ def refusal(ip: str, number: str) -> abuse.SignupLimited:
 
 def test_sms_confirmations_are_limited_per_number_prefix_and_page(settings):
     settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 1000
+    settings.NOROSHI_SIGNUPS_PER_ADDRESS_HOUR = 1000
     settings.NOROSHI_SMS_CONFIRMATIONS_PER_PREFIX_DAY = 4
     settings.NOROSHI_SMS_DAILY_CONFIRMATIONS = 6
     for _ in range(3):
@@ -128,9 +133,21 @@ def test_a_refusal_gives_back_what_it_took(settings):
     assert refusal("198.51.100.1", "+819012340003").limit is abuse.PER_NETWORK
 
 
-def test_the_counters_live_in_the_shared_cache_without_the_number_in_their_keys():
+def stored_count(key: str) -> int | None:
+    """A counter's value where it lives: Redis with REDIS_URL, else the configured cache."""
+    if not settings.REDIS_URL:
+        return cache.get(key)
+    value = signup_counters.redis_client(settings.REDIS_URL).get(signup_counters.prefixed(key))
+    return None if value is None else int(value)
+
+
+def test_the_counters_are_shared_without_the_number_in_their_keys(settings):
     counter = abuse.Counter(abuse.PER_NUMBER, "+819012340001")
     hold("198.51.100.1", "+819012340001")
-    key = counter.key(__import__("time").time())
+    key = counter.key(time.time())
     assert "819012340001" not in key
-    assert cache.get(key) == 1
+    assert stored_count(key) == 1
+    allowance = abuse.signup_allowance(ip="198.51.100.1", channel="sms", address="+819012340001")
+    with pytest.raises(ValidationError), allowance:
+        raise ValidationError("refused later")
+    assert stored_count(key) == 1  # given back

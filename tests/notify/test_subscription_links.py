@@ -109,7 +109,9 @@ def test_unsubscribing_from_the_manage_page(client, confirmed):
     assert parse(done.content).find("h1").text() == "You are unsubscribed."
     assert Subscriber.objects.get().unsubscribed_at is not None
     ended = parse(client.get(link_path(confirmed, "manage")).content)
-    assert ended.find_all("form") == []
+    [again] = ended.find_all("form")
+    assert [i.attrs["value"] for i in again.find_all("input", name="action")] == ["resume"]
+    assert again.find("button").text() == "Subscribe again"
     assert ended.find("dl").find_all("dd")[-1].text() == "Unsubscribed"
 
 

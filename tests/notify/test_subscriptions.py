@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from notify import services
 from notify.models import Subscriber
-from notify.signing import token, unsubscribe_url
+from notify.signing import manage_url, token, unsubscribe_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,12 +25,12 @@ def test_subscribing_sends_a_confirmation_and_confirming_by_post(client, mailout
         ip="203.0.113.5",
     )
     assert (subscriber.address, subscriber.language, subscriber.confirmed_at) == (
-        "Ann@example.com",
+        "ann@example.com",
         "ja",
         None,
     )
     assert str(subscriber.consent_ip) == "203.0.113.5"
-    assert [m.to for m in mailoutbox] == [["Ann@example.com"]]
+    assert [m.to for m in mailoutbox] == [["ann@example.com"]]
     assert mailoutbox[0].subject == "Noroshiのステータス更新の購読を確認してください"
     path = link_in(mailoutbox[0]).removeprefix("http://127.0.0.1:8000")
 
@@ -89,11 +89,19 @@ def test_bad_subscriptions_are_refused_and_write_nothing(mailoutbox, arguments, 
     assert mailoutbox == []
 
 
-def test_subscribing_again_renews_without_duplicating(mailoutbox):
+def test_subscribing_an_unsubscribed_address_again_changes_nothing_and_mails_its_manage_link(
+    mailoutbox,
+):
     first = services.subscribe(channel="email", address="eve@example.com")
-    services.unsubscribe(subscriber=first)
-    again = services.subscribe(channel="email", address="eve@example.com")
+    services.unsubscribe(subscriber=services.confirm(subscriber=first))
+    before = Subscriber.objects.values().get()
+
+    again = services.subscribe(channel="email", address="EVE@example.com", language="ja")
+
     assert again.pk == first.pk
-    assert (again.unsubscribed_at, again.confirmed_at) == (None, None)
-    assert Subscriber.objects.count() == 1
-    assert len(mailoutbox) == 2
+    assert Subscriber.objects.values().get() == before
+    assert [m.subject for m in mailoutbox] == [
+        "Confirm your subscription to Noroshi status updates",
+        "Your subscription to Noroshi status updates",
+    ]
+    assert manage_url(first) in mailoutbox[1].body
