@@ -21,8 +21,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from incidents import services
 from notify.models import Subscriber
 from tests.e2e.conftest import database_url
+from tests.e2e.gunicorn import Gunicorn
 from tests.e2e.tcp_proxy import TcpProxy
-from tests.e2e.test_database_down import Gunicorn
 
 pytestmark = pytest.mark.e2e
 

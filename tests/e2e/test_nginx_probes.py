@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.e2e.conftest import database_url
-from tests.e2e.test_database_down import Gunicorn, free_port
+from tests.e2e.gunicorn import Gunicorn, free_port
 
 pytestmark = [
     pytest.mark.e2e,
