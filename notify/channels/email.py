@@ -13,6 +13,7 @@ import smtplib
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
 
@@ -97,8 +98,11 @@ class EmailChannel(Channel):
             # An SMTP reply is an answer: the server did not take the message.
             kind = PermanentError if error.smtp_code >= 500 else RetryableError
             raise kind(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
-        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as error:
+        except OSError as error:
+            local = isinstance(self.connection, FileBackend)
             self.connection = None
+            if local:  # a file not written (var/ full…): nobody has it
+                raise RetryableError(f"could not write the message: {error}") from error
             raise UnknownOutcome(f"connection lost while sending: {error}") from error
         # An ESP through django-anymail names the message; its bounce and complaint webhooks
         # then find the delivery by that id (notify.email_feedback).
