@@ -5,8 +5,8 @@ It speaks enough of /2010-04-01 for the SDK: creating a message (form body, HTTP
 JSON answer with an SM… sid, status "queued") and listing them. It records every message it
 took, and can be told to refuse the next ones (or all of them, until it recovers) with a
 Twilio error, to hang past the client's timeout, or to drop the connection after reading the
-request (the message was taken: Twilio would send it). It signs status callbacks and inbound messages as Twilio does, with
-RequestValidator and the account's auth token.
+request (the message was taken: Twilio would send it). It signs status callbacks and inbound
+messages as Twilio does, with RequestValidator and the account's auth token.
 """
 
 import base64

@@ -83,8 +83,12 @@ class EmailChannel(Channel):
             self.open()
         if type(self.connection) is SmtpBackend:
             # Django's own SMTP backend: the prepared bytes, straight to its smtplib client.
+            client = smtp_client(self.connection)
+            if client is None:  # closed as soon as opened: nothing was sent
+                self.drop()
+                raise RetryableError("the SMTP connection closed before the message")
             to, data = message.fill(envelope)
-            self.transmit(smtp_client(self.connection), message.envelope_from, to, data)
+            self.transmit(client, message.envelope_from, to, data)
             return ""
         email = self.email(message, envelope)
         try:
@@ -164,7 +168,7 @@ def smtp_client(backend: SmtpBackend) -> smtplib.SMTP | None:
     return client if client is not None and client.sock is not None else None
 
 
-def refusal(client: smtplib.SMTP, command: str, code: int, reply: bytes) -> DeliveryError:
+def refusal(client: smtplib.SMTP, command: str, code: int, reply: bytes | str) -> DeliveryError:
     """The server answered `code` to `command`: it did not take the message. A 5xx is for good,
     anything else is retried. After 421 the server closes the connection (smtplib with it);
     after another refusal RSET readies it for the next message."""
