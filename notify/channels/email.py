@@ -11,11 +11,14 @@ a hung server costs one timeout per batch, not one per message.
 import contextlib
 import smtplib
 
+import requests
+from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
+from urllib3.exceptions import ConnectTimeoutError
 
 from notify.channels.base import (
     Channel,
@@ -26,6 +29,9 @@ from notify.channels.base import (
     UnknownOutcome,
 )
 from notify.channels.mime import FIXED_HEADERS, PreparedEmail, personal
+
+# A request to an ESP that failed before it left this machine: the ESP has nothing.
+NEVER_SENT = (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)
 
 
 class EmailChannel(Channel):
@@ -102,6 +108,8 @@ class EmailChannel(Channel):
             # An SMTP reply is an answer: the server did not take the message.
             kind = PermanentError if error.smtp_code >= 500 else RetryableError
             raise kind(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+        except AnymailError as error:  # before OSError: its HTTP errors are requests' too
+            raise esp_failure(error) from error
         except OSError as error:
             local = isinstance(self.connection, FileBackend)
             self.connection = None
@@ -160,6 +168,24 @@ class EmailChannel(Channel):
         )
         email.attach_alternative(personal(message.content.html, envelope), "text/html")
         return email
+
+
+def esp_failure(error: AnymailError) -> DeliveryError:
+    """What an ESP's error (through django-anymail) says of the message: an answer is a
+    refusal (429, 5xx and our own 401/403 retried, other 4xx for good), a request that never
+    left is retried, one that left and got no answer may have been sent."""
+    text = " ".join(str(error).split())
+    if isinstance(error, AnymailRecipientsRefused):
+        return PermanentError(f"the ESP refused the address: {text}")
+    status = error.status_code
+    if status is not None:
+        retry = status in (401, 403, 429) or status >= 500
+        return (RetryableError if retry else PermanentError)(f"ESP HTTP {status}: {text}")
+    cause = error.__cause__
+    reason = getattr(cause.args[0], "reason", None) if cause and cause.args else None
+    if isinstance(cause, NEVER_SENT) or isinstance(reason, ConnectTimeoutError):
+        return RetryableError(f"could not reach the ESP: {cause}")
+    return UnknownOutcome(f"no answer from the ESP after the message was sent: {cause or text}")
 
 
 def smtp_client(backend: SmtpBackend) -> smtplib.SMTP | None:
