@@ -285,6 +285,10 @@ NOTIFY_REQUEUE_SECONDS = float(os.environ.get("NOROSHI_REQUEUE_SECONDS", "60"))
 # Deliveries a worker claims in one statement: one commit per group rather than per message.
 # A worker killed mid-group leaves up to this many for an operator to settle (`unknown`).
 NOTIFY_CLAIM_GROUP = int(os.environ.get("NOROSHI_CLAIM_GROUP", "16"))
+# A refused or unreachable send is tried again after this many seconds, doubling with each
+# try, at most the ceiling (tests and drills shorten it).
+NOTIFY_RETRY_BASE_SECONDS = float(os.environ.get("NOROSHI_RETRY_BASE_SECONDS", "30"))
+NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("NOROSHI_RETRY_MAX_SECONDS", "1800"))
 
 # Webhook and Slack targets (notify/netpolicy.py, notify/netguard.py): https only, no
 # redirects, this many seconds for the whole exchange, at most this many bytes of the answer
@@ -365,7 +369,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_TIMEOUT = 10
+# Seconds before an SMTP connection, command or reply is given up (a hung server).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "status@localhost")
 # An e-mail provider through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 # and its settings as ANYMAIL_<NAME> variables (ANYMAIL_POSTMARK_SERVER_TOKEN, …).

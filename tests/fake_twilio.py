@@ -3,10 +3,10 @@ the SMS tests.
 
 It speaks enough of /2010-04-01 for the SDK: creating a message (form body, HTTP basic auth,
 JSON answer with an SM… sid, status "queued") and listing them. It records every message it
-took, and can be told to refuse the next ones with a Twilio error, to hang past the client's
-timeout, or to drop the connection after reading the request (the message was taken: Twilio
-would send it). It signs status callbacks and inbound messages as Twilio does, with
-RequestValidator and the account's auth token.
+took, and can be told to refuse the next ones (or all of them, until it recovers) with a
+Twilio error, to hang past the client's timeout, or to drop the connection after reading the
+request (the message was taken: Twilio would send it). It signs status callbacks and inbound
+messages as Twilio does, with RequestValidator and the account's auth token.
 """
 
 import base64
@@ -81,6 +81,8 @@ class FakeTwilio:
     def __post_init__(self):
         self.lock = threading.Lock()
         self.plans: deque[Plan] = deque()
+        self.standing: Plan | None = None  # what every create gets once the plans run out
+        self.hung: list[SentMessage] = []  # taken, and never answered
         self.released = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.server.daemon_threads = True
@@ -114,6 +116,17 @@ class FakeTwilio:
     def drop_next(self, times: int = 1) -> None:
         """Take the next creates and close the connection without an answer."""
         self.plans.extend([Plan("drop")] * times)
+
+    def refuse_all(self, *, status: int, code: int, message: str = "") -> None:
+        """Answer every create with a Twilio error until recover() (an outage, a rate limit)."""
+        self.standing = Plan("error", status, code, message or f"Error {code}")
+
+    def hang_all(self) -> None:
+        """Take every create and never answer, until recover()."""
+        self.standing = Plan("hang")
+
+    def recover(self) -> None:
+        self.standing = None
 
     # --- What it saw ------------------------------------------------------------------------
 
@@ -198,7 +211,7 @@ class FakeTwilio:
 
     def create(self, form: dict[str, str]) -> tuple[int, dict] | None:
         """Take (or refuse) a message: the answer, or None when there is to be none."""
-        plan = self.plans.popleft() if self.plans else None
+        plan = self.plans.popleft() if self.plans else self.standing
         if plan is not None and plan.action == "error":
             more_info = f"https://www.twilio.com/docs/errors/{plan.code}"
             error = {"code": plan.code, "message": plan.message, "more_info": more_info}
@@ -207,6 +220,8 @@ class FakeTwilio:
         if plan is None:
             return 201, message.resource(self.account_sid)
         if plan.action == "hang":
+            with self.lock:
+                self.hung.append(message)
             self.released.wait(HANG_LIMIT)
         return None  # hang (then) or drop: the connection closes without an answer
 

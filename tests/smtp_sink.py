@@ -1,5 +1,7 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives: the network edge
-of the e-mail tests. It can refuse chosen recipients with a 5xx or 4xx reply."""
+of the e-mail tests. It can refuse chosen recipients with a 5xx or 4xx reply, answer every
+MAIL or DATA with a reply of the test's choosing (a server in trouble: 421, 451…), and take a
+chosen recipient's message but never answer its DATA (a server hung after taking it)."""
 
 import asyncio
 import logging
@@ -22,15 +24,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+HANG_LIMIT = 120  # a hung DATA is answered at the latest when the sink stops, or after this
+
+
 class Sink:
     def __init__(self):
         self.messages: list[Message] = []
         self.refuse: dict[str, str] = {}  # address -> SMTP reply, e.g. "550 no such user"
+        # "MAIL" or "DATA" -> the reply to every such command until removed, e.g.
+        # "421 4.3.2 Service shutting down"; a refused DATA keeps nothing.
+        self.answers: dict[str, str] = {}
+        # Recipients whose message is kept, and its DATA then never answered.
+        self.hang: set[str] = set()
+        self.released = threading.Event()
         self.lock = threading.Lock()
         self.arrivals: list[float] = []  # time.time() of each message kept, in order
         # Called with the count so far, in a thread of its own, after each message is kept and
         # before the reply: the sender waits for it (e.g. to throw the kill switch mid-send).
         self.on_message: Callable[[int], None] | None = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if "MAIL" in self.answers:
+            return self.answers["MAIL"]
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -39,6 +57,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if "DATA" in self.answers:
+            return self.answers["DATA"]
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             for _ in envelope.rcpt_tos:
@@ -47,6 +67,10 @@ class Sink:
             count = len(self.messages)
         if self.on_message is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.on_message, count)
+        if self.hang.intersection(envelope.rcpt_tos):
+            deadline = time.monotonic() + HANG_LIMIT
+            while not self.released.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
         return "250 Message accepted"
 
     def per_recipient(self) -> Counter:
@@ -65,6 +89,7 @@ class SmtpSink:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.sink.released.set()
         self.controller.stop()
 
     @property

@@ -9,6 +9,7 @@ rather than built by the ORM on every call.
 from datetime import timedelta
 from functools import cache
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -169,7 +170,11 @@ def release(
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 1800))
+    """The wait before the next try of a delivery tried `attempts` times: the base
+    (NOTIFY_RETRY_BASE_SECONDS, 30 s) doubled for each try after the first, at most
+    NOTIFY_RETRY_MAX_SECONDS (30 min)."""
+    base, ceiling = settings.NOTIFY_RETRY_BASE_SECONDS, settings.NOTIFY_RETRY_MAX_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), ceiling))
 
 
 def note_failure(subscriber: Subscriber, reason: str) -> None:
