@@ -40,6 +40,7 @@ def write(name: str, meta: dict, body: bytes) -> None:
     """Replace the snapshot `name` atomically: one file, a JSON line of `meta`, then `body`;
     prune the folder when the file is new (or the last pruning is an hour old)."""
     path = snapshot_path(name)
+    tmp = None
     try:
         is_new = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,8 +49,12 @@ def write(name: str, meta: dict, body: bytes) -> None:
             handle.write(json.dumps(meta).encode() + b"\n" + body)
         os.replace(tmp, path)
     except OSError:
-        # A full or read-only disk must not break serving the page itself.
+        # A full or read-only disk must not break serving the page itself, nor leave a
+        # half-written temporary file per rendering behind.
         logger.warning("could not write the page snapshot %s", path.name, exc_info=True)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         return
     if is_new or time.monotonic() - _last_prune > PRUNE_EVERY_SECONDS:
         prune()

@@ -161,15 +161,6 @@ def test_a_process_counting_when_var_fills_keeps_counting_and_its_forks_live(tmp
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    "filebased" in settings.CACHES["default"]["BACKEND"],
-    reason=(
-        "cache lane: with the embedded file cache in var/, public_cache's cache.set raises "
-        "OSError (ENOSPC) and the page answers 500; the cache lane's shared cache, which takes "
-        "a failed call as a miss, mends it: remove this mark once both are merged"
-    ),
-    strict=False,
-)
 def test_the_public_page_answers_and_an_update_is_kept_when_var_is_full(tmp_path):
     api = services.create_component(name="API")
     incident = services.declare_incident(
@@ -200,14 +191,6 @@ def test_the_public_page_answers_and_an_update_is_kept_when_var_is_full(tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    reason=(
-        "cache lane: statuspage/snapshots.py write() leaves its mkstemp file behind when the "
-        "write fails (ENOSPC): an empty .tmp-* file per rendering while var/ is full, pruned "
-        "only an hour later; fix: unlink the temporary file in its except OSError"
-    ),
-    strict=True,
-)
 def test_a_snapshot_that_cannot_be_written_leaves_nothing_behind(tmp_path):
     services.declare_incident(name="Elevated API errors", body="Investigating.")
     with small_disk(tmp_path / "var") as disk:
