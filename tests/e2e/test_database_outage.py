@@ -19,6 +19,7 @@ from django.db import connection
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from incidents import services
+from incidents.metrics import FILE_KINDS
 from notify.models import Subscriber
 from tests.e2e.conftest import database_url
 from tests.e2e.gunicorn import Gunicorn
@@ -250,5 +251,7 @@ def test_database_outage_answers_503_and_recovers(database, server, tmp_path):
     # gunicorn.conf.py): nothing is lost, and no file per worker is left behind.
     server.stop()
     metrics = tmp_path / "metrics"
-    assert sorted(path.name for path in metrics.glob("*.db")) == ["counter_archive.db"]
+    assert sorted(path.name for path in metrics.glob("*.db")) == [
+        f"{kind}_archive.db" for kind in FILE_KINDS
+    ]
     assert database_errors_in(metrics) == failures

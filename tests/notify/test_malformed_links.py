@@ -65,10 +65,17 @@ def test_malformed_tokens_of_every_signed_link_are_not_found(
         for method in ("get", "post", "head"):
             response = getattr(client, method)(path, {"code": "123456"} if method == "post" else {})
             assert response.status_code == 404, (name, method)
+            # A NUL, bytes that are not UTF-8 or a segment over 255 characters never reach the
+            # view: the site refuses any such address (statuspage.middleware) with its own
+            # not-found page, stored by nobody.
+            refused_by_site = "%00" in value or "%ff" in value or len(value) > 255
+            heading = "Page not found" if refused_by_site else "This link is not valid"
             if method != "head":
-                assert parse(response.content).find("h1").text() == "This link is not valid", name
+                assert parse(response.content).find("h1").text() == heading, name
             assert response["Cache-Control"] == (
-                "max-age=0, no-cache, no-store, must-revalidate, private"
+                "no-store"
+                if refused_by_site
+                else "max-age=0, no-cache, no-store, must-revalidate, private"
             )
     assert every_row() == before
     assert (mailoutbox, twilio.messages) == ([], [])

@@ -96,10 +96,11 @@ def test_the_longest_segment_allowed_is_never_an_error(clients):
         for who, client in clients.items():
             answers[(who, address)] = client.get(address).status_code
     assert {key: status for key, status in answers.items() if status >= 500} == {}
-    # Outside the console no page has such an address, or it takes no GET. (The console
+    # Outside the console no page has such an address (or, for one, takes no GET). (The console
     # answers as Django's admin does: a redirect to log in, to the index for a missing object,
     # to the address with a slash, or 403 for a page the user may not use.)
     public = {
         status for (_, address), status in answers.items() if not address.startswith("/admin/")
     }
-    assert public == {404, 405}
+    assert public <= {404, 405}
+    assert 404 in public

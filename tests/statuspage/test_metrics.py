@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from incidents.metrics import FILE_KINDS
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 from statuspage.metrics_files import retire
 
@@ -129,8 +130,7 @@ def test_a_counter_of_another_process_is_summed_and_kept_after_it_ends(client, m
     }
     # The two processes ended: their values were folded into one file per kind.
     assert sorted(path.name for path in metrics_dir.glob("*.db")) == [
-        "counter_archive.db",
-        "histogram_archive.db",
+        f"{kind}_archive.db" for kind in FILE_KINDS
     ]
     assert samples(scrape(client), "noroshi_dependency_errors_total") == {
         'noroshi_dependency_errors_total{dependency="database"}': 5.0
@@ -151,8 +151,9 @@ def test_a_running_process_is_read_live_and_retired_once_it_ends(client, metrics
     try:
         assert process.stdout.readline() == "counted\n"
         text = scrape(client)
+        # One file per kind, each given its blocks before the first count (incidents.metrics).
         assert sorted(path.name for path in metrics_dir.glob("*.db")) == [
-            f"counter_{process.pid}.db"
+            f"{kind}_{process.pid}.db" for kind in FILE_KINDS
         ]
     finally:
         process.communicate("\n", timeout=30)
@@ -163,7 +164,9 @@ def test_a_running_process_is_read_live_and_retired_once_it_ends(client, metrics
     retire(process.pid, metrics_dir)  # what gunicorn's child_exit does (gunicorn.conf.py)
     retire(process.pid, metrics_dir)  # a second time changes nothing
 
-    assert sorted(path.name for path in metrics_dir.glob("*.db")) == ["counter_archive.db"]
+    assert sorted(path.name for path in metrics_dir.glob("*.db")) == [
+        f"{kind}_archive.db" for kind in FILE_KINDS
+    ]
     assert samples(scrape(client), "noroshi_dependency_errors_total") == {
         'noroshi_dependency_errors_total{dependency="database"}': 4.0
     }
