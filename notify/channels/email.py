@@ -1,7 +1,9 @@
 """E-mail through Django's configured backend (SMTP, an ESP via django-anymail, or files)."""
 
 import contextlib
+import re
 import smtplib
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -16,6 +18,10 @@ from notify.channels.base import (
     UnknownOutcome,
 )
 from notify.channels.mime import FIXED_HEADERS, PreparedEmail, personal
+
+# A line of the data that starts with a dot: doubled, so that it cannot end the data (RFC 5321
+# §4.5.2), as smtplib does.
+LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class EmailChannel(Channel):
@@ -63,6 +69,11 @@ class EmailChannel(Channel):
             self.connection = None
 
     def send(self, message: PreparedEmail, envelope: Envelope) -> str:
+        return self.send_once_ready(message, envelope, ready=lambda: None)
+
+    def send_once_ready(
+        self, message: PreparedEmail, envelope: Envelope, ready: Callable[[], None]
+    ) -> str:
         if self.connection is None:
             self.open()
         try:
@@ -72,9 +83,10 @@ class EmailChannel(Channel):
                 client = self.connection.connection
                 if client is None:  # closed by someone else: nothing was sent
                     raise RetryableError("the SMTP connection is closed")
-                client.sendmail(message.envelope_from, [to], data)
+                self.transmit(client, message.envelope_from, to, data, ready)
                 return ""
             email = self.email(message, envelope)
+            ready()
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
             # The server answered the RCPT: a 5xx is for good, a 4xx says try later.
@@ -93,6 +105,50 @@ class EmailChannel(Channel):
         status = getattr(email, "anymail_status", None)
         message_id = getattr(status, "message_id", None)
         return "" if message_id is None else str(message_id)[:200]
+
+    def transmit(
+        self, client: smtplib.SMTP, sender: str, to: str, data: bytes, ready: Callable[[], None]
+    ) -> None:
+        """smtplib's sendmail() for one recipient, with `ready()` called between the server's
+        go-ahead for the data (354) and the data: until the data's end the server has nothing
+        to deliver, so the envelope's round trips overlap whatever `ready()` waits for."""
+        client.ehlo_or_helo_if_needed()
+        options = [f"size={len(data)}"] if client.does_esmtp and client.has_extn("size") else []
+        code, reply = client.mail(sender, options)
+        if code != 250:
+            self.give_up(client, code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        code, reply = client.rcpt(to)
+        if code not in (250, 251):
+            self.give_up(client, code)
+            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+        code, reply = client.docmd("data")
+        if code != 354:
+            self.give_up(client, code)
+            raise smtplib.SMTPDataError(code, reply)
+        handed = False
+        try:
+            ready()
+            handed = True
+        finally:
+            if not handed:  # in DATA the only way out is to hang up: the server drops it all
+                client.close()
+                self.connection = None
+        body = LEADING_DOT.sub(b"..", data)
+        client.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        code, reply = client.getreply()
+        if code != 250:
+            self.give_up(client, code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    def give_up(self, client: smtplib.SMTP, code: int) -> None:
+        """After a refusal, as smtplib does: 421 closes the session, anything else resets it."""
+        if code == 421:
+            client.close()
+            self.connection = None
+            return
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            client.rset()
 
     def email(self, message: PreparedEmail, envelope: Envelope) -> EmailMultiAlternatives:
         """The message as an object, for backends other than Django's SMTP one."""
