@@ -175,10 +175,20 @@ def hold(delivery_ids: list[int]) -> None:
 # --- A worker process's orderly stop ---------------------------------------------------------
 
 _tasks_running = 0
+# Set in a pool process: its stop signals are handled here from its first task on. (Billiard
+# installs its own after Celery's worker_process_init; an idle process keeps those.)
+_pool_process = {"handles_signals": False, "installed": False}
+_billiard_term_handler: list = []
+
+
+def in_pool_process() -> None:
+    _pool_process["handles_signals"] = True
 
 
 def task_started() -> None:
     global _tasks_running
+    if _pool_process["handles_signals"] and not _pool_process["installed"]:
+        handle_stop_signals()
     _tasks_running += 1
 
 
@@ -195,16 +205,22 @@ def task_ended() -> None:
 
 def on_stop_signal(signum, frame) -> None:
     """SIGTERM or SIGINT in a pool process: a task running finishes the message in flight and
-    gives back the rest; an idle process exits at once on SIGTERM (as it would by default)."""
-    if _tasks_running or signum != signal.SIGTERM:
+    gives back the rest. An idle process leaves SIGINT to its pool and handles SIGTERM as
+    billiard does (it exits)."""
+    if _tasks_running:
         stopping.set()
-        return
-    raise SystemExit(0)
+    elif signum == signal.SIGTERM and _billiard_term_handler:
+        handler = _billiard_term_handler[0]
+        if callable(handler):
+            handler(signum, frame)
 
 
 def handle_stop_signals() -> None:
-    """In a pool process (Celery resets SIGTERM to the default, which kills it mid-send, and
-    ignores SIGINT): stop in order instead. A terminal's Ctrl-C, honcho and systemd signal
-    every process of the worker, not only the main one."""
+    """Stop in order on SIGTERM and SIGINT: billiard's own handler raises SystemExit wherever
+    the task is (mid-send), and SIGINT is ignored. A terminal's Ctrl-C, honcho and systemd
+    signal every process of the worker, not only the main one, and the main process tells its
+    pool processes when it begins a warm shutdown (statuspage.celery)."""
+    _billiard_term_handler[:] = [signal.getsignal(signal.SIGTERM)]
     signal.signal(signal.SIGTERM, on_stop_signal)
     signal.signal(signal.SIGINT, on_stop_signal)
+    _pool_process["installed"] = True

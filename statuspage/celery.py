@@ -30,7 +30,7 @@ def begin_worker_process(**kwargs) -> None:
     from notify.delivery.takeover import look_after
 
     if current_process().name != "MainProcess":  # a solo worker keeps Celery's own handlers
-        liveness.handle_stop_signals()
+        liveness.in_pool_process()
     liveness.start(ProcessRole.WORKER, on_beat=look_after)
 
 
