@@ -193,14 +193,11 @@ def task_started() -> None:
 
 
 def task_ended() -> None:
-    """After a task: a process asked to stop exits once it is idle (a second TERM finds it
-    so); a pool stopping normally has usually closed it before."""
+    """After a task. A process asked to stop is closed by its pool, which is stopping too (a
+    stop signal is for the whole worker: Celery's main process, systemd and honcho send it to
+    all its processes, or the main process passes it on)."""
     global _tasks_running
     _tasks_running = max(0, _tasks_running - 1)
-    if stopping.is_set() and not _tasks_running:
-        timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
-        timer.daemon = True
-        timer.start()
 
 
 def on_stop_signal(signum, frame) -> None:

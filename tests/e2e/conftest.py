@@ -90,7 +90,7 @@ def start_worker(
     log_path = tmp_path / f"{name}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "statuspage", "worker", *(["-B"] if beat else []),
-        "--loglevel", "INFO", "--concurrency", str(concurrency),
+        "--loglevel", "INFO", "--concurrency", str(concurrency), "-O", "fair",
         "--hostname", f"{queue}-{name}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--schedule", str(tmp_path / "celerybeat-schedule"),
