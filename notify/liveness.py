@@ -64,6 +64,7 @@ class Heartbeat(threading.Thread):
         self.on_beat = on_beat
         self.row_id: int | None = None
         self.registered = threading.Event()
+        self.waited = False
         self.halt = threading.Event()
         self.failing = False
 
@@ -159,7 +160,8 @@ def identity(wait: float = 5.0) -> int | None:
     heartbeat = _heartbeat
     if heartbeat is None:
         return None
-    if heartbeat.row_id is None:
+    if heartbeat.row_id is None and not heartbeat.waited:
+        heartbeat.waited = True  # once: a heartbeat that cannot be written must not slow sends
         heartbeat.registered.wait(wait)
     return heartbeat.row_id
 
