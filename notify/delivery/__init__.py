@@ -56,6 +56,7 @@ from notify.delivery.claims import (
 )
 from notify.delivery.stormguard import GUARDED_CHANNELS, StormGuard
 from notify.delivery.switch import SwitchWatch
+from notify.delivery.takeover import give_back
 from notify.models import Delivery, Notification, masked
 from notify.signing import manage_url, unsubscribe_url
 
@@ -179,7 +180,8 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
         finally:
             batch.close()
         if liveness.stopping.is_set():
-            give_back(batch)
+            given_back = give_back([delivery.pk for delivery in batch.deliveries])
+            batch.counts["given_back"] = given_back
     return {outcome: n for outcome, n in batch.counts.items() if n}
 
 
@@ -205,22 +207,6 @@ def send_all(batch: Batch) -> None:
                 send_group(group, batch)
                 group = []
     send_group(group, batch)
-
-
-def give_back(batch: Batch) -> None:
-    """This process is stopping: queue again the batch's rows still pending and due, for
-    another worker (or this one, restarted) to send — unless sending is paused (resume
-    queues them)."""
-    from notify.tasks import queue_again
-
-    now = timezone.now()
-    pending = Delivery.objects.filter(
-        pk__in=[delivery.pk for delivery in batch.deliveries], state=DeliveryState.PENDING
-    ).exclude(next_attempt_at__gt=now)
-    ids = [] if sending_paused() else list(pending.values_list("pk", flat=True))
-    if ids:
-        queue_again(ids)
-        batch.counts["given_back"] = len(ids)
 
 
 def unclaimable(delivery: Delivery, batch: Batch) -> str:
@@ -334,18 +320,11 @@ def send_claimed(delivery: Delivery, batch: Batch) -> str:
 def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -> str:
     """One provider call after the mark, and its outcome recorded at once (`sent`: with the
     next message's mark or claim)."""
-    subscriber = delivery.subscriber
-    envelope = Envelope(
-        address=subscriber.address,
-        idempotency_key=delivery.idempotency_key,
-        unsubscribe_url=unsubscribe_url(subscriber),
-        secret=subscriber.secret,
-        subscriber_id=subscriber.public_id,
-        manage_url=manage_url(subscriber),
-    )
+    # The mark first: its commit runs while the links are signed and the envelope exchanged.
     mark = attempts.begin(delivery.pk, liveness.identity(), batch.take_unrecorded())
+    subscriber = delivery.subscriber
     try:
-        provider_id = hand_over(channel, message, envelope, mark)
+        provider_id = hand_over(channel, message, delivery, mark)
     except attempts.NotHeld:  # this process was taken for dead: the row is another's now
         return "taken_over"
     except PermanentError as error:
@@ -355,7 +334,9 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
     except RetryableError as error:
         return retry_or_fail(delivery, str(error), retry_after=error.retry_after)
     except UnknownOutcome as error:
-        logger.warning("delivery %s to %s: outcome unknown", delivery.pk, masked(envelope.address))
+        logger.warning(
+            "delivery %s to %s: outcome unknown", delivery.pk, masked(subscriber.address)
+        )
         return settle_unknown(delivery, str(error))
     batch.sent(delivery.pk, provider_id)
     # Read with the batch: most have no failures to forget. A channel whose provider reports
@@ -365,13 +346,26 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
     return "sent"
 
 
-def hand_over(channel: channels.Channel, message, envelope: Envelope, mark) -> str:
+def hand_over(channel: channels.Channel, message, delivery: Delivery, mark) -> str:
     """The provider call; the channel waits for the mark at its last moment. The mark's result
     is read whatever happens, before anything else uses the connection."""
     try:
-        return channel.send_once_ready(message, envelope, mark.require)
+        return channel.send_once_ready(message, envelope_for(delivery), mark.require)
     finally:
         mark.held()
+
+
+def envelope_for(delivery: Delivery) -> Envelope:
+    """Where the message goes, with the subscriber's own links (signed: no query)."""
+    subscriber = delivery.subscriber
+    return Envelope(
+        address=subscriber.address,
+        idempotency_key=delivery.idempotency_key,
+        unsubscribe_url=unsubscribe_url(subscriber),
+        secret=subscriber.secret,
+        subscriber_id=subscriber.public_id,
+        manage_url=manage_url(subscriber),
+    )
 
 
 def retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:

@@ -13,7 +13,8 @@ live process takes over each. In the same transaction it settles the rows the de
   committed — unless sending is paused, when resuming queues them.
 
 A process also gives back its own `sending` rows while it runs no batch: a batch ended by an
-error (the database cut mid-send) leaves them so.
+error (the database cut mid-send) leaves them so. And a process asked to stop gives back the
+pending rest of its batch, queued again at once.
 """
 
 import logging
@@ -98,6 +99,18 @@ def give_back_own(process_id: int) -> Settled | None:
         return None
     with transaction.atomic():
         return settle(process_id, [])
+
+
+def give_back(delivery_ids: list[int]) -> int:
+    """This process is stopping: queue again those of its batch's rows still pending and due,
+    for another worker (or this one, restarted) — unless sending is paused (resuming queues
+    them). Return how many."""
+    pending = Delivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.PENDING).exclude(
+        next_attempt_at__gt=timezone.now()
+    )
+    ids = [] if sending_paused() else list(pending.values_list("pk", flat=True))
+    queue(ids)
+    return len(ids)
 
 
 def look_after(process_id: int) -> None:

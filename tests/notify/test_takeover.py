@@ -137,21 +137,14 @@ def test_a_worker_taken_for_dead_sends_nothing_more_of_what_it_claimed(crowd, sm
     dead = dead_worker(crowd[:2], attempted=None)
     notify_services.pause_sending(reason="so that the takeover queues nothing")
     assert takeover.take_over(dead.pk) is not None
-    channel, (message, envelope) = delivery.Batch().channel("email"), message_for(crowd[0])
+    batch = delivery.Batch(delivery.fetch([crowd[0]]))
+    row, channel = batch.deliveries[0], batch.channel("email")
+    message = batch.message(row)
     mark = attempts.begin(crowd[0], dead.pk, [])
     with pytest.raises(attempts.NotHeld):
-        delivery.hand_over(channel, message, envelope, mark)
+        delivery.hand_over(channel, message, row, mark)
     assert smtp.messages == []
     assert Delivery.objects.get(pk=crowd[0]).state == "pending"
-
-
-def message_for(delivery_id: int):
-    from notify.channels.base import Envelope
-
-    (row,) = delivery.fetch([delivery_id])
-    message = delivery.Batch().message(row)
-    envelope = Envelope(address=row.subscriber.address, idempotency_key="k", unsubscribe_url="u")
-    return message, envelope
 
 
 def test_rows_a_process_left_sending_without_a_batch_are_given_back(crowd, smtp):
