@@ -176,6 +176,21 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker process that claimed it last (its heartbeat row): a process that stops beating
+    # has its claimed rows taken over. No database constraint and no cascade: heartbeat rows
+    # are kept, and a claim must not lock the claimant's row.
+    claimed_by = models.ForeignKey(
+        "ProcessHeartbeat",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    # Set just before its message is handed to the provider; null while it is only claimed
+    # (a claimed row never attempted goes back to pending when its claimant dies).
+    attempted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
     # The provider's last reported status (e.g. Twilio's queued/sent/delivered/undelivered).
@@ -197,6 +212,12 @@ class Delivery(models.Model):
                 fields=("state", "enqueued_at"),
                 condition=Q(state__in=("pending", "sending")),
                 name="delivery_open",
+            ),
+            # The takeover: the rows a dead (or idle) worker process still holds as `sending`.
+            models.Index(
+                fields=("claimed_by",),
+                condition=Q(state="sending"),
+                name="delivery_claimed",
             ),
             # The storm guard: what each subscriber was sent lately.
             models.Index(
@@ -246,6 +267,10 @@ class ProcessHeartbeat(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     beat_at = models.DateTimeField(default=timezone.now)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # The delivery ids of the task this worker process is running: if it dies, the pending
+    # ones are queued again at once (its broker message would come back only after the
+    # broker's visibility timeout).
+    holding = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [

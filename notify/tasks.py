@@ -5,8 +5,11 @@ import logging
 
 from celery import shared_task
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from notify import delivery, fanout, services
+from notify import delivery, fanout, liveness, services
+from notify.choices import DeliveryState
+from notify.models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,18 @@ def queue_new(delivery_ids: list[int]) -> None:
     with send_deliveries.app.producer_or_acquire() as producer:
         for chunk in fanout.chunks(delivery_ids):
             send_deliveries.apply_async((chunk,), producer=producer, argsrepr=ids_repr(chunk))
+
+
+def queue_again(delivery_ids: list[int]) -> None:
+    """Queue again pending deliveries that a stopping or dead worker gave back. When the broker
+    cannot be reached they are left to the sweep, due at its next run."""
+    try:
+        queue_sends(delivery_ids)
+    except (OperationalError, OSError) as error:
+        Delivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.PENDING).update(
+            enqueued_at=None
+        )
+        logger.warning("%s deliveries left to the sweep: %s", len(delivery_ids), error)
 
 
 def ids_repr(chunk: list[int]) -> str:
@@ -54,8 +69,13 @@ def fan_out(notification_id: int) -> int:
 
 @shared_task(**TASK_OPTIONS)
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
-    """Send the deliveries this worker can claim."""
-    return delivery.deliver_batch(delivery_ids)
+    """Send the deliveries this worker can claim. The ids are published on this process's
+    heartbeat meanwhile: if it dies, the pending ones are queued again at once."""
+    liveness.hold(delivery_ids)
+    try:
+        return delivery.deliver_batch(delivery_ids)
+    finally:
+        liveness.hold([])
 
 
 @shared_task(**TASK_OPTIONS)
@@ -72,7 +92,7 @@ def sweep() -> dict[str, int]:
     result = services.sweep()
     for notification_id in result.fan_out:
         fan_out.delay(notification_id)
-    queue_sends(result.requeue)
+    queue_new(result.requeue)  # marked enqueued by the sweep's own transaction
     return {
         "fan_out": len(result.fan_out),
         "requeued": len(result.requeue),

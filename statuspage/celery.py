@@ -1,11 +1,101 @@
-"""The Celery app: configured from Django settings (CELERY_*), tasks discovered per app."""
+"""The Celery app: configured from Django settings (CELERY_*), tasks discovered per app.
 
+Its processes publish their liveness (notify.liveness): each worker pool process and beat
+beat from a thread of their own. A worker's pool processes stop in order: on SIGTERM or SIGINT
+(a deploy, `systemctl stop`, Ctrl-C, honcho) each finishes the message in flight and gives
+back the rest, and the main process tells them when it begins its own warm shutdown.
+"""
+
+import contextlib
 import os
+import signal
 
-from celery import Celery
+from celery import Celery, signals
+from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statuspage.settings")
 
 app = Celery("statuspage")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_process_init.connect
+def begin_worker_process(**kwargs) -> None:
+    """A pool process (or a solo worker) starts: beat, taking over dead workers' work."""
+    from billiard.process import current_process
+
+    from notify import liveness
+    from notify.choices import ProcessRole
+    from notify.delivery.takeover import look_after
+
+    if current_process().name != "MainProcess":  # a solo worker keeps Celery's own handlers
+        liveness.in_pool_process()
+    liveness.start(ProcessRole.WORKER, on_beat=look_after)
+
+
+@signals.worker_process_shutdown.connect
+def end_worker_process(**kwargs) -> None:
+    from notify import liveness
+
+    liveness.stop()
+
+
+@signals.task_prerun.connect
+def task_begins(**kwargs) -> None:
+    from notify import liveness
+
+    liveness.task_started()
+
+
+@signals.task_postrun.connect
+def task_ends(**kwargs) -> None:
+    from notify import liveness
+
+    liveness.task_ended()
+
+
+_main: dict = {}  # the main process's pool and stop flag, kept at worker_ready
+
+
+@signals.worker_ready.connect
+def remember_pool(sender=None, **kwargs) -> None:
+    from notify import liveness
+
+    _main.update(pool=getattr(sender, "pool", None), stopping=liveness.stopping)
+
+
+@signals.worker_shutting_down.connect
+def stop_sending(how: str = "", **kwargs) -> None:
+    """The main process begins a warm shutdown (SIGTERM, a first Ctrl-C): tell the pool
+    processes, which Celery would otherwise let run their whole task (a solo worker sends in
+    this process). Runs in a signal handler: nothing here may raise or import."""
+    if "stopping" in _main:
+        _main["stopping"].set()
+    if how != "Warm":
+        return
+    try:
+        pids = list(_main["pool"].info["processes"])
+    except (KeyError, AttributeError, TypeError):
+        pids = []
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGINT)
+
+
+class BeatScheduler(PersistentScheduler):
+    """Celery's own scheduler, publishing beat's heartbeat (notify.liveness) while it runs, so
+    that /readyz reports a beat that stopped."""
+
+    def setup_schedule(self) -> None:
+        super().setup_schedule()
+        from notify import liveness
+        from notify.choices import ProcessRole
+
+        liveness.start(ProcessRole.BEAT)
+
+    def close(self) -> None:
+        super().close()
+        from notify import liveness
+
+        liveness.stop()

@@ -241,6 +241,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery's scheduler, which also publishes beat's heartbeat (notify.liveness).
+CELERY_BEAT_SCHEDULER = "statuspage.celery:BeatScheduler"
 CELERY_TIMEZONE = "UTC"
 MAINTENANCE_CHECK_SECONDS = float(os.environ.get("NOROSHI_MAINTENANCE_CHECK_SECONDS", "15"))
 CELERY_BEAT_SCHEDULE = {
@@ -277,18 +279,25 @@ CELERY_BEAT_SCHEDULE = {
 # The module incidents.announcements hands announcements to (empty: announce nothing).
 NOROSHI_NOTIFIER = os.environ.get("NOROSHI_NOTIFIER", "notify.outbox")
 
-# A delivery still `sending` this long after its claim belongs to a worker that died mid-send.
+# A delivery still `sending` this long after its claim by a process without a heartbeat
+# belongs to one that died mid-send (a worker's own claims are taken over by its heartbeat).
 NOTIFY_STUCK_SECONDS = float(os.environ.get("NOROSHI_STUCK_SECONDS", "300"))
 # A pending delivery handed to the broker this long ago is handed over again by the sweep
-# (the claim makes the second copy harmless; a killed worker's messages come back this way).
+# (the claim makes the second copy harmless).
 NOTIFY_REQUEUE_SECONDS = float(os.environ.get("NOROSHI_REQUEUE_SECONDS", "60"))
-# Deliveries a worker claims in one statement: one commit per group rather than per message.
-# A worker killed mid-group leaves up to this many for an operator to settle (`unknown`).
+# Deliveries a worker claims in one statement. Each message's outcome is written before the
+# next message leaves, so a killed worker leaves at most one `unknown` whatever the group; the
+# rows it claimed and had not tried go back to pending when it is taken over.
 NOTIFY_CLAIM_GROUP = int(os.environ.get("NOROSHI_CLAIM_GROUP", "16"))
 # A refused or unreachable send is tried again after this many seconds, doubling with each
 # try, at most the ceiling (tests and drills shorten it).
 NOTIFY_RETRY_BASE_SECONDS = float(os.environ.get("NOROSHI_RETRY_BASE_SECONDS", "30"))
 NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("NOROSHI_RETRY_MAX_SECONDS", "1800"))
+# Liveness (notify/liveness.py): every worker process and beat writes a heartbeat row this
+# often; one not written for NOROSHI_HEARTBEAT_DEAD_SECONDS is dead — a live worker takes over
+# a dead worker's deliveries, and /readyz reports a dead beat. Dead + one beat ≤ 10 s.
+NOROSHI_HEARTBEAT_SECONDS = float(os.environ.get("NOROSHI_HEARTBEAT_SECONDS", "2"))
+NOROSHI_HEARTBEAT_DEAD_SECONDS = float(os.environ.get("NOROSHI_HEARTBEAT_DEAD_SECONDS", "6"))
 
 # Webhook and Slack targets (notify/netpolicy.py, notify/netguard.py): https only, no
 # redirects, this many seconds for the whole exchange, at most this many bytes of the answer

@@ -9,6 +9,7 @@ The channel classes live in notify.channels.<name> and are listed in notify.chan
 a class whose settings are missing says why in `disabled_reason()`, and is then not offered.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,3 +118,11 @@ class Channel:
         Raises PermanentError, RetryableError or UnknownOutcome.
         """
         raise NotImplementedError
+
+    def send_once_ready(self, message, envelope: Envelope, ready: Callable[[], None]) -> str:
+        """Send as `send` does, calling `ready()` at the last moment before the provider may
+        take the message; whatever `ready()` raises stops the send with nothing handed over,
+        and goes up unchanged. A channel that can do some of its exchange first (SMTP: the
+        envelope) overrides this, so that the caller's wait in `ready()` overlaps it."""
+        ready()
+        return self.send(message, envelope)

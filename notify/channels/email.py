@@ -9,7 +9,9 @@ a hung server costs one timeout per batch, not one per message.
 """
 
 import contextlib
+import re
 import smtplib
+from collections.abc import Callable
 
 import requests
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
@@ -32,6 +34,9 @@ from notify.channels.mime import FIXED_HEADERS, PreparedEmail, personal
 
 # A request to an ESP that failed before it left this machine: the ESP has nothing.
 NEVER_SENT = (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)
+# A line of the data that starts with a dot: doubled, so that it cannot end the data (RFC 5321
+# §4.5.2), as smtplib does.
+LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class EmailChannel(Channel):
@@ -89,6 +94,11 @@ class EmailChannel(Channel):
             self.connection = None
 
     def send(self, message: PreparedEmail, envelope: Envelope) -> str:
+        return self.send_once_ready(message, envelope, ready=lambda: None)
+
+    def send_once_ready(
+        self, message: PreparedEmail, envelope: Envelope, ready: Callable[[], None]
+    ) -> str:
         if type(self.connection) is SmtpBackend and not smtp_client(self.connection):
             self.drop()  # closed by the server's 421, or by someone else: open a new one
         if self.connection is None:
@@ -100,9 +110,10 @@ class EmailChannel(Channel):
                 self.drop()
                 raise RetryableError("the SMTP connection closed before the message")
             to, data = message.fill(envelope)
-            self.transmit(client, message.envelope_from, to, data)
+            self.transmit(client, message.envelope_from, to, data, ready)
             return ""
         email = self.email(message, envelope)
+        ready()
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
@@ -128,26 +139,42 @@ class EmailChannel(Channel):
         message_id = getattr(status, "message_id", None)
         return "" if message_id is None else str(message_id)[:200]
 
-    def transmit(self, client: smtplib.SMTP, sender: str, to: str, data: bytes) -> None:
+    def transmit(
+        self, client: smtplib.SMTP, sender: str, to: str, data: bytes, ready: Callable[[], None]
+    ) -> None:
         """One SMTP transaction for one recipient on the open connection, as smtplib's
-        sendmail does it, its failure classified by how far it went (see the module)."""
+        sendmail does it, its failure classified by how far it went (see the module), with
+        `ready()` called between the server's go-ahead for the data (354) and the data: until
+        the data's end the server has nothing to deliver, so the envelope's round trips overlap
+        whatever `ready()` waits for (the attempt's mark, notify.delivery.attempts)."""
         try:
             client.ehlo_or_helo_if_needed()
             size = [f"size={len(data)}"] if client.does_esmtp and client.has_extn("size") else []
             refuse_unless(client, "MAIL FROM", client.mail(sender, size), 250)
             refuse_unless(client, "RCPT TO", client.rcpt(to), 250, 251)
+            refuse_unless(client, "DATA", client.docmd("data"), 354)
         except smtplib.SMTPResponseException as error:  # the greeting's EHLO/HELO refused
             raise refusal(client, "EHLO", error.smtp_code, error.smtp_error) from error
         except OSError as error:  # smtplib's SMTPServerDisconnected and timeouts included
             self.drop()
             raise RetryableError(f"connection lost before the message was sent: {error}") from error
         try:
-            refuse_unless(client, "DATA", client.data(data), 250)
-        except smtplib.SMTPResponseException as error:  # DATA itself refused: nothing sent
-            raise refusal(client, "DATA", error.smtp_code, error.smtp_error) from error
+            ready()
+        except BaseException:
+            self.drop()  # in DATA the only way out is to hang up: the server drops it all
+            raise
+        self.send_data(client, data)
+
+    def send_data(self, client: smtplib.SMTP, data: bytes) -> None:
+        """The message's data after the 354, and the server's answer to its end."""
+        body = LEADING_DOT.sub(b"..", data)
+        try:
+            client.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+            answer = client.getreply()
         except OSError as error:
             self.drop()
             raise UnknownOutcome(f"connection lost after the message was sent: {error}") from error
+        refuse_unless(client, "DATA", answer, 250)
 
     def drop(self) -> None:
         """Forget a broken connection (no QUIT: it would wait on a dead peer); the next message

@@ -1,19 +1,26 @@
-"""Sending deliveries exactly once: claim with a conditional UPDATE, send, record the outcome.
+"""Sending deliveries exactly once: claim with a conditional UPDATE, mark, send, record.
 
 Only the worker whose UPDATE … WHERE state = 'pending' changed a row sends it. The kill switch
-and the subscriber's standing are part of that WHERE. Deliveries are claimed in groups of up to
-GROUP in one statement, whose commit waits for the disk, after their rows are read and their
-message rendered; the same statement writes the `sent` of the messages of the group before.
-Between the messages of a group the worker watches the kill switch (notify.delivery.switch):
-once it is thrown nothing more leaves but a message already handed to its provider, and the
-rest of the group is given back. A channel that paces itself (SMS, Slack) is claimed one
-delivery at a time, after its throttle. Other outcomes (failed, retry, unknown, skipped) are
-written the moment they are known, with a conditional UPDATE from 'sending', so final states
-stay final whatever a late or repeated task does.
+and the subscriber's standing are part of that WHERE, and the claim records the claimant: the
+worker process's heartbeat row (notify.liveness). Deliveries are claimed in groups of up to
+GROUP in one statement, after their rows are read and their message rendered. Before each
+message one statement records the `sent` of the message before and marks this one attempted
+(notify.delivery.attempts) — on PostgreSQL overlapping the SMTP envelope's round trips — so
+that each outcome is written as soon as the next message begins, and a worker killed at any
+moment leaves at most the one message it was handing over without an outcome. Between the
+messages of a group the worker watches the kill switch (notify.delivery.switch) and its own
+stop (SIGTERM: notify.liveness.stopping): once either is set nothing more leaves but the
+message in flight, and the rest of the group is given back (on a stop, queued again). A
+channel that paces itself (SMS, Slack) is claimed one delivery at a time, after its throttle.
+Other outcomes (failed, retry, unknown, skipped) are written the moment they are known, with a
+conditional UPDATE from 'sending', so final states stay final whatever a late or repeated task
+does.
 
-A worker killed mid-group leaves that group's rows `sending`: sent, cut off, or not tried yet.
-The sweep turns them into `unknown` (webhooks: retried under the same idempotency key) — never
-into a second message. GROUP bounds how many; NOROSHI_CLAIM_GROUP=1 trades speed for one.
+A worker process that dies leaves its group's rows `sending`: one attempted (its outcome is
+unknown), the others only claimed. A live worker process takes them over within seconds of its
+last heartbeat (notify.delivery.takeover): the attempted one becomes `unknown` (webhooks:
+retried under the same idempotency key) — never a second message — and the others go back to
+pending and are queued again, with the pending rest of its task.
 """
 
 import logging
@@ -23,7 +30,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from notify import channels
+from notify import channels, liveness
 from notify.channels.base import (
     Envelope,
     PermanentError,
@@ -31,6 +38,7 @@ from notify.channels.base import (
     UnknownOutcome,
 )
 from notify.choices import Channel, DeliveryState
+from notify.delivery import attempts
 from notify.delivery.claims import (
     MAX_ATTEMPTS,
     SUSPEND_AFTER_FAILURES,
@@ -48,6 +56,7 @@ from notify.delivery.claims import (
 )
 from notify.delivery.stormguard import GUARDED_CHANNELS, StormGuard
 from notify.delivery.switch import SwitchWatch
+from notify.delivery.takeover import give_back
 from notify.models import Delivery, Notification, masked
 from notify.signing import manage_url, unsubscribe_url
 
@@ -73,10 +82,10 @@ logger = logging.getLogger(__name__)
 
 
 def group_size() -> int:
-    """Deliveries claimed in one statement (NOTIFY_CLAIM_GROUP, 16 unless set). A worker killed
-    mid-group leaves at most this many rows for an operator to settle (`unknown`); a group held
-    longer than half of NOTIFY_STUCK_SECONDS gives the rest back, so that the sweep never takes
-    a row this worker is still to send."""
+    """Deliveries claimed in one statement (NOTIFY_CLAIM_GROUP, 16 unless set): one claim per
+    group, one statement per message. Claimed rows a dead worker had not attempted go back to
+    pending; a group held longer than half of NOTIFY_STUCK_SECONDS gives the rest back, so
+    that the sweep never takes a row of a worker without a heartbeat that is still to send."""
     return max(1, settings.NOTIFY_CLAIM_GROUP)
 
 
@@ -126,8 +135,8 @@ class Batch:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
     def sent(self, delivery_id: int, provider_id: str) -> None:
-        """A message went out: its `sent` is written with the batch's next claim, or when the
-        batch ends or waits."""
+        """A message went out: its `sent` is written with the next message's mark, or with the
+        next claim, or when the batch ends or waits, whichever comes first."""
         self.unrecorded.append((delivery_id, provider_id, db_now()))
 
     def take_unrecorded(self) -> list[tuple[int, str, object]]:
@@ -159,31 +168,45 @@ class Batch:
 def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     """Send each of these deliveries that this worker can claim; return counts by outcome.
 
-    Safe to run twice, or at the same time as another worker, on the same ids.
+    Safe to run twice, or at the same time as another worker, on the same ids. When this
+    process is asked to stop, the message in flight is finished and the pending rest of the
+    batch is queued again ('given_back').
     """
-    batch = Batch(fetch(delivery_ids))
-    try:
-        batch.counts["not_claimed"] = len(delivery_ids) - len(batch.deliveries)
-        group: list[Delivery] = []
-        size = group_size()
-        for delivery in batch.deliveries:
-            refused = unclaimable(delivery, batch)
-            if refused:
-                batch.count(refused)
-            elif paces(batch.channel(delivery.channel)):
+    with liveness.sending:
+        batch = Batch(fetch(delivery_ids))
+        try:
+            batch.counts["not_claimed"] = len(delivery_ids) - len(batch.deliveries)
+            send_all(batch)
+        finally:
+            batch.close()
+        if liveness.stopping.is_set():
+            given_back = give_back([delivery.pk for delivery in batch.deliveries])
+            batch.counts["given_back"] = given_back
+    return {outcome: n for outcome, n in batch.counts.items() if n}
+
+
+def send_all(batch: Batch) -> None:
+    """The batch's loop: groups of claims, paced channels one by one; it ends early when this
+    process is asked to stop."""
+    group: list[Delivery] = []
+    size = group_size()
+    for delivery in batch.deliveries:
+        if liveness.stopping.is_set():
+            break
+        refused = unclaimable(delivery, batch)
+        if refused:
+            batch.count(refused)
+        elif paces(batch.channel(delivery.channel)):
+            send_group(group, batch)
+            group = []
+            batch.count(deliver_paced(delivery, batch))
+        else:
+            batch.message(delivery)  # rendered now: nothing slow between claim and send
+            group.append(delivery)
+            if len(group) == size:
                 send_group(group, batch)
                 group = []
-                batch.count(deliver_paced(delivery, batch))
-            else:
-                batch.message(delivery)  # rendered now: nothing slow between claim and send
-                group.append(delivery)
-                if len(group) == size:
-                    send_group(group, batch)
-                    group = []
-        send_group(group, batch)
-    finally:
-        batch.close()
-    return {outcome: n for outcome, n in batch.counts.items() if n}
+    send_group(group, batch)
 
 
 def unclaimable(delivery: Delivery, batch: Batch) -> str:
@@ -200,10 +223,11 @@ def unclaimable(delivery: Delivery, batch: Batch) -> str:
 def send_group(group: list[Delivery], batch: Batch) -> None:
     """Claim these deliveries in one statement and send those taken, one by one; before each
     but the first (whose claim read it) the kill switch is looked at again."""
-    if not group:
+    if not group or liveness.stopping.is_set():
         return
     switch = batch.watch_switch()
-    taken = claim_group([delivery.pk for delivery in group], batch.take_unrecorded())
+    ids = [delivery.pk for delivery in group]
+    taken = claim_group(ids, batch.take_unrecorded(), liveness.identity())
     for delivery in group:
         if delivery.pk not in taken:
             batch.count(not_taken(delivery.pk))
@@ -211,7 +235,7 @@ def send_group(group: list[Delivery], batch: Batch) -> None:
     held_since = time.monotonic()
     for n, delivery in enumerate(claimed):
         # The claim read the switch for the first; each later one looks again.
-        if n and (switch.paused() or held_too_long(held_since)):
+        if n and (switch.paused() or held_too_long(held_since) or liveness.stopping.is_set()):
             release([rest.pk for rest in claimed[n:]], attempted=False)
             batch.counts["released"] = batch.counts.get("released", 0) + len(claimed) - n
             return
@@ -241,7 +265,7 @@ def deliver_paced(delivery: Delivery, batch: Batch) -> str:
         postpone(delivery.pk, timedelta(seconds=wait))
         return "throttled"
     batch.message(delivery)
-    if not claim_group([delivery.pk]):
+    if not claim_group([delivery.pk], claimant=liveness.identity()):
         return not_taken(delivery.pk)
     delivery.attempts += 1
     return send_claimed(delivery, batch)
@@ -294,18 +318,15 @@ def send_claimed(delivery: Delivery, batch: Batch) -> str:
 
 
 def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -> str:
-    """One provider call, and its outcome recorded at once (`sent`: with the next claim)."""
+    """One provider call after the mark, and its outcome recorded at once (`sent`: with the
+    next message's mark or claim)."""
+    # The mark first: its commit runs while the links are signed and the envelope exchanged.
+    mark = attempts.begin(delivery.pk, liveness.identity(), batch.take_unrecorded())
     subscriber = delivery.subscriber
-    envelope = Envelope(
-        address=subscriber.address,
-        idempotency_key=delivery.idempotency_key,
-        unsubscribe_url=unsubscribe_url(subscriber),
-        secret=subscriber.secret,
-        subscriber_id=subscriber.public_id,
-        manage_url=manage_url(subscriber),
-    )
     try:
-        provider_id = channel.send(message, envelope)
+        provider_id = hand_over(channel, message, delivery, mark)
+    except attempts.NotHeld:  # this process was taken for dead: the row is another's now
+        return "taken_over"
     except PermanentError as error:
         finish(delivery.pk, state=DeliveryState.FAILED, error=str(error))
         note_failure(subscriber, str(error))
@@ -313,7 +334,9 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
     except RetryableError as error:
         return retry_or_fail(delivery, str(error), retry_after=error.retry_after)
     except UnknownOutcome as error:
-        logger.warning("delivery %s to %s: outcome unknown", delivery.pk, masked(envelope.address))
+        logger.warning(
+            "delivery %s to %s: outcome unknown", delivery.pk, masked(subscriber.address)
+        )
         return settle_unknown(delivery, str(error))
     batch.sent(delivery.pk, provider_id)
     # Read with the batch: most have no failures to forget. A channel whose provider reports
@@ -321,6 +344,28 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
     if subscriber.consecutive_failures and not channel.reports_outcome_later:
         note_success(subscriber)
     return "sent"
+
+
+def hand_over(channel: channels.Channel, message, delivery: Delivery, mark) -> str:
+    """The provider call; the channel waits for the mark at its last moment. The mark's result
+    is read whatever happens, before anything else uses the connection."""
+    try:
+        return channel.send_once_ready(message, envelope_for(delivery), mark.require)
+    finally:
+        mark.held()
+
+
+def envelope_for(delivery: Delivery) -> Envelope:
+    """Where the message goes, with the subscriber's own links (signed: no query)."""
+    subscriber = delivery.subscriber
+    return Envelope(
+        address=subscriber.address,
+        idempotency_key=delivery.idempotency_key,
+        unsubscribe_url=unsubscribe_url(subscriber),
+        secret=subscriber.secret,
+        subscriber_id=subscriber.public_id,
+        manage_url=manage_url(subscriber),
+    )
 
 
 def retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notify.choices import DeliveryState
-from notify.models import Delivery, SendingSwitch, Subscriber
+from notify.models import Delivery, ProcessHeartbeat, SendingSwitch, Subscriber
 
 MAX_ATTEMPTS = 5
 SUSPEND_AFTER_FAILURES = 3
@@ -30,11 +30,13 @@ def table(model) -> str:
 
 
 @cache
-def claim_sql(vendor: str, active_subscriber: bool, count: int = 1) -> str:
+def claim_sql(vendor: str, active_subscriber: bool, count: int = 1, claimant: bool = False) -> str:
     """The claim of `count` deliveries: pending, due, sending not paused (and the subscriber
-    still active); it returns the ids it took. Written out rather than built by the ORM each
-    time: it runs once per group of messages."""
+    still active); it returns the ids it took, recording the claimant (a worker process's
+    heartbeat row, which must be running: a process taken for dead claims nothing more under
+    it). Written out rather than built by the ORM each time: it runs once per group."""
     delivery, switch, subscriber = table(Delivery), table(SendingSwitch), table(Subscriber)
+    heartbeat = table(ProcessHeartbeat)
     # A scalar subquery on the subscriber's primary key: as an EXISTS, PostgreSQL may turn it
     # into a join that walks the index subscriber_active (every active subscriber) per claim.
     active = f"""
@@ -43,13 +45,17 @@ def claim_sql(vendor: str, active_subscriber: bool, count: int = 1) -> str:
             AND s.suspended_at IS NULL
           FROM {subscriber} s WHERE s.id = {delivery}.subscriber_id
         )"""
+    running = f"""
+        AND EXISTS (SELECT 1 FROM {heartbeat} h WHERE h.id = %s AND h.stopped_at IS NULL)"""
     ids = ", ".join(["%s"] * count)
     return f"""
-        UPDATE {delivery} SET state = %s, claimed_at = %s, attempts = attempts + 1
+        UPDATE {delivery} SET state = %s, claimed_at = %s, attempts = attempts + 1,
+          claimed_by_id = %s, attempted_at = NULL
         WHERE id IN ({ids}) AND state = %s
           AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
           AND NOT EXISTS (SELECT 1 FROM {switch} WHERE id = 1 AND paused = %s)
           {active if active_subscriber else ""}
+          {running if claimant else ""}
         RETURNING id
     """
 
@@ -74,12 +80,12 @@ def record_sent_sql(vendor: str) -> str:
 
 
 @cache
-def record_and_claim_sql(vendor: str, count: int) -> str:
-    """PostgreSQL: the `sent` of the messages before and the next claim in one statement (a
+def record_and_claim_sql(vendor: str, count: int, claimant: bool) -> str:
+    """PostgreSQL: the `sent` of the message before and the next claim in one statement (a
     data-modifying WITH runs whether or not its rows are read): one round trip, one commit."""
     return f"""
         WITH recorded AS ({record_sent_sql(vendor)} RETURNING d.id)
-        {claim_sql(vendor, True, count)}
+        {claim_sql(vendor, True, count, claimant)}
     """
 
 
@@ -88,9 +94,10 @@ def db_now():
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
-def claim_params(delivery_ids: list[int]) -> list:
+def claim_params(delivery_ids: list[int], claimant: int | None) -> list:
     now = db_now()
-    return [DeliveryState.SENDING, now, *delivery_ids, DeliveryState.PENDING, now, True]
+    params = [DeliveryState.SENDING, now, claimant, *delivery_ids, DeliveryState.PENDING, now]
+    return params + [True] + ([] if claimant is None else [claimant])
 
 
 Sent = tuple[int, str, object]  # a delivery whose message went out: id, provider id, time
@@ -114,28 +121,33 @@ def record_sent(sent: list[Sent]) -> None:
                 finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
 
 
-def claim(delivery_id: int, *, active_subscriber: bool = False) -> bool:
+def claim(
+    delivery_id: int, *, active_subscriber: bool = False, claimant: int | None = None
+) -> bool:
     """Take a due pending delivery for sending; False when another worker has it, it is not
     due, it is final, or sending is paused (or, if asked, its subscriber is not active)."""
-    sql = claim_sql(connection.vendor, active_subscriber)
+    sql = claim_sql(connection.vendor, active_subscriber, 1, claimant is not None)
     with connection.cursor() as cursor:
-        cursor.execute(sql, claim_params([delivery_id]))
+        cursor.execute(sql, claim_params([delivery_id], claimant))
         return bool(cursor.fetchall())
 
 
-def claim_group(delivery_ids: list[int], sent: list[Sent] | None = None) -> set[int]:
+def claim_group(
+    delivery_ids: list[int], sent: list[Sent] | None = None, claimant: int | None = None
+) -> set[int]:
     """Take those of these deliveries that are due and pending, of a subscriber still active,
     in one statement — with the `sent` of messages before them, if given: one commit for all.
     Return the ids taken."""
-    vendor = connection.vendor
+    vendor, count, claims = connection.vendor, len(delivery_ids), claimant is not None
     with connection.cursor() as cursor:
         if sent and vendor == "postgresql":
-            params = sent_params(sent) + claim_params(delivery_ids)
-            cursor.execute(record_and_claim_sql(vendor, len(delivery_ids)), params)
+            params = sent_params(sent) + claim_params(delivery_ids, claimant)
+            cursor.execute(record_and_claim_sql(vendor, count, claims), params)
             return {row[0] for row in cursor.fetchall()}
         with transaction.atomic():
             record_sent(sent or [])
-            cursor.execute(claim_sql(vendor, True, len(delivery_ids)), claim_params(delivery_ids))
+            sql = claim_sql(vendor, True, count, claims)
+            cursor.execute(sql, claim_params(delivery_ids, claimant))
             return {row[0] for row in cursor.fetchall()}
 
 

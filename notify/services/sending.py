@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from incidents.services.audit import record_audit, saved_user
 from notify.choices import Channel, DeliveryState
+from notify.delivery import takeover
 from notify.delivery.switch import announce_pause
-from notify.models import Delivery, Notification, SendingSwitch
+from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch
 
 # Fan-out is queued on commit; a notification still not fanned out this long after is
 # assumed lost between commit and queue, and fanned out by the sweep.
@@ -65,8 +66,13 @@ class SweepResult:
 @transaction.atomic
 def sweep(*, limit: int = 20000) -> SweepResult:
     """Find what fell between the cracks: notifications not fanned out, pending deliveries
-    nobody is working on, deliveries whose worker died mid-send (never re-sent blindly:
-    e-mail and SMS become `unknown`, webhooks are retried under the same idempotency key)."""
+    nobody is working on (marked enqueued here, so that two sweeps at once — two beats — hand
+    each over once), and deliveries still `sending` that no live worker holds (never re-sent
+    blindly: e-mail and SMS become `unknown`, webhooks are retried under the same idempotency
+    key). A worker that dies is taken over by the live ones within seconds
+    (notify.delivery.takeover); the sweep settles what that leaves: rows of a process that
+    stopped, and rows claimed by a process that had no heartbeat, once NOTIFY_STUCK_SECONDS
+    have passed."""
     now = timezone.now()
     result = SweepResult()
     result.fan_out = list(
@@ -74,25 +80,41 @@ def sweep(*, limit: int = 20000) -> SweepResult:
         .order_by("id")
         .values_list("id", flat=True)[:1000]
     )
-    stuck_after = timedelta(seconds=settings.NOTIFY_STUCK_SECONDS)
-    stuck = Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=now - stuck_after)
-    result.retried = stuck.filter(channel=Channel.WEBHOOK).update(
-        state=DeliveryState.PENDING, enqueued_at=None, error="worker lost while sending"
-    )
-    result.unknown = stuck.exclude(channel=Channel.WEBHOOK).update(
-        state=DeliveryState.UNKNOWN,
-        finished_at=now,
-        error="The worker stopped while sending: it may or may not have been delivered.",
-    )
-    requeue_after = timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
+    settle_stuck(result, now)
     if not SendingSwitch.objects.filter(id=1, paused=True).exists():
+        requeue_after = timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
         due = (
             Delivery.objects.filter(state=DeliveryState.PENDING)
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         )
-        result.requeue = list(due.order_by("id").values_list("id", flat=True)[:limit])
+        # Rows another sweep is handing over right now are skipped; once it commits they are
+        # no longer idle.
+        taken = due.order_by("id").select_for_update(skip_locked=True).values_list("id", flat=True)
+        result.requeue = sorted(set(result.requeue) | set(taken[:limit]))
+        Delivery.objects.filter(pk__in=result.requeue).update(enqueued_at=now)
     return result
+
+
+def settle_stuck(result: SweepResult, now) -> None:
+    """Rows left `sending` by a worker process that stopped, or claimed by a process without a
+    heartbeat and not finished within NOTIFY_STUCK_SECONDS."""
+    stopped = ProcessHeartbeat.objects.filter(stopped_at__isnull=False).values("pk")
+    orphaned = Delivery.objects.filter(state=DeliveryState.SENDING, claimed_by__in=stopped)
+    for process_id in set(orphaned.values_list("claimed_by_id", flat=True)):
+        settled = takeover.settle(process_id, [])
+        result.unknown += settled.unknown
+        result.requeue += settled.requeue
+    stuck_after = timedelta(seconds=settings.NOTIFY_STUCK_SECONDS)
+    stuck = Delivery.objects.filter(
+        state=DeliveryState.SENDING, claimed_by__isnull=True, claimed_at__lt=now - stuck_after
+    )
+    result.retried = stuck.filter(channel=Channel.WEBHOOK).update(
+        state=DeliveryState.PENDING, enqueued_at=None, error=takeover.LOST_WEBHOOK
+    )
+    result.unknown += stuck.exclude(channel=Channel.WEBHOOK).update(
+        state=DeliveryState.UNKNOWN, finished_at=now, error=takeover.LOST
+    )
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ STOP_TIMEOUT = 10
 class WorkerProcess:
     process: subprocess.Popen
     log_path: Path
+    beat: bool = True  # with its embedded beat (-B)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -75,14 +76,22 @@ def worker_environment(var_dir: Path, queue: str, extra: dict[str, str]) -> dict
 
 
 def start_worker(
-    tmp_path: Path, queue: str, extra: dict[str, str] | None = None, concurrency: int = 1
+    tmp_path: Path,
+    queue: str,
+    extra: dict[str, str] | None = None,
+    concurrency: int = 1,
+    *,
+    name: str = "worker",
+    beat: bool = True,
 ) -> WorkerProcess:
-    var_dir = tmp_path / "worker-var"
+    """A worker (with its embedded beat unless told otherwise), logging to <name>.log."""
+    var_dir = tmp_path / f"{name}-var"
     var_dir.mkdir(exist_ok=True)
-    log_path = tmp_path / "worker.log"
+    log_path = tmp_path / f"{name}.log"
     command = [
-        sys.executable, "-m", "celery", "-A", "statuspage", "worker", "-B",
-        "--loglevel", "INFO", "--concurrency", str(concurrency), "--hostname", f"{queue}@%h",
+        sys.executable, "-m", "celery", "-A", "statuspage", "worker", *(["-B"] if beat else []),
+        "--loglevel", "INFO", "--concurrency", str(concurrency), "-O", "fair",
+        "--hostname", f"{queue}-{name}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--schedule", str(tmp_path / "celerybeat-schedule"),
     ]  # fmt: skip
@@ -95,7 +104,7 @@ def start_worker(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return WorkerProcess(process=process, log_path=log_path)
+    return WorkerProcess(process=process, log_path=log_path, beat=beat)
 
 
 def wait_until_ready(worker: WorkerProcess) -> None:
@@ -103,7 +112,7 @@ def wait_until_ready(worker: WorkerProcess) -> None:
     while time.monotonic() < deadline:
         worker.ensure_alive()
         log = worker.log()
-        if " ready." in log and "beat: Starting..." in log:
+        if " ready." in log and ("beat: Starting..." in log or not worker.beat):
             return
         time.sleep(0.1)
     pytest.fail(f"The Celery worker was not ready after {READY_TIMEOUT} s")

@@ -1,0 +1,124 @@
+"""The statement before each message: it records the `sent` of the message before (if any) and
+marks this one attempted — if it is still `sending` and still this worker's — in one commit.
+
+So a worker killed at any moment leaves at most one row attempted without an outcome: the
+message it was handing over, which becomes `unknown`; the rows it claimed but had not attempted
+go back to pending (notify.delivery.takeover). A mark that finds the row no longer this
+worker's (it was taken for dead and its claims taken over) stops the send.
+
+On PostgreSQL the statement is sent ahead and its result awaited only when the message is
+about to become the provider's (for SMTP: after DATA is accepted, before the message's bytes),
+so the commit's wait for the disk overlaps the round trips before it. The connection runs
+nothing else meanwhile: the result is always read before the next statement. Elsewhere
+(SQLite) the statement runs at once.
+"""
+
+from functools import cache
+
+from django.db import connection, transaction
+from django.utils import timezone
+from psycopg import errors, generators, pq, waiting
+
+from notify.choices import DeliveryState
+from notify.delivery.claims import Sent, record_sent, table
+from notify.models import Delivery
+
+
+class NotHeld(Exception):
+    """The delivery is no longer this worker's to send: nothing was handed over."""
+
+
+@cache
+def mark_sql(recording: bool) -> bytes:
+    """PostgreSQL, numbered parameters: ($1 provider id, $2 time, $3 id: the `sent` before),
+    $4 time, $5 id, $6 claimant: the mark. Constant states are written in."""
+    delivery = table(Delivery)
+    sending = f"'{DeliveryState.SENDING}'"
+    recorded = f"""
+        WITH recorded AS (
+          UPDATE {delivery} SET state = '{DeliveryState.SENT}', provider_id = $1, error = '',
+            finished_at = $2
+          WHERE id = $3 AND state = {sending}
+        )"""
+    first = 4 if recording else 1
+    mark = f"""
+        UPDATE {delivery} SET attempted_at = ${first}
+        WHERE id = ${first + 1} AND state = {sending}
+          AND claimed_by_id IS NOT DISTINCT FROM ${first + 2}
+        RETURNING id"""
+    return ((recorded if recording else "") + mark).encode()
+
+
+def text(value) -> bytes | None:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat().encode()
+    return str(value).encode()
+
+
+class Mark:
+    """A mark whose outcome is known: `held()` says whether the row is still this worker's."""
+
+    def __init__(self, outcome: bool):
+        self.outcome = outcome
+
+    def held(self) -> bool:
+        return self.outcome
+
+    def require(self) -> None:
+        """Raise NotHeld unless the row is still this worker's (the channel calls this just
+        before the provider may take the message)."""
+        if not self.held():
+            raise NotHeld
+
+
+class PendingMark(Mark):
+    """A mark sent to PostgreSQL whose result is read at the first `held()`."""
+
+    def __init__(self, sql: bytes, params: list[bytes | None]):
+        super().__init__(False)
+        self.read = False
+        connection.ensure_connection()
+        self.pgconn = connection.connection.pgconn
+        with connection.wrap_database_errors:
+            self.pgconn.send_query_params(sql, params)
+            waiting.wait(generators.send(self.pgconn), self.pgconn.socket)
+
+    def held(self) -> bool:
+        if not self.read:
+            self.read = True
+            with connection.wrap_database_errors:
+                results = waiting.wait(generators.fetch_many(self.pgconn), self.pgconn.socket)
+                for result in results:
+                    if result.status == pq.ExecStatus.FATAL_ERROR:
+                        raise errors.error_from_result(result, encoding="utf-8")
+            self.outcome = any(result.ntuples for result in results)
+        return self.outcome
+
+
+def begin(delivery_id: int, claimant: int | None, sent: list[Sent]) -> Mark:
+    """Record the `sent` of the message before (if any) and mark this delivery attempted;
+    on PostgreSQL outside a transaction, sent now and read later."""
+    if len(sent) > 1:  # the loop records each message before the next; a guard, not a path
+        record_sent(sent[:-1])
+        sent = sent[-1:]
+    now = timezone.now()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        before = [text(sent[0][1]), text(sent[0][2]), text(sent[0][0])] if sent else []
+        params = [*before, text(now), text(delivery_id), text(claimant)]
+        return PendingMark(mark_sql(bool(sent)), params)
+    return Mark(mark_now(delivery_id, claimant, sent, now))
+
+
+def mark_now(delivery_id: int, claimant: int | None, sent: list[Sent], now) -> bool:
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    sql = f"""
+        UPDATE {table(Delivery)} SET attempted_at = %s
+        WHERE id = %s AND state = %s AND claimed_by_id {same} %s
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        record_sent(sent)
+        params = [connection.ops.adapt_datetimefield_value(now), delivery_id]
+        cursor.execute(sql, [*params, DeliveryState.SENDING, claimant])
+        return cursor.rowcount == 1

@@ -1,0 +1,225 @@
+"""Liveness of the background processes, and a worker process's orderly stop.
+
+Every worker process (each pool child) and beat writes its heartbeat row
+(notify.models.ProcessHeartbeat) every NOROSHI_HEARTBEAT_SECONDS from a thread of its own, on a
+database connection of its own, and marks it stopped on a clean stop. A row not written for
+NOROSHI_HEARTBEAT_DEAD_SECONDS belongs to a dead process. At each beat a worker process also
+runs `on_beat` (notify.delivery.takeover: it declares such workers dead and takes over their
+work), so a death is noticed in seconds, without beat and without an operator. Times are the
+database's (NOW()), so hosts whose clocks differ agree on who is late.
+
+A worker process asked to stop (SIGTERM or SIGINT) while it runs a task sets `stopping`: the
+sending loop finishes the message in flight and gives the rest back (notify.delivery).
+"""
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection, connections
+from django.db.models.functions import Now
+
+from notify.models import ProcessHeartbeat
+
+logger = logging.getLogger(__name__)
+
+# Set when this process was asked to stop: the sending loop gives back what it has not sent.
+stopping = threading.Event()
+# Held while this process runs a sending batch: the heartbeat thread gives back the rows this
+# process still holds as `sending` only when it runs none (a batch that failed leaves them).
+sending = threading.RLock()
+
+
+def dead_after() -> timedelta:
+    return timedelta(seconds=settings.NOROSHI_HEARTBEAT_DEAD_SECONDS)
+
+
+def running(role: str):
+    """Heartbeat rows of processes of this role that are running: not stopped, and beating
+    within NOROSHI_HEARTBEAT_DEAD_SECONDS (the index heartbeat_running)."""
+    return ProcessHeartbeat.objects.filter(
+        role=role, stopped_at__isnull=True, beat_at__gte=Now() - dead_after()
+    )
+
+
+def late(role: str):
+    """Heartbeat rows of processes of this role not stopped but not beating any more."""
+    return ProcessHeartbeat.objects.filter(
+        role=role, stopped_at__isnull=True, beat_at__lt=Now() - dead_after()
+    )
+
+
+class Heartbeat(threading.Thread):
+    """The thread that writes this process's heartbeat row, then runs `on_beat(row id)`."""
+
+    def __init__(self, role: str, on_beat: Callable[[int], None] | None = None):
+        super().__init__(name=f"noroshi-heartbeat-{role}", daemon=True)
+        self.role = role
+        self.on_beat = on_beat
+        self.row_id: int | None = None
+        self.registered = threading.Event()
+        self.waited = False
+        self.halt = threading.Event()
+        self.failing = False
+
+    def run(self) -> None:
+        try:
+            while not self.halt.is_set():
+                self.tick()
+                self.halt.wait(settings.NOROSHI_HEARTBEAT_SECONDS)
+            self.mark_stopped()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def tick(self) -> None:
+        try:
+            self.beat()
+            if self.on_beat is not None and self.row_id is not None:
+                self.on_beat(self.row_id)
+            if self.failing:
+                logger.warning("heartbeat of %s: written again", self.role)
+            self.failing = False
+        except DatabaseError as error:
+            if not self.failing:
+                logger.warning("heartbeat of %s not written: %s", self.role, error)
+            self.failing = True
+            connection.close()  # a fresh connection at the next beat
+        except Exception:
+            # A heartbeat thread that dies makes a live process look dead: log, keep beating.
+            logger.exception("heartbeat of %s: unexpected error", self.role)
+
+    def beat(self) -> None:
+        if self.row_id is None:
+            self.row_id = self.new_row()
+            self.registered.set()
+            return
+        alive = ProcessHeartbeat.objects.filter(pk=self.row_id, stopped_at__isnull=True)
+        if not alive.update(beat_at=Now()):
+            # Taken for dead (no beat for too long) and its work taken over: the claims it
+            # makes from now on are under a new row.
+            logger.warning("%s was taken for dead; beating as a new process", self.row_id)
+            self.row_id = self.new_row()
+
+    def new_row(self) -> int:
+        host, pid = socket.gethostname(), os.getpid()
+        row = ProcessHeartbeat.objects.create(
+            role=self.role,
+            name=f"{self.role}:{host}:{pid}:{uuid.uuid4().hex[:8]}",
+            hostname=host[:200],
+            pid=pid,
+            started_at=Now(),
+            beat_at=Now(),
+        )
+        return row.pk
+
+    def mark_stopped(self) -> None:
+        if self.row_id is None:
+            return
+        try:
+            ProcessHeartbeat.objects.filter(pk=self.row_id, stopped_at__isnull=True).update(
+                stopped_at=Now()
+            )
+        except DatabaseError as error:
+            logger.warning("heartbeat of %s: stop not written: %s", self.role, error)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.halt.set()
+        if self.is_alive():
+            self.join(timeout)
+
+
+_heartbeat: Heartbeat | None = None
+
+
+def start(role: str, on_beat: Callable[[int], None] | None = None) -> Heartbeat:
+    """Begin beating for this process (once; a second call returns the running one)."""
+    global _heartbeat
+    if _heartbeat is None or not _heartbeat.is_alive():
+        _heartbeat = Heartbeat(role, on_beat)
+        _heartbeat.start()
+    return _heartbeat
+
+
+def stop() -> None:
+    """Stop beating and mark this process's row stopped (a clean stop)."""
+    global _heartbeat
+    if _heartbeat is not None:
+        _heartbeat.stop()
+        _heartbeat = None
+
+
+def identity(wait: float = 5.0) -> int | None:
+    """This process's heartbeat row id, the claimant of what it sends (None when it does not
+    beat: a process other than a worker's, or a test). Waits for the first beat's row."""
+    heartbeat = _heartbeat
+    if heartbeat is None:
+        return None
+    if heartbeat.row_id is None and not heartbeat.waited:
+        heartbeat.waited = True  # once: a heartbeat that cannot be written must not slow sends
+        heartbeat.registered.wait(wait)
+    return heartbeat.row_id
+
+
+def hold(delivery_ids: list[int]) -> None:
+    """Publish the delivery ids of the task this process begins (or [] when it ends): if it
+    dies, the pending ones among them are queued again by the process that takes over."""
+    row_id = identity()
+    if row_id is not None:
+        ProcessHeartbeat.objects.filter(pk=row_id).update(holding=delivery_ids)
+
+
+# --- A worker process's orderly stop ---------------------------------------------------------
+
+_tasks_running = 0
+# Set in a pool process: its stop signals are handled here from its first task on. (Billiard
+# installs its own after Celery's worker_process_init; an idle process keeps those.)
+_pool_process = {"handles_signals": False, "installed": False}
+_billiard_term_handler: list = []
+
+
+def in_pool_process() -> None:
+    _pool_process["handles_signals"] = True
+
+
+def task_started() -> None:
+    global _tasks_running
+    if _pool_process["handles_signals"] and not _pool_process["installed"]:
+        handle_stop_signals()
+    _tasks_running += 1
+
+
+def task_ended() -> None:
+    """After a task. A process asked to stop is closed by its pool, which is stopping too (a
+    stop signal is for the whole worker: Celery's main process, systemd and honcho send it to
+    all its processes, or the main process passes it on)."""
+    global _tasks_running
+    _tasks_running = max(0, _tasks_running - 1)
+
+
+def on_stop_signal(signum, frame) -> None:
+    """SIGTERM or SIGINT in a pool process: a task running finishes the message in flight and
+    gives back the rest. An idle process leaves SIGINT to its pool and handles SIGTERM as
+    billiard does (it exits)."""
+    if _tasks_running:
+        stopping.set()
+    elif signum == signal.SIGTERM and _billiard_term_handler:
+        handler = _billiard_term_handler[0]
+        if callable(handler):
+            handler(signum, frame)
+
+
+def handle_stop_signals() -> None:
+    """Stop in order on SIGTERM and SIGINT: billiard's own handler raises SystemExit wherever
+    the task is (mid-send), and SIGINT is ignored. A terminal's Ctrl-C, honcho and systemd
+    signal every process of the worker, not only the main one, and the main process tells its
+    pool processes when it begins a warm shutdown (statuspage.celery)."""
+    _billiard_term_handler[:] = [signal.getsignal(signal.SIGTERM)]
+    signal.signal(signal.SIGTERM, on_stop_signal)
+    signal.signal(signal.SIGINT, on_stop_signal)
+    _pool_process["installed"] = True
