@@ -1,9 +1,10 @@
 """Reads of the notifications: who an announcement would reach, and delivery figures."""
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import Now
 
 from incidents.models import Component, Incident
 from notify.choices import DeliveryState
@@ -59,9 +60,11 @@ def delivery_log(subscriber: Subscriber, *, limit: int) -> list[Delivery]:
     )
 
 
-def heartbeat_summary(role: str, *, since: datetime) -> tuple[int, datetime | None]:
-    """How many running (not stopped) processes of `role` beat at or after `since`, and the
-    newest beat of any running one (for /readyz and /metrics)."""
+def heartbeat_summary(role: str, *, stale_seconds: float) -> tuple[int, datetime | None]:
+    """How many running (not stopped) processes of `role` beat within the last `stale_seconds`,
+    and the newest beat of any running one (for /readyz and /metrics). Judged by the database's
+    clock, which wrote the beats (notify.liveness), not this host's."""
+    since = Now() - timedelta(seconds=stale_seconds)
     figures = ProcessHeartbeat.objects.filter(role=role, stopped_at__isnull=True).aggregate(
         fresh=Count("id", filter=Q(beat_at__gte=since)), newest=Max("beat_at")
     )

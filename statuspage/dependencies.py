@@ -9,14 +9,13 @@ an error. Their details are short and name no host, address or credential.
 import os
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.utils import timezone
 from kombu import Connection
 
 from notify.choices import ProcessRole
@@ -53,11 +52,10 @@ def database_and_heartbeats() -> dict[str, Check]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        now = timezone.now()
         return {
             "database": Check(True, "answering"),
-            "worker": heartbeat(ProcessRole.WORKER, settings.NOROSHI_WORKER_STALE_SECONDS, now),
-            "beat": heartbeat(ProcessRole.BEAT, settings.NOROSHI_BEAT_STALE_SECONDS, now),
+            "worker": heartbeat(ProcessRole.WORKER, settings.NOROSHI_WORKER_STALE_SECONDS),
+            "beat": heartbeat(ProcessRole.BEAT, settings.NOROSHI_BEAT_STALE_SECONDS),
         }
     except DatabaseError as error:
         unknown = Check(False, "unknown: the database is unavailable")
@@ -66,9 +64,9 @@ def database_and_heartbeats() -> dict[str, Check]:
         connection.close()
 
 
-def heartbeat(role: str, stale_seconds: float, now: datetime) -> Check:
+def heartbeat(role: str, stale_seconds: float) -> Check:
     """Up when a running process of `role` beat within `stale_seconds`."""
-    fresh, newest = heartbeat_summary(role, since=now - timedelta(seconds=stale_seconds))
+    fresh, newest = heartbeat_summary(role, stale_seconds=stale_seconds)
     if fresh:
         return Check(True, f"{fresh} running", newest)
     if newest is not None:

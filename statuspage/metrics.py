@@ -11,7 +11,6 @@ answer; anyone else gets a 404, as if there were no such page.
 
 import ipaddress
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -151,7 +150,7 @@ def heartbeats() -> list[Metric]:
         (ProcessRole.WORKER, settings.NOROSHI_WORKER_STALE_SECONDS),
         (ProcessRole.BEAT, settings.NOROSHI_BEAT_STALE_SECONDS),
     ):
-        fresh, newest = selectors.heartbeat_summary(role, since=now - timedelta(seconds=stale))
+        fresh, newest = selectors.heartbeat_summary(role, stale_seconds=stale)
         alive.add_metric([role], fresh)
         if newest is not None:
             age.add_metric([role], (now - newest).total_seconds())
