@@ -57,8 +57,11 @@ def stop(process: subprocess.Popen) -> None:
 class Stack:
     """Database, Redis, sink and worker of one run; use as a context manager."""
 
+    # Another benchmark built on this one names its own directory and worker.
+    name = "bench-fanout"
+
     def __init__(self, *, database_url: str, redis_url: str, keep: bool = False) -> None:
-        self.work = Path(tempfile.mkdtemp(prefix="noroshi-bench-fanout-"))
+        self.work = Path(tempfile.mkdtemp(prefix=f"noroshi-{self.name}-"))
         self.database_url, self.redis_url, self.keep = database_url, redis_url, keep
         self.sink_port = free_port()
         self.sink_log = self.work / "sink.log"
@@ -160,7 +163,7 @@ class Stack:
         command = [
             venv_python(), "-m", "celery", "-A", "statuspage", "worker", "-B",
             "--loglevel", "INFO", "--concurrency", str(concurrency),
-            "--hostname", "bench-fanout@%h", "--without-gossip", "--without-mingle",
+            "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle",
             "--without-heartbeat", "--schedule", str(self.work / "celerybeat-schedule"),
         ]  # fmt: skip
         self.worker = self.start(command, self.worker_log, self.django_env(**extra_env))
