@@ -1,0 +1,105 @@
+"""The worst day's processes on this machine, in one throwaway directory and one environment:
+bench/fanout's stack (a PostgreSQL database and a Redis database number of the benchmark's own,
+the SMTP sink, a real Celery worker with its beat) and bench/page's gunicorn and private nginx
+running the shipped deploy/nginx/noroshi.conf. Visitors, the on-call engineer (this process,
+through the services) and the worker share the database, the cache and the broker, as in
+production.
+
+Harness.close() stops everything it started (nginx, gunicorn, worker, sink), drops the
+database, flushes the Redis database and removes the directory, unless asked to keep them.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+
+from stack import Stack, page_module
+
+page_stack = page_module("stack")
+other_load = page_module("other_load")
+
+
+class Harness(Stack):
+    """bench/fanout's Stack, with the public site in front; use as a context manager."""
+
+    name = "bench-worstday"
+
+    def __init__(self, *, database_url: str, redis_url: str, keep: bool = False) -> None:
+        super().__init__(database_url=database_url, redis_url=redis_url, keep=keep)
+        # gunicorn logs warnings only: a line per request would cost the page its speed.
+        web_env = {**self.env, "LOG_LEVEL": "WARNING"}
+        self.web = page_stack.Stack(keep=keep, work=self.work, env=web_env)
+
+    def django_env(self, **extra: str) -> dict[str, str]:
+        env = super().django_env(**extra)
+        env["CACHE_KEY_PREFIX"] = "noroshi-bench-worstday"
+        return env
+
+    def prepare(self) -> None:
+        """A database and a broker of our own, the sink, the schema, the demo page and its
+        static files."""
+        self.recreate_database()
+        self.flush_redis()
+        self.start_sink()
+        self.migrate()
+        self.web.manage("seed_demo")
+        self.web.manage("collectstatic", "--noinput", "--verbosity", "0")
+
+    def start_site(self, gunicorn_options: list[str]) -> None:
+        self.web.start_gunicorn(gunicorn_options)
+        self.web.start_nginx()
+
+    def nginx_url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.web.nginx_port}{path}"
+
+    def kill_worker(self) -> float:
+        """SIGKILL the worker's whole process group (main process, pool, beat), as the kernel's
+        OOM killer or a lost machine would; return when it was sent, once every process of the
+        group is gone."""
+        worker = self.worker
+        assert worker is not None
+        killed_at = time.time()
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while group_alive(worker.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.processes.remove(worker)
+        self.worker = None
+        return killed_at
+
+    def restart_worker(self, concurrency: int) -> float:
+        """Start the worker again (its log in a file of its own, so that its readiness is its
+        own); return when it said it was ready."""
+        self.worker_log = self.work / "worker-restarted.log"
+        self.start_worker(concurrency)
+        return time.time()
+
+    def sessions(self) -> set[int]:
+        return super().sessions() | {p.pid for p in self.web.processes if p.poll() is None}
+
+    def close(self) -> None:
+        self.web.close()
+        super().close()
+        if not self.keep:
+            with contextlib.suppress(Exception):  # the clean-up goes on
+                self.flush_redis()
+
+
+def group_alive(group: int) -> bool:
+    """Whether a process of this process group still runs (zombies waiting to be reaped by
+    init do not count: they hold nothing)."""
+    return any(
+        int(fields[2]) == group and fields[0] != "Z" for fields in other_load.process_stats()
+    )
+
+
+def tool_versions() -> str:
+    """nginx's and wrk's versions."""
+    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=False)
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    nginx_version = (nginx.stdout + nginx.stderr).strip().split("/")[-1]
+    wrk_version = (wrk.stdout + wrk.stderr).split()[1]
+    return f"nginx {nginx_version}, wrk {wrk_version}"
