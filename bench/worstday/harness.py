@@ -9,8 +9,10 @@ Harness.close() stops everything it started (nginx, gunicorn, worker, sink), dro
 database, flushes the Redis database and removes the directory, unless asked to keep them.
 """
 
+import ast
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -19,6 +21,10 @@ from stack import Stack, page_module
 
 page_stack = page_module("stack")
 other_load = page_module("other_load")
+
+# Celery's line for a sweep that ran, and for one that expired in the queue before it could.
+SWEEP_RAN = re.compile(r"Task notify\.tasks\.sweep\[[^\]]+\] succeeded in \S+: (\{[^}]*\})")
+SWEEP_EXPIRED = "Discarding revoked task: notify.tasks.sweep["
 
 
 class Harness(Stack):
@@ -76,6 +82,21 @@ class Harness(Stack):
         self.worker_log = self.work / "worker-restarted.log"
         self.start_worker(concurrency)
         return time.time()
+
+    def sweeps(self) -> dict[str, int]:
+        """What the worker's logs say the sweep did so far: runs, runs that expired in the queue
+        unrun, delivery ids it re-queued, rows it made `unknown`. For reading the figures only:
+        no verdict rests on a log."""
+        totals = {"ran": 0, "expired": 0, "requeued": 0, "unknown": 0}
+        for log in sorted(self.work.glob("worker*.log")):
+            text = log.read_text(errors="replace")
+            totals["expired"] += text.count(SWEEP_EXPIRED)
+            for match in SWEEP_RAN.finditer(text):
+                result = ast.literal_eval(match.group(1))
+                totals["ran"] += 1
+                totals["requeued"] += result.get("requeued", 0)
+                totals["unknown"] += result.get("unknown", 0)
+        return totals
 
     def sessions(self) -> set[int]:
         return super().sessions() | {p.pid for p in self.web.processes if p.poll() is None}

@@ -101,6 +101,8 @@ class Figures:
     load: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # What the worker's log says its sweep did, per part of the run (for reading only).
+    sweeps: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 Row = tuple[str, str, str, bool | None]
@@ -377,6 +379,11 @@ def markdown(f: Figures) -> str:
         f"{f.subscribers:,} subscribers, worker concurrency {f.concurrency}, {f.turn_seconds:g} s "
         f"per turn after a warm-up; whole run {f.seconds:.0f} s",
         *f.notes,
+        *(
+            f"the worker's sweep (its log), {part}: ran {n['ran']}×, {n['expired']}× expired "
+            f"in the queue unrun; re-queued {n['requeued']:,} ids, made {n['unknown']} `unknown`"
+            for part, n in f.sweeps.items()
+        ),
     ]
     bullets = "".join(f"- {fact}\n" for fact in facts)
     return (
