@@ -29,6 +29,7 @@ class Sample:
     committed_at: float
     seen_at: float | None  # None: not seen within the timeout
     polls: int
+    failed_polls: int  # no answer, or not a 200
     under_load: bool  # the visitors' load and the fan-out were both running at the commit
 
     @property
@@ -44,10 +45,10 @@ def probe_incident(component):
 
 def publish_and_watch(
     harness, incident, component, n: int, timeout: float
-) -> tuple[float, float, int]:
+) -> tuple[float, float, tuple[int, int]]:
     """Post update `n` (its marker in the body), then poll summary.json through nginx until it
-    shows the marker; return (commit time, first answer that showed it), the latter 0.0 if
-    none did within `timeout`, and the polls made."""
+    shows the marker; return the commit time, the time of the first answer that showed it (0.0
+    if none did within `timeout`), and the polls made and those that failed."""
     status, component_status = STEPS[n % len(STEPS)]
     marker = f"probe-{n}-{secrets.token_hex(6)}"
     _, committed_at = committed(
@@ -59,14 +60,18 @@ def publish_and_watch(
         )
     )
     url = harness.nginx_url("/api/v2/summary.json")
-    polls, deadline = 0, committed_at + timeout
+    polls, failed, deadline = 0, 0, committed_at + timeout
     while time.time() < deadline:
         polls += 1
-        _, _, body = page_stack.fetch(url, page_measure.BROWSER_HEADERS, timeout=timeout)
-        if marker.encode() in body:
-            return committed_at, time.time(), polls
+        try:
+            status, _, body = page_stack.fetch(url, page_measure.BROWSER_HEADERS, timeout=timeout)
+        except OSError:  # a visitor's failure: counted, and the visitor tries again
+            status, body = 0, b""
+        failed += status != 200
+        if status == 200 and marker.encode() in body:
+            return committed_at, time.time(), (polls, failed)
         time.sleep(POLL_SECONDS)
-    return committed_at, 0.0, polls
+    return committed_at, 0.0, (polls, failed)
 
 
 def measure_visibility(
@@ -78,7 +83,7 @@ def measure_visibility(
     for n in range(probes):
         under_load = loaded()
         committed_at, seen_at, polls = publish_and_watch(harness, incident, component, n, timeout)
-        sample = Sample(committed_at, seen_at or None, polls, under_load and loaded())
+        sample = Sample(committed_at, seen_at or None, *polls, under_load and loaded())
         samples.append(sample)
         shown = "not seen" if sample.seconds is None else f"{sample.seconds:.2f} s"
         print(f"  publish → visible through nginx, probe {n}: {shown}", flush=True)
