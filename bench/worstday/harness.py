@@ -98,6 +98,11 @@ class Harness(Stack):
                 totals["unknown"] += result.get("unknown", 0)
         return totals
 
+    def nginx_errors(self) -> list[str]:
+        """The lines nginx wrote to its error log (level warn and above) so far."""
+        path = self.work / "nginx" / "error.log"
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
+
     def sessions(self) -> set[int]:
         return super().sessions() | {p.pid for p in self.web.processes if p.poll() is None}
 
