@@ -1,11 +1,11 @@
 """The worst day's processes on this machine, in one throwaway directory and one environment:
 bench/fanout's stack (a PostgreSQL database and a Redis database number of the benchmark's own,
-the SMTP sink, a real Celery worker with its beat) and bench/page's gunicorn and private nginx
-running the shipped deploy/nginx/noroshi.conf. Visitors, the on-call engineer (this process,
-through the services) and the worker share the database, the cache and the broker, as in
-production.
+the SMTP sink, a real Celery worker), beat in a process of its own (as the shipped systemd
+units run it), and bench/page's gunicorn and private nginx running the shipped
+deploy/nginx/noroshi.conf. Visitors, the on-call engineer (this process, through the services)
+and the worker share the database, the cache and the broker, as in production.
 
-Harness.close() stops everything it started (nginx, gunicorn, worker, sink), drops the
+Harness.close() stops everything it started (nginx, gunicorn, worker, beat, sink), drops the
 database, flushes the Redis database and removes the directory, unless asked to keep them.
 """
 
@@ -17,7 +17,7 @@ import signal
 import subprocess
 import time
 
-from stack import Stack, page_module
+from stack import Stack, page_module, wait_for_line
 
 page_stack = page_module("stack")
 other_load = page_module("other_load")
@@ -31,6 +31,8 @@ class Harness(Stack):
     """bench/fanout's Stack, with the public site in front; use as a context manager."""
 
     name = "bench-worstday"
+    # As the shipped systemd units run them: a worker killed does not take beat with it.
+    embedded_beat = False
 
     def __init__(self, *, database_url: str, redis_url: str, keep: bool = False) -> None:
         super().__init__(database_url=database_url, redis_url=redis_url, keep=keep)
@@ -53,6 +55,14 @@ class Harness(Stack):
         self.web.manage("seed_demo")
         self.web.manage("collectstatic", "--noinput", "--verbosity", "0")
 
+    def start_beat(self) -> None:
+        command = [
+            page_stack.venv_python(), "-m", "celery", "-A", "statuspage", "beat",
+            "--loglevel", "INFO", "--schedule", str(self.work / "celerybeat-schedule"),
+        ]  # fmt: skip
+        beat = self.start(command, self.work / "beat.log", self.env)
+        wait_for_line(self.work / "beat.log", "beat: Starting", beat, 60)
+
     def start_site(self, gunicorn_options: list[str]) -> None:
         self.web.start_gunicorn(gunicorn_options)
         self.web.start_nginx()
@@ -61,9 +71,9 @@ class Harness(Stack):
         return f"http://127.0.0.1:{self.web.nginx_port}{path}"
 
     def kill_worker(self) -> float:
-        """SIGKILL the worker's whole process group (main process, pool, beat), as the kernel's
-        OOM killer or a lost machine would; return when it was sent, once every process of the
-        group is gone."""
+        """SIGKILL the worker's whole process group (its main process and pool; beat runs on in
+        a process of its own), as the kernel's OOM killer would; return when it was sent, once
+        every process of the group is gone."""
         worker = self.worker
         assert worker is not None
         killed_at = time.time()

@@ -41,9 +41,10 @@ INTRO = f"""\
 PostgreSQL and Redis (a database and a database number of its own), the demo page
 (`seed_demo`) and 100,000 e-mail subscribers, gunicorn (`--workers 2`) behind a private nginx
 running the shipped [`deploy/nginx/noroshi.conf`](../deploy/nginx/noroshi.conf) (as
-bench/page renders it), a real Celery worker with its beat (`--concurrency 2`) and bench/fanout's
-SMTP sink. The on-call engineer is the benchmark itself, publishing through the services as
-the console does. It measures:
+bench/page renders it), a real Celery worker (`--concurrency 2`) and beat, each in a process of
+its own as the shipped systemd units run them, and bench/fanout's SMTP sink. The on-call
+engineer is the benchmark itself, publishing through the services as the console does. It
+measures:
 
 - **the page during a fan-out**: wrk (2 threads, 1,000 connections, no compression) at `/` and
   at `/api/v2/summary.json` through nginx, in turns: idle turns before the announcement, busy
@@ -59,14 +60,14 @@ the console does. It measures:
   per second at the sink, against bench/fanout's reference (raw `smtplib`, the same messages,
   the same sink, one connection) measured before and after it in the same run;
 - **the crash drill**: a second announcement to the 100,000; a few seconds into its sending the
-  worker's whole process group is killed with SIGKILL and started again at once, and the run
-  watches the delivery rows and the sink until every row is settled or nothing has changed for
-  a while. It counts duplicates (messages per key at the sink), `unknown` rows, and anything
-  else left open, failed, or recorded `sent` without a message; and the time lost to the kill:
-  the pauses longer than {GAP_SECONDS:g} s, between the kill and the moment every row was
-  settled, during which no message went out although some subscribers were still untold (the
-  restart counts; the time the restarted worker spends sending the rest does not). The rows
-  the dead worker had claimed (`sending` at the kill) are followed on their own.
+  worker's whole process group (not beat) is killed with SIGKILL and started again at once, and
+  the run watches the delivery rows and the sink until every row is settled or nothing has
+  changed for a while. It counts duplicates (messages per key at the sink), `unknown` rows,
+  and anything else left open, failed, or recorded `sent` without a message; and the time lost
+  to the kill: the pauses longer than {GAP_SECONDS:g} s, between the kill and the moment every
+  row was settled, during which no message went out although some subscribers were still
+  untold (the restart counts; the time the restarted worker spends sending the rest does not).
+  The rows the dead worker had claimed (`sending` at the kill) are followed on their own.
 
 Targets (issue 10): during the fan-out each URL keeps ≥ {SHARE_OF_IDLE:.0%} of its idle req/s,
 p99 ≤ {P99_MS:.0f} ms and no errors (non-2xx, socket errors); publish → visible p50 ≤
