@@ -3,6 +3,7 @@ that other processes took meanwhile and the requests that reached gunicorn; and 
 load of both URLs in turn, for as long as something else is being measured under it.
 """
 
+import math
 import signal
 import subprocess
 import time
@@ -88,7 +89,7 @@ class BackgroundLoad:
         command = page_measure.wrk_command(
             self.harness.nginx_url("/"),
             connections=self.connections,
-            seconds=self.limit,
+            seconds=math.ceil(self.limit),  # wrk takes whole seconds
             script=str(script),
         )
         self.process = subprocess.Popen(
