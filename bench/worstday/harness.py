@@ -55,6 +55,10 @@ class Harness(Stack):
         self.web.manage("seed_demo")
         self.web.manage("collectstatic", "--noinput", "--verbosity", "0")
 
+    def start_sink(self) -> None:
+        super().start_sink()
+        self.sink = self.processes[-1]
+
     def start_beat(self) -> None:
         command = [
             page_stack.venv_python(), "-m", "celery", "-A", "statuspage", "beat",

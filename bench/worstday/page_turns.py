@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cpu_use import OtherCpu
+from cpu_use import OtherCpu, helper_seconds
 from stack import page_module
 
 page_measure = page_module("measure")
+other_load = page_module("other_load")
 Load = page_measure.Load
 
 # Both URLs in turn on every connection: the visitors of a page under an outage reload the
@@ -40,10 +41,42 @@ class Turn:
     ended: float
     # Messages of the fan-out that reached the sink during the turn (busy turns).
     sent_during: int = 0
+    # CPUs the sending took meanwhile: the worker (main process and pool), the sink (it stands
+    # in for a mail server that would be on another machine), PostgreSQL and Redis.
+    sending_cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def seconds(self) -> float:
         return self.ended - self.started
+
+
+class SendingCpu:
+    """The CPUs the sending's processes took between begin() and end()."""
+
+    def __init__(self, harness) -> None:
+        self.harness = harness
+        self.started = 0.0
+        self.before = (0.0, 0.0, 0.0)
+
+    def now(self) -> tuple[float, float, float]:
+        harness = self.harness
+        worker = {harness.worker.pid} if harness.worker else set()
+        return (
+            other_load.session_seconds(worker),
+            other_load.session_seconds({harness.sink.pid}),
+            helper_seconds(harness.database_name),
+        )
+
+    def begin(self) -> None:
+        self.before, self.started = self.now(), time.monotonic()
+
+    def end(self) -> tuple[float, float, float]:
+        elapsed = time.monotonic() - self.started
+        after = self.now()
+        worker, sink, services = (
+            max(0.0, b - a) / elapsed for a, b in zip(self.before, after, strict=True)
+        )
+        return worker, sink, services
 
 
 class Visitors:
@@ -59,19 +92,22 @@ class Visitors:
         if self.warmup:
             page_measure.wrk(address, connections=self.connections, seconds=self.warmup)
         others = OtherCpu(self.harness.sessions(), self.harness.database_name)
+        sending = SendingCpu(self.harness)
         offset = self.harness.web.upstream_log_size()
         others.begin()
+        sending.begin()
         started = time.time()
         load = page_measure.wrk(address, connections=self.connections, seconds=self.seconds)
         ended = time.time()
         load.other_cpu = others.end()
+        sending_cpu = sending.end()
         load.upstream_requests = self.harness.web.upstream_requests_since(offset)
         print(
             f"  {kind} turn, {url}: {load.requests_per_second:,.0f} req/s, "
             f"p99 {load.p99_ms:.1f} ms, {load.errors} errors, others {load.other_cpu:.2f} CPU",
             flush=True,
         )
-        return Turn(url=url, kind=kind, load=load, started=started, ended=ended)
+        return Turn(url, kind, load, started, ended, sending_cpu=sending_cpu)
 
 
 class BackgroundLoad:
