@@ -102,6 +102,17 @@ def rate(arrivals: list[float]) -> Rate:
     return Rate(n, seconds, (n - 1) / seconds if seconds else 0.0, steady)
 
 
+def wait(condition, what: str, seconds: float, step: float = 0.01):
+    """Poll `condition` every `step` until it returns something true, and return that."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise TimeoutError(f"waited {seconds:.0f} s for {what}")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

@@ -57,8 +57,13 @@ def stop(process: subprocess.Popen) -> None:
 class Stack:
     """Database, Redis, sink and worker of one run; use as a context manager."""
 
+    # Another benchmark built on this one names its own directory and worker, and may run beat
+    # in a process of its own.
+    name = "bench-fanout"
+    embedded_beat = True
+
     def __init__(self, *, database_url: str, redis_url: str, keep: bool = False) -> None:
-        self.work = Path(tempfile.mkdtemp(prefix="noroshi-bench-fanout-"))
+        self.work = Path(tempfile.mkdtemp(prefix=f"noroshi-{self.name}-"))
         self.database_url, self.redis_url, self.keep = database_url, redis_url, keep
         self.sink_port = free_port()
         self.sink_log = self.work / "sink.log"
@@ -157,11 +162,14 @@ class Stack:
         wait_for_line(self.work / "sink.out", "ready", process, 20)
 
     def start_worker(self, concurrency: int, **extra_env: str) -> None:
+        """The worker, with its beat embedded unless `embedded_beat` is off."""
+        beat = ["-B", "--schedule", str(self.work / "celerybeat-schedule")]
         command = [
-            venv_python(), "-m", "celery", "-A", "statuspage", "worker", "-B",
+            venv_python(), "-m", "celery", "-A", "statuspage", "worker",
+            *(beat if self.embedded_beat else []),
             "--loglevel", "INFO", "--concurrency", str(concurrency),
-            "--hostname", "bench-fanout@%h", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--schedule", str(self.work / "celerybeat-schedule"),
+            "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle",
+            "--without-heartbeat",
         ]  # fmt: skip
         self.worker = self.start(command, self.worker_log, self.django_env(**extra_env))
         wait_for_line(self.worker_log, " ready.", self.worker, 60)

@@ -1,6 +1,7 @@
 """Load with wrk and read its figures: requests per second and the latency distribution."""
 
 import re
+import statistics
 import subprocess
 from dataclasses import dataclass, field
 
@@ -61,6 +62,25 @@ def parse_wrk(output: str) -> Load:
     )
 
 
+def wrk_command(
+    url: str,
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+    script: str = "",
+) -> list[str]:
+    """wrk's command line for `url` (always a 127.0.0.1 address), with a Lua `script` if given."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError(f"the benchmark only loads 127.0.0.1, not {url}")
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    args += ["--timeout", "5s", *(["-s", script] if script else [])]
+    for name, value in {**BROWSER_HEADERS, **(headers or {})}.items():
+        args += ["-H", f"{name}: {value}"]
+    return [*args, url]
+
+
 def wrk(
     url: str,
     *,
@@ -70,22 +90,29 @@ def wrk(
     headers: dict[str, str] | None = None,
 ) -> Load:
     """Run wrk against `url` (always a 127.0.0.1 address) and return its figures."""
-    if not url.startswith("http://127.0.0.1:"):
-        raise ValueError(f"the benchmark only loads 127.0.0.1, not {url}")
-    args = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{seconds:g}s",
-        "--latency",
-        "--timeout",
-        "5s",
-    ]
-    for name, value in {**BROWSER_HEADERS, **(headers or {})}.items():
-        args += ["-H", f"{name}: {value}"]
-    result = subprocess.run(
-        [*args, url], capture_output=True, text=True, timeout=seconds + 30, check=False
+    args = wrk_command(
+        url, connections=connections, seconds=seconds, threads=threads, headers=headers
     )
+    result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 30, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr}{result.stdout}")
     return parse_wrk(result.stdout)
+
+
+def combine(loads: list[Load]) -> Load:
+    """One figure for loads of equal length: total rate, mean p50, the worst p99."""
+    socket_errors: dict[str, int] = {}
+    for load in loads:
+        for name, count in load.socket_errors.items():
+            socket_errors[name] = socket_errors.get(name, 0) + count
+    upstream = [load.upstream_requests for load in loads if load.upstream_requests is not None]
+    return Load(
+        requests_per_second=statistics.fmean(load.requests_per_second for load in loads),
+        p50_ms=statistics.fmean(load.p50_ms for load in loads),
+        p99_ms=max(load.p99_ms for load in loads),
+        requests=sum(load.requests for load in loads),
+        non_2xx=sum(load.non_2xx for load in loads),
+        socket_errors=socket_errors,
+        upstream_requests=sum(upstream) if upstream else None,
+        other_cpu=max(load.other_cpu or 0.0 for load in loads),
+    )

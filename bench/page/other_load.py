@@ -22,9 +22,9 @@ def machine_seconds() -> float:
     return (user + nice + system) / TICKS
 
 
-def session_seconds(sessions: set[int]) -> float:
-    """User and system time of the live processes in `sessions`, in CPU seconds."""
-    ticks = 0
+def process_stats():
+    """For each live process, the fields of /proc/<pid>/stat after its name (state, ppid,
+    pgrp, session, …, utime at 11, stime at 12)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -32,7 +32,13 @@ def session_seconds(sessions: set[int]) -> float:
             raw = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2 :].split()
+        yield raw[raw.rindex(")") + 2 :].split()
+
+
+def session_seconds(sessions: set[int]) -> float:
+    """User and system time of the live processes in `sessions`, in CPU seconds."""
+    ticks = 0
+    for fields in process_stats():
         if int(fields[3]) in sessions:
             ticks += int(fields[11]) + int(fields[12])
     return ticks / TICKS

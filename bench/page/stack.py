@@ -140,11 +140,16 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
 class Stack:
     """The throwaway Noroshi, gunicorn and nginx; use as a context manager."""
 
-    def __init__(self, *, keep: bool = False) -> None:
-        self.work = Path(tempfile.mkdtemp(prefix="noroshi-bench-"))
+    def __init__(
+        self, *, keep: bool = False, work: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        """A stack in a throwaway directory of its own; or, for another benchmark, in its
+        `work` directory (left for it to remove) with its Django environment `env`."""
+        self.owns_work = work is None
+        self.work = work or Path(tempfile.mkdtemp(prefix="noroshi-bench-"))
         self.keep = keep
         self.processes: list[subprocess.Popen] = []
-        self.env = self.django_env()
+        self.env = env if env is not None else self.django_env()
         self.gunicorn_port = free_port()
         self.nginx_port = free_port()
         self.reference_port = free_port()
@@ -287,8 +292,16 @@ class Stack:
         self.processes.clear()
         if self.env.get("REDIS_URL"):
             forget_redis_keys(self.env)
-        if not self.keep:
+        if self.owns_work and not self.keep:
             shutil.rmtree(self.work, ignore_errors=True)
+
+
+def raise_open_files(wanted: int = 65536) -> None:
+    """Let this process (and wrk, nginx, its children) hold a surge's connections."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def render_shipped(text: str, values: dict) -> str:
