@@ -71,17 +71,6 @@ def test_a_database_cut_while_sending_loses_nothing_and_sends_nothing_twice(
     assert set(addresses) == set(received) | unknown  # told, or left for an operator
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG in notify/delivery (worker's lane): a database error mid-group fails the task, "
-        "and every row of its claimed group stays `sending`, then `unknown` — those already "
-        "sent whose `sent` waited for the next claim, and those never tried (the kill-switch "
-        "watch's poll of the dead connection raises too). Up to NOROSHI_CLAIM_GROUP per "
-        "process, not the one in flight. Remove this mark when the outcome of each message "
-        "is kept until the database takes it and the untried rest is given back."
-    ),
-)
 def test_a_database_cut_while_sending_leaves_at_most_the_messages_in_flight_unknown(
     tmp_path, worker_queue, sink, database_proxy
 ):
