@@ -162,6 +162,7 @@ else:
     }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+BROKER_TIMEOUT = float(os.environ.get("NOROSHI_BROKER_TIMEOUT") or "1")
 CELERY_BROKER_DIR = Path(os.environ.get("NOROSHI_BROKER_DIR") or VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "processed", "control"):
@@ -174,7 +175,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A publish must not hang on a broker that is down or hung: the console's post queues its
+    # announcement on commit, and what could not be queued is left to the sweep anyway. Every
+    # socket operation on the broker gives up after NOROSHI_BROKER_TIMEOUT seconds, and a
+    # publish is tried once (redis-py itself reconnects a pooled connection that the server
+    # dropped, e.g. after a restart). Measured against a local Redis behind a proxy: refused,
+    # a publish fails at once; black-holed, after about the timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_timeout": BROKER_TIMEOUT,
+        "socket_connect_timeout": BROKER_TIMEOUT,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT  # transports other than Redis (AMQP)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True

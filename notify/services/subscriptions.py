@@ -15,6 +15,7 @@ from incidents.models import Component, Incident
 from notify import channels
 from notify.choices import Language
 from notify.models import Subscriber
+from notify.on_commit import confirmation_on_commit
 
 
 def normalised_address(channel: str, address: str) -> str:
@@ -64,14 +65,8 @@ def subscribe(
         )  # fmt: skip
     subscriber.components.set(components or [])
     if not subscriber.confirmed_at:
-        transaction.on_commit(lambda: queue_confirmation(subscriber.pk))
+        confirmation_on_commit(subscriber.pk)
     return subscriber
-
-
-def queue_confirmation(subscriber_id: int) -> None:
-    from notify.tasks import send_confirmation
-
-    send_confirmation.delay(subscriber_id)
 
 
 @transaction.atomic
