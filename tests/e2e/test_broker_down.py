@@ -3,27 +3,34 @@
 The real Redis broker stands behind a TcpProxy (tests/e2e/tcp_proxy.py) that the test cuts
 (refused: the broker is down or restarting) or black-holes (hung: a partition, a failover);
 this process publishes through it for real (no in-process tasks here). The services return
-normally and commit their rows once; what could not be queued waits in the outbox.
+normally and commit their rows once; the console answers as usual, with a notice that the
+notifications will follow; what could not be queued waits in the outbox. Once the broker is
+back, a real worker with its beat delivers each subscriber each announcement exactly once.
 """
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from incidents import services
+from incidents.admin.once import ALREADY_POSTED, QUEUE_UNREACHABLE
 from incidents.changes import page_changed_at
 from incidents.models import Incident, IncidentUpdate
 from notify import services as notify_services
 from notify import tasks
 from notify.models import Delivery, Notification, Subscriber
 from statuspage.celery import app
+from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
 from tests.e2e.tcp_proxy import TcpProxy
+from tests.incidents.test_admin import DECLARE_URL, change_url, form_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -167,4 +174,130 @@ def outage(components):
         body="Investigating.",
         component_statuses={components["API"]: "major_outage"},
         deliver_notifications=False,
+    )
+
+
+@pytest.fixture
+def console(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def declare_in_console(console: Client, components, name: str):
+    data = form_data(console.get(DECLARE_URL), "incident_form") | {
+        "name": name,
+        "body": "We are investigating errors on the API.",
+        f"component_{components['API'].pk}": "major_outage",
+    }
+    return console.post(DECLARE_URL, data, follow=True)
+
+
+def update_form(console: Client, incident: Incident, status: str) -> dict:
+    data = form_data(console.get(change_url(incident)), "incident_form")
+    return data | {"update_status": status, "update_body": f"Now {status}."}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_the_console_posts_and_says_notifications_will_follow(broker, fault, console, components):
+    confirmed("ann@example.com")
+    take_away(broker, fault)
+
+    declared = declare_in_console(console, components, "API is down")
+
+    incident = Incident.objects.get()
+    assert declared.redirect_chain == [("/admin/incidents/incident/", 302)]
+    assert messages_of(declared) == [
+        f'The incident “<a href="{change_url(incident)}">API is down</a>” was added successfully.',
+        str(QUEUE_UNREACHABLE),
+    ]
+    data = update_form(console, incident, "identified")
+    posted = console.post(change_url(incident), data, follow=True)
+    again = console.post(change_url(incident), data, follow=True)  # "did it work?"
+
+    assert posted.redirect_chain == [("/admin/incidents/incident/", 302)]
+    assert messages_of(posted)[1:] == [str(QUEUE_UNREACHABLE)]
+    assert again.redirect_chain == [(change_url(incident), 302)]
+    assert messages_of(again) == [str(ALREADY_POSTED)]
+    assert row_counts() == {
+        "incidents": 1,
+        "updates": 2,
+        "notifications": 2,
+        "not fanned out": 2,
+        "deliveries": 0,
+        "subscribers": 1,
+    }
+
+
+def worker_env(broker: Broker, sink) -> dict[str, str]:
+    return {
+        "CELERY_BROKER_URL": broker.url,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "NOROSHI_SWEEP_SECONDS": "1",
+        "NOROSHI_REQUEUE_SECONDS": "3",
+        "NOROSHI_MAINTENANCE_CHECK_SECONDS": "60",
+    }
+
+
+def all_sent() -> bool:
+    return not Notification.objects.filter(fanned_out_at__isnull=True).exists() and settled()
+
+
+def test_after_the_broker_returns_each_subscriber_gets_each_announcement_once(
+    broker, console, components, sink, tmp_path
+):
+    addresses = [f"s{n:02d}@example.com" for n in range(20)]
+    confirmed(*addresses)
+    worker = start_worker(tmp_path, app.conf.task_default_queue, worker_env(broker, sink))
+    try:
+        wait_until_ready(worker)
+        broker.proxy.cut()
+        declared = declare_in_console(console, components, "API is down")
+        incident = Incident.objects.get()
+        services.post_update(incident=incident, status="identified", body=BODIES[1])
+        broker.proxy.blackhole()
+        data = update_form(console, incident, "monitoring")
+        posted = console.post(change_url(incident), data, follow=True)
+        again = console.post(change_url(incident), data, follow=True)
+        assert Delivery.objects.count() == 0  # nothing could reach the worker meanwhile
+
+        broker.proxy.restore()
+        wait_for(all_sent, "every announcement to be sent", worker)
+    finally:
+        stop_worker(worker)
+
+    assert messages_of(declared)[1:] == messages_of(posted)[1:] == [str(QUEUE_UNREACHABLE)]
+    assert messages_of(again) == [str(ALREADY_POSTED)]
+    assert list(incident.updates.values_list("body", flat=True)) == list(reversed(BODIES))
+    assert_each_told_each_update_once(sink, addresses)
+
+
+BODIES = ("We are investigating errors on the API.", "A bad deploy.", "Now monitoring.")
+
+
+def assert_each_told_each_update_once(sink, addresses: list[str]) -> None:
+    """Every subscriber got one message per delivery sent to them, never two for one; updates
+    that were still waiting when a newer one of the incident went out are carried by it
+    (`coalesced`), so each subscriber's messages hold every update's words."""
+    sent = Counter(
+        Delivery.objects.filter(state="sent").values_list("subscriber__address", flat=True)
+    )
+    assert sink.sink.per_recipient() == sent
+    assert set(sent) == set(addresses)
+    assert set(Delivery.objects.values_list("state", flat=True)) <= {"sent", "coalesced"}
+    assert Delivery.objects.count() == len(addresses) * len(BODIES)
+    newest = Notification.objects.get(update__body=BODIES[-1])
+    assert set(newest.deliveries.values_list("state", flat=True)) == {"sent"}
+    texts: dict[str, str] = {}
+    for message in sink.messages:
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        texts[message["To"]] = texts.get(message["To"], "") + text
+    assert {a: [body in texts[a] for body in BODIES] for a in addresses} == dict.fromkeys(
+        addresses, [True] * len(BODIES)
     )
