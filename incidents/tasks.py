@@ -37,3 +37,9 @@ def chase_overdue_actions() -> list[str]:
 def send_maintenance_reminders() -> list[str]:
     """Announce the maintenance windows that start soon (safe to run twice)."""
     return services.send_due_reminders()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def forget_idempotency_keys() -> int:
+    """Delete the console's (and the API's) idempotency keys past their keeping time."""
+    return services.forget_idempotency_keys()

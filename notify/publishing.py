@@ -34,10 +34,13 @@ def broker_errors(app: Celery) -> tuple[type[BaseException], ...]:
     return (KombuError, OSError, *connection.connection_errors, *connection.channel_errors)
 
 
+LEFT_TO_THE_SWEEP = "left to the sweep"
+
+
 @contextmanager
-def best_effort(app: Celery, *, what: str) -> Iterator[None]:
+def best_effort(app: Celery, *, what: str, then: str = LEFT_TO_THE_SWEEP) -> Iterator[None]:
     """Run a hand-over to the broker; when the broker can't be reached, log and count it,
-    report it to the watching caller and carry on: `what` is left to the sweep."""
+    report it to the watching caller and carry on (`then` says what becomes of `what`)."""
     try:
         yield
     except Exception as error:
@@ -46,22 +49,23 @@ def best_effort(app: Celery, *, what: str) -> Iterator[None]:
         DEPENDENCY_ERRORS.labels(dependency="broker").inc()
         deferral.report_queue_unreachable()
         logger.warning(
-            "The broker %s could not be reached; %s left to the sweep: %s: %s",
+            "The broker %s could not be reached: %s not queued, %s. %s: %s",
             app.connection_for_write().as_uri(),  # as_uri() leaves the password out
             what,
+            then,
             type(error).__name__,
             error,
         )
 
 
-def publish(task, args: tuple, *, what: str) -> bool:
+def publish(task, args: tuple, *, what: str, then: str = LEFT_TO_THE_SWEEP) -> bool:
     """Queue `task` with `args`; False when the broker could not be reached (see best_effort),
     or was found unreachable moments ago by the same watched write."""
     if deferral.queue_known_unreachable():
-        logger.info("%s left to the sweep: the broker was unreachable moments ago", what)
+        logger.info("%s not queued, %s: the broker was unreachable moments ago", what, then)
         return False
     published = False
-    with best_effort(task.app, what=what):
+    with best_effort(task.app, what=what, then=then):
         task.apply_async(args)
         published = True
     return published

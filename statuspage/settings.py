@@ -215,6 +215,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": MAINTENANCE_CHECK_SECONDS,
         "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
     },
+    # Keys that make a console form (or an API write) happen once, kept a day.
+    "forget-idempotency-keys": {
+        "task": "incidents.tasks.forget_idempotency_keys",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3600},
+    },
     "notify-sweep": {
         "task": "notify.tasks.sweep",
         "schedule": float(os.environ.get("NOROSHI_SWEEP_SECONDS", "5")),

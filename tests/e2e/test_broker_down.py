@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from kombu import Connection
 from prometheus_client import REGISTRY
 
 from incidents import services
@@ -90,6 +91,13 @@ def broker_errors() -> float:
     return counted or 0.0
 
 
+def expected_error(broker: Broker, fault: str) -> str:
+    if fault == "cut":
+        port = broker.proxy.port
+        return f"OperationalError: Error 111 connecting to 127.0.0.1:{port}. Connection refused."
+    return "OperationalError: Timeout reading from socket"
+
+
 def confirmed(*addresses: str, channel: str = "email") -> None:
     now = timezone.now()
     Subscriber.objects.bulk_create(
@@ -109,7 +117,9 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_services_return_normally_and_commit_once_with_the_broker_down(broker, fault, components):
+def test_services_return_normally_and_commit_once_with_the_broker_down(
+    broker, fault, components, caplog
+):
     confirmed("ann@example.com")
     confirmed("https://hooks.example.com/noroshi", channel="webhook")  # hears component events
     stamp, errors = page_changed_at(), broker_errors()
@@ -130,7 +140,7 @@ def test_services_return_normally_and_commit_once_with_the_broker_down(broker, f
     )
     notify_services.pause_sending(reason="Checking the queue.")
     notify_services.resume_sending()
-    notify_services.subscribe(channel="email", address="ben@example.com")
+    ben = notify_services.subscribe(channel="email", address="ben@example.com")
 
     assert row_counts() == {
         "incidents": 2,
@@ -142,6 +152,12 @@ def test_services_return_normally_and_commit_once_with_the_broker_down(broker, f
     }
     # Each fan-out, the sweep after resuming and the confirmation failed to reach it.
     assert broker_errors() - errors == 6
+    logged = [r.getMessage() for r in caplog.records if r.name == "notify.publishing"]
+    assert len(logged) == 6
+    assert logged[-1] == (
+        f"The broker {Connection(broker.url).as_uri()} could not be reached: the confirmation "
+        f"of subscriber {ben.pk} not queued, not sent. {expected_error(broker, fault)}"
+    )
     assert page_changed_at() > stamp  # the public page was invalidated all the same
 
 

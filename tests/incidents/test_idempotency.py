@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
-from incidents import selectors, services
+from incidents import selectors, services, tasks
 from incidents.models import IdempotencyKey, Incident
 from tests.incidents.test_admin import DECLARE_URL, form_data
 
@@ -75,6 +75,17 @@ def test_keys_older_than_a_day_are_forgotten():
 
     assert services.forget_idempotency_keys(now=now) == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
+
+
+def test_beat_forgets_old_keys_every_hour(settings):
+    IdempotencyKey.objects.create(
+        owner="user:1", key="old", fingerprint="f", created_at=timezone.now() - timedelta(days=2)
+    )
+    entry = settings.CELERY_BEAT_SCHEDULE["forget-idempotency-keys"]
+
+    assert entry["task"] == tasks.forget_idempotency_keys.name
+    assert tasks.forget_idempotency_keys.apply().get() == 1
+    assert IdempotencyKey.objects.count() == 0
 
 
 def blocked_on_a_lock() -> bool:
