@@ -11,11 +11,19 @@ that fails for any other reason is logged by Django and stops neither the callba
 nor the request.
 """
 
-from functools import partial
+from collections.abc import Callable
+from functools import partial, update_wrapper
 
 from django.db import transaction
 
 from notify import publishing
+
+
+def defer(work: Callable[..., None], *args) -> None:
+    """Run work(*args) once the open transaction commits (now if none), robust: a failure is
+    logged by Django, under the work's name, and stops nothing else."""
+    # Django names a failed robust callback by its __qualname__, which a bare partial lacks.
+    transaction.on_commit(update_wrapper(partial(work, *args), work), robust=True)
 
 
 def tasks():
@@ -28,7 +36,7 @@ def tasks():
 
 def fan_out_on_commit(notification_id: int) -> None:
     """Queue the fan-out of a notification (outbox row) once it is committed."""
-    transaction.on_commit(partial(publish_fan_out, notification_id), robust=True)
+    defer(publish_fan_out, notification_id)
 
 
 def publish_fan_out(notification_id: int) -> None:
@@ -39,7 +47,7 @@ def publish_fan_out(notification_id: int) -> None:
 
 def sends_on_commit(delivery_ids: list[int]) -> None:
     """Queue the sending of pending deliveries (marked enqueued as they go) once committed."""
-    transaction.on_commit(partial(publish_sends, list(delivery_ids)), robust=True)
+    defer(publish_sends, list(delivery_ids))
 
 
 def publish_sends(delivery_ids: list[int]) -> None:
@@ -48,7 +56,7 @@ def publish_sends(delivery_ids: list[int]) -> None:
 
 def sweep_on_commit() -> None:
     """Queue a sweep at once (rather than at beat's next tick) once committed."""
-    transaction.on_commit(publish_sweep, robust=True)
+    defer(publish_sweep)
 
 
 def publish_sweep() -> None:
@@ -57,7 +65,7 @@ def publish_sweep() -> None:
 
 def confirmation_on_commit(subscriber_id: int) -> None:
     """Queue the message asking a subscriber to confirm, once the subscription is committed."""
-    transaction.on_commit(partial(publish_confirmation, subscriber_id), robust=True)
+    defer(publish_confirmation, subscriber_id)
 
 
 def publish_confirmation(subscriber_id: int) -> None:

@@ -57,9 +57,8 @@ def require_a_redis_broker() -> None:
 
 
 def use_broker(url: str) -> None:
-    """Point this process's Celery app at `url`, dropping its pooled broker connections."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Point this process's Celery app at `url`: it forgets its pools (kombu keeps one per
+    broker address, shared by the process, so the old one stays open for the next user)."""
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = url
