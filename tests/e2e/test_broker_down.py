@@ -32,6 +32,7 @@ from statuspage.celery import app
 from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.incidents.test_admin import DECLARE_URL, change_url, form_data
+from tests.notify.subscription_pages import form_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -161,6 +162,18 @@ def test_services_return_normally_and_commit_once_with_the_broker_down(
 
 
 @pytest.mark.parametrize("fault", FAULTS)
+def test_a_visitor_signs_up_with_the_broker_down(broker, fault, client):
+    take_away(broker, fault)
+
+    response = client.post("/subscribe", form_for(address="ann@example.com"))
+
+    assert response.status_code == 200
+    assert list(Subscriber.objects.values_list("address", "confirmed_at")) == [
+        ("ann@example.com", None)
+    ]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
 def test_deliveries_the_broker_did_not_take_are_left_to_the_next_sweep(broker, fault, outage):
     confirmed("ann@example.com", "ben@example.com", "cho@example.com")
     take_away(broker, fault)
@@ -220,9 +233,14 @@ def update_form(console: Client, incident: Incident, status: str) -> dict:
 @pytest.mark.parametrize("fault", FAULTS)
 def test_the_console_posts_and_says_notifications_will_follow(broker, fault, console, components):
     confirmed("ann@example.com")
+    confirmed("https://hooks.example.com/noroshi", channel="webhook")  # hears component events
+    errors = broker_errors()
     take_away(broker, fault)
 
     declared = declare_in_console(console, components, "API is down")
+
+    # Two fan-outs to queue (the update, the component event): the broker is waited for once.
+    assert broker_errors() - errors == 1
 
     incident = Incident.objects.get()
     assert declared.redirect_chain == [("/admin/incidents/incident/", 302)]
@@ -241,11 +259,38 @@ def test_the_console_posts_and_says_notifications_will_follow(broker, fault, con
     assert row_counts() == {
         "incidents": 1,
         "updates": 2,
-        "notifications": 2,
-        "not fanned out": 2,
+        "notifications": 3,
+        "not fanned out": 3,
         "deliveries": 0,
-        "subscribers": 1,
+        "subscribers": 2,
     }
+
+
+def test_resuming_and_retrying_by_hand_say_the_queue_was_not_reached(broker, console, outage):
+    confirmed("ann@example.com")
+    services.post_update(incident=outage, status="identified", body="A bad deploy.")
+    tasks.fan_out(Notification.objects.get().pk)
+    Delivery.objects.update(state="failed")
+    notify_services.pause_sending(reason="Checking the queue.")
+    broker.proxy.cut()
+
+    switch_url = "/admin/notify/sendingswitch/1/change/"
+    data = form_data(console.get(switch_url), "sendingswitch_form")
+    resumed = console.post(
+        switch_url, {k: v for k, v in data.items() if k != "paused"}, follow=True
+    )
+    retried = console.post(
+        "/admin/notify/delivery/",
+        {
+            "action": "retry",
+            "_selected_action": list(Delivery.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+
+    assert messages_of(resumed)[1:] == [str(QUEUE_UNREACHABLE)]
+    assert messages_of(retried) == ["1 deliveries queued again.", str(QUEUE_UNREACHABLE)]
+    assert set(Delivery.objects.values_list("state", "enqueued_at")) == {("pending", None)}
 
 
 def worker_env(broker: Broker, sink) -> dict[str, str]:
