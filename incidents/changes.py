@@ -184,8 +184,13 @@ def mark_page_changed() -> None:
 
 
 def page_changed_on_commit() -> None:
-    """Schedule mark_page_changed() for when the current transaction commits (now if none)."""
-    transaction.on_commit(mark_page_changed)
+    """Schedule mark_page_changed() for when the current transaction commits (now if none).
+
+    Each write of public content calls this first, before anything else it defers to its
+    commit (announcing, queueing): the page is invalidated whatever becomes of the rest. The
+    callback is robust: should it fail, the callbacks after it still run and the committed
+    write still answers."""
+    transaction.on_commit(mark_page_changed, robust=True)
 
 
 def reconcile_page_stamp() -> bool:

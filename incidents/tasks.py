@@ -44,3 +44,9 @@ def reconcile_page_stamp() -> bool:
     """Move the page stamp past a change whose mark was lost while the cache was unreachable
     (safe to run twice: a stamp already past the newest change is left alone)."""
     return changes.reconcile_page_stamp()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def forget_idempotency_keys() -> int:
+    """Delete the console's (and the API's) idempotency keys past their keeping time."""
+    return services.forget_idempotency_keys()

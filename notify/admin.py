@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from incidents.admin import once
 from incidents.admin.service_admin import (
     ReadOnlyModelAdmin,
     ServiceForm,
@@ -255,8 +256,9 @@ class DeliveryAdmin(ReadOnlyModelAdmin):
         permissions=["resolve"],
     )
     def retry(self, request, queryset):
-        ids = services.retry_deliveries(deliveries=queryset, actor=request.user)
-        self.message_user(request, _("%(n)s deliveries queued again.") % {"n": len(ids)})
+        with once.queue_notice(request):
+            ids = services.retry_deliveries(deliveries=queryset, actor=request.user)
+            self.message_user(request, _("%(n)s deliveries queued again.") % {"n": len(ids)})
 
 
 class SendingSwitchForm(ServiceForm):

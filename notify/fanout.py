@@ -207,6 +207,14 @@ def mark_enqueued(delivery_ids: list[int]) -> None:
     )
 
 
+def mark_not_enqueued(delivery_ids: list[int]) -> None:
+    """Record that these pending deliveries did not reach the broker after all (the next
+    sweep hands them over)."""
+    Delivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.PENDING).update(
+        enqueued_at=None
+    )
+
+
 def pending_before(notification_id: int, started) -> list[int]:
     """The notification's pending deliveries not handed to the broker since `started` (those
     a run before this one wrote or left): a re-run queues them again. Reads the index

@@ -1,16 +1,16 @@
 """The outbox: what incidents.announcements hands over, written in the caller's transaction.
 
-Each function writes (at most) one Notification row and queues its fan-out for after commit;
-calling it twice for the same thing writes nothing more. If the process dies between commit
-and the queueing, notify.tasks.sweep finds the row and fans it out.
+Each function writes (at most) one Notification row and queues its fan-out for after commit
+(best-effort: notify.on_commit); calling it twice for the same thing writes nothing more. If the
+fan-out is not queued — the broker is down, or the process dies between commit and queueing —
+notify.tasks.sweep finds the row and fans it out.
 """
-
-from django.db import transaction
 
 from incidents.choices import IncidentKind, IncidentStatus, MaintenanceStatus
 from incidents.models import ComponentStatusChange, Incident, IncidentUpdate
 from notify.choices import Channel, DeliveryState, NotificationKind
 from notify.models import Delivery, Notification, Subscriber
+from notify.on_commit import fan_out_on_commit
 
 # SMS is slow and costs money: as on Statuspage, it goes only on these events.
 SMS_KINDS = (NotificationKind.MAINTENANCE_STARTED,)
@@ -60,14 +60,8 @@ def record(*, kind: str, incident: Incident, update: IncidentUpdate | None) -> N
     )
     if created:
         notification.components.set(incident.components.all())
-        transaction.on_commit(lambda: queue_fan_out(notification.pk))
+        fan_out_on_commit(notification.pk)
     return notification
-
-
-def queue_fan_out(notification_id: int) -> None:
-    from notify.tasks import fan_out  # tasks import this module
-
-    fan_out.delay(notification_id)
 
 
 def record_update(update: IncidentUpdate) -> Notification:
@@ -119,7 +113,7 @@ def record_component_change(change: ComponentStatusChange) -> Notification | Non
     )
     if created:
         notification.components.set([change.component_id])
-        transaction.on_commit(lambda: queue_fan_out(notification.pk))
+        fan_out_on_commit(notification.pk)
     return notification
 
 

@@ -7,7 +7,6 @@ unsubscribed (its owner said no), and skips one already subscribed.
 """
 
 import csv
-import functools
 import io
 from dataclasses import dataclass, field
 
@@ -19,7 +18,8 @@ from incidents.models import Component
 from incidents.services.audit import record_audit
 from notify.choices import Language
 from notify.models import Subscriber
-from notify.services import normalised_address, queue_confirmation
+from notify.on_commit import confirmation_on_commit
+from notify.services import normalised_address
 
 COLUMNS = ("channel", "address", "language", "components")
 EXPORT_COLUMNS = (
@@ -181,7 +181,7 @@ def import_subscribers(*, text: str, confirmed: bool, dry_run: bool, actor=None)
     )
     if not confirmed:
         for subscriber in made:
-            transaction.on_commit(functools.partial(queue_confirmation, subscriber.pk))
+            confirmation_on_commit(subscriber.pk)
     return report
 
 

@@ -5,11 +5,9 @@ import logging
 
 from celery import shared_task
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
-from notify import delivery, fanout, liveness, services
-from notify.choices import DeliveryState
-from notify.models import Delivery
+from incidents import deferral
+from notify import delivery, fanout, liveness, publishing, services
 
 logger = logging.getLogger(__name__)
 
@@ -18,29 +16,35 @@ TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result
 
 def queue_sends(delivery_ids: list[int]) -> None:
     """Mark these pending deliveries enqueued and hand them to the broker in chunks of ids."""
-    for chunk in fanout.chunks(delivery_ids):
-        fanout.mark_enqueued(chunk)
-        send_deliveries.apply_async((chunk,), argsrepr=ids_repr(chunk))
+    hand_over(fanout.chunks(delivery_ids), marked=False)
 
 
 def queue_new(delivery_ids: list[int]) -> None:
-    """Hand rows the fan-out has just written (already marked enqueued) to the broker, on one
-    connection for all the chunks."""
-    with send_deliveries.app.producer_or_acquire() as producer:
-        for chunk in fanout.chunks(delivery_ids):
-            send_deliveries.apply_async((chunk,), producer=producer, argsrepr=ids_repr(chunk))
+    """Hand rows the fan-out has just written (already marked enqueued) to the broker."""
+    hand_over(fanout.chunks(delivery_ids), marked=True)
 
 
-def queue_again(delivery_ids: list[int]) -> None:
-    """Queue again pending deliveries that a stopping or dead worker gave back. When the broker
-    cannot be reached they are left to the sweep, due at its next run."""
-    try:
-        queue_sends(delivery_ids)
-    except (OperationalError, OSError) as error:
-        Delivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.PENDING).update(
-            enqueued_at=None
-        )
-        logger.warning("%s deliveries left to the sweep: %s", len(delivery_ids), error)
+def hand_over(chunks: list[list[int]], *, marked: bool) -> None:
+    """Hand the chunks to the broker on one connection, each marked enqueued (unless `marked`
+    already) just before it goes. Best-effort (notify.publishing): the chunks the broker did
+    not take are marked not enqueued, so that the next sweep hands them over rather than
+    waiting NOTIFY_REQUEUE_SECONDS for a message that was never sent."""
+    left = list(chunks)
+    if left and not deferral.queue_known_unreachable():
+        what = f"the sending of {sum(map(len, chunks))} deliveries"
+        with (
+            publishing.best_effort(send_deliveries.app, what=what),
+            send_deliveries.app.producer_or_acquire() as producer,
+        ):
+            while left:
+                if not marked:
+                    fanout.mark_enqueued(left[0])
+                send_deliveries.apply_async(
+                    (left[0],), producer=producer, argsrepr=ids_repr(left[0])
+                )
+                left.pop(0)
+    for chunk in left:
+        fanout.mark_not_enqueued(chunk)
 
 
 def ids_repr(chunk: list[int]) -> str:
@@ -90,9 +94,10 @@ def send_confirmation(subscriber_id: int) -> None:
 def sweep() -> dict[str, int]:
     """Fan out lost notifications, re-queue idle pending deliveries, settle stuck ones."""
     result = services.sweep()
-    for notification_id in result.fan_out:
-        fan_out.delay(notification_id)
-    queue_new(result.requeue)  # marked enqueued by the sweep's own transaction
+    with deferral.watch():  # a broker found unreachable is not waited for again in this run
+        for notification_id in result.fan_out:
+            publishing.publish(fan_out, (notification_id,), what=f"notification {notification_id}")
+        queue_new(result.requeue)  # marked enqueued by the sweep's own transaction
     return {
         "fan_out": len(result.fan_out),
         "requeued": len(result.requeue),

@@ -220,6 +220,7 @@ NOROSHI_SNAPSHOT_MAX_FILES = int(os.environ.get("NOROSHI_SNAPSHOT_MAX_FILES", "2
 NOROSHI_SNAPSHOT_MAX_AGE_DAYS = float(os.environ.get("NOROSHI_SNAPSHOT_MAX_AGE_DAYS", "30"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+BROKER_TIMEOUT = float(os.environ.get("NOROSHI_BROKER_TIMEOUT") or "1")
 CELERY_BROKER_DIR = Path(os.environ.get("NOROSHI_BROKER_DIR") or VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "processed", "control"):
@@ -232,7 +233,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A publish must not hang on a broker that is down or hung: the console's post queues its
+    # announcement on commit, and what could not be queued is left to the sweep anyway. Every
+    # socket operation on the broker gives up after NOROSHI_BROKER_TIMEOUT seconds, and a
+    # publish is tried once (redis-py itself reconnects a pooled connection that the server
+    # dropped, e.g. after a restart). Measured against a local Redis behind a proxy: refused,
+    # a publish fails at once; black-holed, after about the timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_timeout": BROKER_TIMEOUT,
+        "socket_connect_timeout": BROKER_TIMEOUT,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT  # transports other than Redis (AMQP)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
@@ -267,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.reconcile_page_stamp",
         "schedule": NOROSHI_PAGE_RECONCILE_SECONDS,
         "options": {"expires": NOROSHI_PAGE_RECONCILE_SECONDS * 4},
+    },
+    # Keys that make a console form (or an API write) happen once, kept a day.
+    "forget-idempotency-keys": {
+        "task": "incidents.tasks.forget_idempotency_keys",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3600},
     },
     "notify-sweep": {
         "task": "notify.tasks.sweep",

@@ -11,6 +11,8 @@ from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from incidents.admin import once
+
 StrOrPromise = str | Promise
 
 
@@ -63,12 +65,16 @@ class ServiceModelAdmin(admin.ModelAdmin):
 
     Adding and changing: its ServiceForm calls the service while validating (see there), so
     save_model and save_related have nothing left to do; inline forms that are ServiceForms
-    write their rows the same way, and a page sent back with errors writes nothing.
+    write their rows the same way, and a page sent back with errors writes nothing. A change
+    form is submitted once (incidents.admin.once: its template, service_change_form.html or
+    one extending it, renders the one-time key), and says so when the notifications of what
+    it saved could not be queued.
     Deleting: subclasses that allow it override delete_model with the service call; a bulk
     delete runs it per row, all or nothing.
     """
 
     form = ServiceForm
+    change_form_template = "admin/incidents/service_change_form.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = kwargs.get("form", self.form)
@@ -89,7 +95,7 @@ class ServiceModelAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # Each row of a list_editable formset is saved by its service while the formset
         # validates; when a later row is rejected, the rows before it must not stay written.
-        with transaction.atomic():
+        with once.queue_notice(request), transaction.atomic():
             response = super().changelist_view(request, extra_context)
             changelist = (getattr(response, "context_data", None) or {}).get("cl")
             formset = getattr(changelist, "formset", None)
@@ -101,8 +107,11 @@ class ServiceModelAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The form's service runs while the form validates, before the inlines validate: when
         # an inline row is rejected and the page comes back with errors, what the form (or an
-        # earlier row) wrote must not stay written.
-        with transaction.atomic():
+        # earlier row) wrote must not stay written — nor the claim of its submission key.
+        with once.queue_notice(request), transaction.atomic():
+            repeated = once.claim_submission(request)
+            if repeated is not None:
+                return repeated
             response = super().changeform_view(request, object_id, form_url, extra_context)
             context = getattr(response, "context_data", None) or {}
             if request.method == "POST" and context.get("errors"):
@@ -112,8 +121,16 @@ class ServiceModelAdmin(admin.ModelAdmin):
     def save_form(self, request, form, change):
         return form.instance
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            submission_field=once.SUBMISSION_FIELD, submission_key=once.submission_key(request)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
-        """The form's service call has saved the row already."""
+        """The form's service call has saved the row already: record that the submission's
+        key made it."""
+        once.record_submission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         """The services have written the related rows too; record which inline rows they

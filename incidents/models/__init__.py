@@ -2,7 +2,7 @@
 
 incidents.py: components, their status history, incidents and their updates, maintenance,
 page settings, update templates, the audit log. postmortems.py: post-mortems and their
-timelines. actions.py: recovery actions.
+timelines. actions.py: recovery actions. submissions.py: idempotency keys of writes.
 """
 
 from incidents.models.actions import RecoveryAction
@@ -21,12 +21,14 @@ from incidents.models.incidents import (
     validate_time_zone,
 )
 from incidents.models.postmortems import PostMortem, PostMortemTimelineEntry
+from incidents.models.submissions import IdempotencyKey
 
 __all__ = [
     "AuditEntry",
     "Component",
     "ComponentGroup",
     "ComponentStatusChange",
+    "IdempotencyKey",
     "Incident",
     "IncidentUpdate",
     "IncidentUpdateComponent",

@@ -2,8 +2,8 @@
 
 page.py: page settings, the status roll-up, components, incidents and maintenance with their
 timelines. postmortems.py: post-mortems with their timelines. actions.py: recovery actions and
-their progress. Uptime and reliability figures live in incidents/uptime.py and
-incidents/reliability.py.
+their progress. idempotency.py: the keys that make a write happen once. Uptime and reliability
+figures live in incidents/uptime.py and incidents/reliability.py.
 """
 
 from incidents.selectors.actions import (
@@ -14,6 +14,7 @@ from incidents.selectors.actions import (
     open_actions,
     overdue_actions,
 )
+from incidents.selectors.idempotency import idempotency_key
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
     MAINTENANCE_INDICATOR,
@@ -66,6 +67,7 @@ __all__ = [
     "components_in_order",
     "first_incident_start",
     "history_between",
+    "idempotency_key",
     "in_kind_order",
     "incident_actions",
     "incident_by_public_id",

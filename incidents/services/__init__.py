@@ -21,6 +21,11 @@ from incidents.services.components import (
     edit_component_group,
     set_component_status,
 )
+from incidents.services.idempotency import (
+    claim_idempotency_key,
+    forget_idempotency_keys,
+    record_idempotent_result,
+)
 from incidents.services.incidents import (
     declare_incident,
     edit_incident,
@@ -54,6 +59,7 @@ from incidents.services.postmortems import (
 __all__ = [
     "add_timeline_entry",
     "chase_overdue_actions",
+    "claim_idempotency_key",
     "complete_maintenance",
     "complete_recovery_action",
     "create_component",
@@ -73,10 +79,12 @@ __all__ = [
     "edit_postmortem",
     "edit_recovery_action",
     "edit_timeline_entry",
+    "forget_idempotency_keys",
     "post_maintenance_update",
     "post_update",
     "publish_postmortem",
     "record_audit",
+    "record_idempotent_result",
     "reopen_incident",
     "reopen_recovery_action",
     "resolve_incident",

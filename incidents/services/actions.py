@@ -15,6 +15,7 @@ from django.db.models import Q, TextChoices
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.changes import page_changed_on_commit
 from incidents.choices import (
     FINISHED_ACTION_STATES,
     UNFINISHED_ACTION_STATES,
@@ -125,6 +126,7 @@ def create_recovery_action(
     or priority, a due date that is not a date, a tracker address that is not http(s), or an
     owner who can no longer sign in.
     """
+    page_changed_on_commit()
     if incident.kind != IncidentKind.INCIDENT:
         raise ValidationError(
             "Recovery actions belong to incidents, not to scheduled maintenance.",
@@ -161,6 +163,7 @@ def edit_recovery_action(*, action: RecoveryAction, actor=None, **changes) -> Re
 
     Raises ValidationError (writing nothing) on invalid values, as create_recovery_action.
     """
+    page_changed_on_commit()
     row = RecoveryAction.objects.select_for_update().get(pk=action.pk)
     cleaned = clean_action_fields(changes, service="edit_recovery_action")
     changed = changed_fields(row, cleaned)
@@ -195,6 +198,7 @@ def move(action: RecoveryAction, *, to: str, allowed_from: tuple, message: str, 
 @transaction.atomic
 def start_recovery_action(*, action: RecoveryAction, actor=None) -> RecoveryAction:
     """Mark an open action as in progress. Raises ValidationError unless it is open."""
+    page_changed_on_commit()
     return move(
         action,
         to=ActionState.IN_PROGRESS,
@@ -227,6 +231,7 @@ def complete_recovery_action(
     """Mark an open or in-progress action as done, now or at `completed_at` (work finished
     earlier and recorded late). Raises ValidationError (writing nothing) when it is finished
     already (done, or won't do), or the time is naive, in the future or before the incident."""
+    page_changed_on_commit()
     return move(
         action,
         to=ActionState.DONE,
@@ -241,6 +246,7 @@ def complete_recovery_action(
 def decline_recovery_action(*, action: RecoveryAction, reason: str, actor=None) -> RecoveryAction:
     """Mark an open or in-progress action as won't do, saying why. Raises ValidationError
     (writing nothing) without a reason or when it is finished already."""
+    page_changed_on_commit()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -260,6 +266,7 @@ def decline_recovery_action(*, action: RecoveryAction, reason: str, actor=None) 
 def reopen_recovery_action(*, action: RecoveryAction, actor=None) -> RecoveryAction:
     """Open a done or declined action again (clearing its completion time and reason).
     Raises ValidationError when it is not finished."""
+    page_changed_on_commit()
     return move(
         action,
         to=ActionState.OPEN,

@@ -2,7 +2,6 @@
 
 from django.db import models
 
-from incidents.changes import page_changed_on_commit
 from incidents.models import AuditEntry
 
 
@@ -18,10 +17,9 @@ def record_audit(
     """Write one audit row: who did what to which object (or, given a model class, to many of
     its rows at once, e.g. an import). Call inside the write's transaction.
 
-    Every audited write may change the public page, so this also schedules the page-changed
-    mark for after commit.
+    Writes nothing else: a write that changes the public page says so itself, first
+    (incidents.changes.page_changed_on_commit).
     """
-    page_changed_on_commit()
     return AuditEntry.objects.create(
         actor=saved_user(actor),
         action=action,

@@ -80,6 +80,7 @@ def set_component_status(
         old = status_as_of(locked, at) if backfill else locked.status
         if old == status:
             return None
+        page_changed_on_commit()  # before the announcement registers its own on-commit work
         change = ComponentStatusChange.objects.create(
             component=locked,
             old_status=old,
@@ -89,7 +90,6 @@ def set_component_status(
             incident_update=incident_update,
             created_at=at,
         )
-        page_changed_on_commit()
         if not backfill:
             locked.status = component.status = status
             locked.updated_at = component.updated_at = timezone.now()
@@ -108,6 +108,7 @@ def create_component(
     **fields,
 ) -> Component:
     """Create a component and the first row of its status history (source "created")."""
+    page_changed_on_commit()
     unknown = set(fields) - EDITABLE_COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"create_component() got unexpected fields: {sorted(unknown)}")
@@ -135,6 +136,7 @@ def edit_component(
     *, component: Component, actor=None, source=StatusChangeSource.ADMIN, **changes
 ) -> Component:
     """Change a component's fields; a `status` change goes through the history like any other."""
+    page_changed_on_commit()
     status = changes.pop("status", None)
     unknown = set(changes) - EDITABLE_COMPONENT_FIELDS
     if unknown:
@@ -156,6 +158,7 @@ def edit_component(
 @transaction.atomic
 def delete_component(*, component: Component, actor=None) -> None:
     """Delete a component with its history (its past incidents keep their text)."""
+    page_changed_on_commit()
     record_audit(actor=actor, action="delete", target=component, summary=component.name)
     component.delete()
 
@@ -163,6 +166,7 @@ def delete_component(*, component: Component, actor=None) -> None:
 @transaction.atomic
 def create_component_group(*, name: str, actor=None, **fields) -> ComponentGroup:
     """Create a component group."""
+    page_changed_on_commit()
     unknown = set(fields) - EDITABLE_GROUP_FIELDS
     if unknown:
         raise TypeError(f"create_component_group() got unexpected fields: {sorted(unknown)}")
@@ -176,6 +180,7 @@ def create_component_group(*, name: str, actor=None, **fields) -> ComponentGroup
 @transaction.atomic
 def edit_component_group(*, group: ComponentGroup, actor=None, **changes) -> ComponentGroup:
     """Change a group's fields."""
+    page_changed_on_commit()
     unknown = set(changes) - EDITABLE_GROUP_FIELDS
     if unknown:
         raise TypeError(f"edit_component_group() got unexpected fields: {sorted(unknown)}")
@@ -193,5 +198,6 @@ def edit_component_group(*, group: ComponentGroup, actor=None, **changes) -> Com
 @transaction.atomic
 def delete_component_group(*, group: ComponentGroup, actor=None) -> None:
     """Delete a group; its components stay, ungrouped."""
+    page_changed_on_commit()
     record_audit(actor=actor, action="delete", target=group, summary=group.name)
     group.delete()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.changes import page_changed_on_commit
 from incidents.choices import (
     CLOSED_INCIDENT_STATUSES,
     UNRESOLVED_INCIDENT_STATUSES,
@@ -95,6 +96,7 @@ def declare_incident(
     statuses enter the history at those times without touching the current statuses.
     Raises ValidationError (and writes nothing) on bad input.
     """
+    page_changed_on_commit()
     now = timezone.now()
     name = clean_text(name, field="name", max_length=200)
     body = clean_text(body, field="body")
@@ -148,6 +150,7 @@ def post_update(
     does not mention to operational — except those another open incident still holds.
     Raises ValidationError (and writes nothing) when the incident is closed or input is bad.
     """
+    page_changed_on_commit()
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     if locked.kind != IncidentKind.INCIDENT:
         raise ValidationError("This is a scheduled maintenance; post maintenance updates to it.")
@@ -219,6 +222,7 @@ def reopen_incident(
 
     Raises ValidationError when the incident is not resolved or the new status is not open.
     """
+    page_changed_on_commit()
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     if locked.kind != IncidentKind.INCIDENT or locked.status != IncidentStatus.RESOLVED:
         raise ValidationError("Only a resolved incident can be reopened.", code="not_resolved")
@@ -241,6 +245,7 @@ def edit_incident(
     *, incident: Incident, actor=None, name=None, name_ja=None, impact_override=None
 ) -> Incident:
     """Rename an incident or set/clear its impact override; the change is audited."""
+    page_changed_on_commit()
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     changed = []
     if name is not None and name.strip() != locked.name:

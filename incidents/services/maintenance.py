@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.announcements import announce_maintenance_reminder
+from incidents.changes import page_changed_on_commit
 from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
     ComponentStatus,
@@ -71,6 +72,7 @@ def schedule_maintenance(
     Raises ValidationError (and writes nothing) for an empty name or body, a window that ends
     before it starts or has already ended, or a negative reminder.
     """
+    page_changed_on_commit()
     now = timezone.now()
     name = clean_text(name, field="name", max_length=200)
     body = clean_text(body, field="body")
@@ -168,6 +170,7 @@ def post_maintenance_update(
     them to operational (when the maintenance says so). Raises ValidationError, writing
     nothing, for a completed maintenance, a backward step or bad input.
     """
+    page_changed_on_commit()
     locked = Incident.objects.select_for_update().get(pk=maintenance.pk)
     if locked.kind != IncidentKind.MAINTENANCE:
         raise ValidationError("This is an incident, not a scheduled maintenance.")
@@ -282,6 +285,7 @@ def edit_maintenance(
     may be moved while it is in progress. Raises ValidationError, writing nothing, for a
     completed maintenance, a change that is no longer allowed, or a bad window.
     """
+    page_changed_on_commit()
     unknown = set(changes) - set(WINDOW_FIELDS)
     if unknown:
         raise TypeError(f"edit_maintenance() got unexpected fields: {sorted(unknown)}")

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.changes import page_changed_on_commit
 from incidents.models import PageSettings, UpdateTemplate
 from incidents.services.audit import record_audit
 
@@ -17,6 +18,7 @@ EDITABLE_TEMPLATE_FIELDS = frozenset(
 @transaction.atomic
 def edit_page_settings(*, actor=None, **changes) -> PageSettings:
     """Change the page settings (creating the one row if it is missing)."""
+    page_changed_on_commit()
     unknown = set(changes) - EDITABLE_PAGE_FIELDS
     if unknown:
         raise TypeError(f"edit_page_settings() got unexpected fields: {sorted(unknown)}")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.announcements import announce_postmortem_published
+from incidents.changes import page_changed_on_commit
 from incidents.choices import (
     CLOSED_INCIDENT_STATUSES,
     EDITABLE_POSTMORTEM_STATUSES,
@@ -76,6 +77,7 @@ def start_postmortem(*, incident: Incident, actor=None) -> PostMortem:
     Raises ValidationError (writing nothing) for a maintenance, an incident still open, or one
     that already has a post-mortem.
     """
+    page_changed_on_commit()
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.kind != IncidentKind.INCIDENT:
         raise ValidationError("A scheduled maintenance has no post-mortem.", code="maintenance")
@@ -136,6 +138,7 @@ def edit_postmortem(*, postmortem: PostMortem, actor=None, **changes) -> PostMor
 
     Raises ValidationError (writing nothing) when it is published or a value is invalid.
     """
+    page_changed_on_commit()
     row = locked(postmortem)
     validate_editable(row)
     cleaned = clean_postmortem_fields(changes, row.incident)
@@ -169,6 +172,7 @@ def add_timeline_entry(
     Raises ValidationError (writing nothing) when it is published, the time is missing, naive
     or in the future, or the text is empty.
     """
+    page_changed_on_commit()
     row = locked(postmortem)
     validate_editable(row)
     if occurred_at is None:
@@ -196,6 +200,7 @@ def edit_timeline_entry(
     Raises ValidationError (writing nothing) when the post-mortem is published or a value is
     invalid.
     """
+    page_changed_on_commit()
     row = locked(entry.postmortem)
     validate_editable(row)
     occurred_at, cleaned_text = clean_entry(occurred_at, text)
@@ -219,6 +224,7 @@ def edit_timeline_entry(
 @transaction.atomic
 def delete_timeline_entry(*, entry: PostMortemTimelineEntry, actor=None) -> None:
     """Remove an entry from the timeline of a draft or in-review post-mortem."""
+    page_changed_on_commit()
     row = locked(entry.postmortem)
     validate_editable(row)
     summary = f"timeline entry {entry.pk}: {entry.text[:200]}"
@@ -237,6 +243,7 @@ def validate_status(postmortem: PostMortem, expected: str, message: str) -> None
 def submit_for_review(*, postmortem: PostMortem, actor=None) -> PostMortem:
     """Move a draft to review. Raises ValidationError (writing nothing) when it is not a
     draft, or when the summary, customer impact, root cause or detection method is missing."""
+    page_changed_on_commit()
     row = locked(postmortem)
     status_word = row.get_status_display().lower()
     validate_status(
@@ -264,6 +271,7 @@ def sign_off_review(*, postmortem: PostMortem, reviewer) -> PostMortem:
     Raises ValidationError (writing nothing) when it is not in review, is signed off already,
     there is no reviewer, or the reviewer is the person who submitted it for review.
     """
+    page_changed_on_commit()
     row = locked(postmortem)
     validate_status(
         row, PostMortemStatus.IN_REVIEW, "Only a post-mortem in review can be signed off."
@@ -291,6 +299,7 @@ def sign_off_review(*, postmortem: PostMortem, reviewer) -> PostMortem:
 @transaction.atomic
 def return_to_draft(*, postmortem: PostMortem, actor=None) -> PostMortem:
     """Send a post-mortem in review back to its authors (withdrawing any sign-off)."""
+    page_changed_on_commit()
     row = locked(postmortem)
     validate_status(
         row, PostMortemStatus.IN_REVIEW, "Only a post-mortem in review can go back to draft."
@@ -321,6 +330,7 @@ def publish_postmortem(*, postmortem: PostMortem, actor=None) -> PostMortem:
     Raises ValidationError (writing nothing) when the post-mortem is not in review or not
     signed off, or the incident is open again.
     """
+    page_changed_on_commit()
     row = locked(postmortem)
     incident = Incident.objects.select_for_update().get(pk=row.incident_id)
     validate_status(
@@ -355,6 +365,7 @@ def unpublish_postmortem(*, postmortem: PostMortem, actor=None) -> PostMortem:
 
     Raises ValidationError (writing nothing) when it is not published.
     """
+    page_changed_on_commit()
     row = locked(postmortem)
     incident = Incident.objects.select_for_update().get(pk=row.incident_id)
     validate_status(

@@ -140,6 +140,6 @@ def look_after(process_id: int) -> None:
 
 def queue(delivery_ids: list[int]) -> None:
     if delivery_ids:
-        from notify.tasks import queue_again
+        from notify.tasks import queue_sends  # best-effort: left to the sweep if unreachable
 
-        queue_again(delivery_ids)
+        queue_sends(delivery_ids)

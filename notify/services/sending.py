@@ -1,5 +1,5 @@
 """Writes of the sending: the kill switch, the sweep, and settling or retrying deliveries by
-hand. Anything queued is queued after commit."""
+hand. Anything queued is queued after commit, best-effort (notify.on_commit)."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,6 +15,7 @@ from notify.choices import Channel, DeliveryState
 from notify.delivery import takeover
 from notify.delivery.switch import announce_pause
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch
+from notify.on_commit import sends_on_commit, sweep_on_commit
 
 # Fan-out is queued on commit; a notification still not fanned out this long after is
 # assumed lost between commit and queue, and fanned out by the sweep.
@@ -37,7 +38,7 @@ def resume_sending(*, actor=None) -> SendingSwitch:
     switch = set_switch(paused=False, reason="", actor=actor)
     Delivery.objects.filter(state=DeliveryState.PENDING).update(enqueued_at=None)
     record_audit(actor=actor, action="resume_sending", target=switch)
-    transaction.on_commit(queue_sweep)
+    sweep_on_commit()
     return switch
 
 
@@ -47,12 +48,6 @@ def set_switch(*, paused: bool, reason: str, actor) -> SendingSwitch:
     switch.changed_by = saved_user(actor)
     switch.save(update_fields=["paused", "reason", "changed_at", "changed_by"])
     return switch
-
-
-def queue_sweep() -> None:
-    from notify.tasks import sweep
-
-    sweep.delay()
 
 
 @dataclass
@@ -150,11 +145,5 @@ def retry_deliveries(*, deliveries, actor=None) -> list[int]:
         record_audit(
             actor=actor, action="retry_deliveries", target=Delivery, summary=f"{len(ids)} queued"
         )
-        transaction.on_commit(lambda: queue_deliveries(ids))
+        sends_on_commit(ids)
     return ids
-
-
-def queue_deliveries(delivery_ids: list[int]) -> None:
-    from notify.tasks import queue_sends
-
-    queue_sends(delivery_ids)

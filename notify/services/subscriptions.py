@@ -22,6 +22,7 @@ from incidents.models import Component, Incident
 from notify import channels
 from notify.choices import Channel, Language
 from notify.models import Subscriber
+from notify.on_commit import confirmation_on_commit
 
 
 def normalised_address(channel: str, address: str) -> str:
@@ -64,14 +65,8 @@ def subscribe(
     )
     if created:
         subscriber.components.set(components or [])
-    transaction.on_commit(lambda: queue_confirmation(subscriber.pk))
+    confirmation_on_commit(subscriber.pk)
     return subscriber
-
-
-def queue_confirmation(subscriber_id: int) -> None:
-    from notify.tasks import send_confirmation
-
-    send_confirmation.delay(subscriber_id)
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ EXPECTED_COUNTS = {
     "Component": 9,
     "ComponentGroup": 2,
     "ComponentStatusChange": 43,
+    "IdempotencyKey": 0,
     "Incident": 11,
     "IncidentUpdate": 37,
     "IncidentUpdateComponent": 33,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from incidents import services
-from notify import fanout, outbox, tasks
+from notify import fanout, on_commit, tasks
 from notify.choices import Channel
 from notify.models import Delivery, Notification, Subscriber
 
@@ -35,7 +35,7 @@ def parallel(monkeypatch):
     """Ranges wider than 100 ids are written as two halves; the fan-out that the update's
     commit queues is held back (each test runs it itself)."""
     monkeypatch.setattr(fanout, "PARALLEL_FROM", 100)
-    monkeypatch.setattr(outbox, "queue_fan_out", lambda notification_id: None)
+    monkeypatch.setattr(on_commit, "publish_fan_out", lambda notification_id: None)
 
 
 @pytest.fixture
