@@ -54,6 +54,8 @@ class TcpProxy:
 
     def shutdown(self) -> None:
         self.cut()
+        if self.loop.is_running():
+            self._run(self._cancel_pipes())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
@@ -73,6 +75,13 @@ class TcpProxy:
         for writer in list(self.writers):
             writer.close()
         self.writers.clear()
+
+    async def _cancel_pipes(self) -> None:
+        """End the connections' tasks, so that none is left pending when the loop stops."""
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _serve(self, client_reader, client_writer) -> None:
         self.writers.add(client_writer)
