@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
-from notify.models import Delivery
+from notify.models import Delivery, Notification
 from statuspage.celery import app
 from tests.smtp_sink import SmtpSink
 
@@ -203,4 +203,9 @@ def wait_for(condition, what: str, worker) -> None:
 
 
 def settled() -> bool:
-    return not Delivery.objects.filter(state__in=("pending", "sending")).exists()
+    """Every notification fanned out and none of its deliveries still open. (Before its fan-out
+    a notification has no delivery rows at all: "none open" alone would be true at once.)"""
+    return (
+        not Notification.objects.filter(fanned_out_at__isnull=True).exists()
+        and not Delivery.objects.filter(state__in=("pending", "sending")).exists()
+    )
