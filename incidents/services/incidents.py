@@ -18,6 +18,7 @@ from incidents.choices import (
 )
 from incidents.models import Component, Incident, IncidentUpdate
 from incidents.services.audit import record_audit, saved_user
+from incidents.services.repeats import refuse_repeated_opening, refuse_repeated_update
 from incidents.services.timeline import (
     ComponentStatuses,
     append_update,
@@ -104,6 +105,7 @@ def declare_incident(
     validate_impact_override(impact_override)
     component_statuses = clean_component_statuses(component_statuses)
     started_at = clean_display_at(started_at, now=now)
+    refuse_repeated_opening(kind=IncidentKind.INCIDENT, name=name, body=body, now=now)
     incident = Incident.objects.create(
         kind=IncidentKind.INCIDENT,
         name=name,
@@ -161,7 +163,9 @@ def post_update(
     validate_postable_status(status)
     body = clean_text(body, field="body")
     component_statuses = clean_component_statuses(component_statuses)
-    display_at = clean_display_at(display_at, now=timezone.now())
+    now = timezone.now()
+    refuse_repeated_update(locked, status=status, body=body, now=now)
+    display_at = clean_display_at(display_at, now=now)
     if status == IncidentStatus.RESOLVED and restore_components:
         for component in components_to_restore(locked, mentioned=component_statuses):
             component_statuses[component] = ComponentStatus.OPERATIONAL

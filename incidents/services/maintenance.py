@@ -19,6 +19,7 @@ from incidents.choices import (
 )
 from incidents.models import Component, Incident, IncidentUpdate
 from incidents.services.audit import record_audit, saved_user
+from incidents.services.repeats import refuse_repeated_opening, refuse_repeated_update
 from incidents.services.timeline import (
     ComponentStatuses,
     append_update,
@@ -77,6 +78,7 @@ def schedule_maintenance(
     name = clean_text(name, field="name", max_length=200)
     body = clean_text(body, field="body")
     validate_window(scheduled_for, scheduled_until, now=now)
+    refuse_repeated_opening(kind=IncidentKind.MAINTENANCE, name=name, body=body, now=now)
     if remind_minutes_before is not None and remind_minutes_before < 0:
         raise ValidationError(
             {"remind_minutes_before": "The reminder must be zero or more minutes before the start."}
@@ -178,6 +180,7 @@ def post_maintenance_update(
     body = clean_text(body, field="body")
     component_statuses = clean_component_statuses(component_statuses)
     now = timezone.now()
+    refuse_repeated_update(locked, status=status, body=body, now=now)
     display_at = clean_display_at(display_at, now=now)
     implied = window_component_statuses(
         locked, old=locked.status, new=status, mentioned=component_statuses

@@ -153,7 +153,7 @@ def test_the_same_form_sent_back_with_other_content_posts_nothing(oncall_client,
 
 def test_each_page_load_gives_a_new_key(oncall_client, components):
     first = declare_form(oncall_client, components)
-    second = declare_form(oncall_client, components)
+    second = declare_form(oncall_client, components) | {"name": "Web is slow"}
 
     oncall_client.post(DECLARE_URL, first)
     response = oncall_client.post(DECLARE_URL, second)
@@ -163,6 +163,48 @@ def test_each_page_load_gives_a_new_key(oncall_client, components):
     assert Incident.objects.count() == 2
 
 
+def test_back_and_resubmit_on_a_page_fetched_again_declares_once(oncall_client, components):
+    """The page is fetched again (no cache may keep it), so its key is new; the browser fills
+    in the same words: the repeat is refused on the form, and nothing is written or sent."""
+    oncall_client.post(DECLARE_URL, declare_form(oncall_client, components))
+
+    response = oncall_client.post(DECLARE_URL, declare_form(oncall_client, components))
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "name": [
+            "“API is down” was declared 0 s ago with this same text; it was not declared again. "
+            "To declare another, give it another name or text."
+        ]
+    }
+    assert (Incident.objects.count(), IncidentUpdate.objects.count()) == (1, 1)
+    assert Notification.objects.count() == 1
+
+
+def test_an_update_resubmitted_from_a_page_fetched_again_posts_once(oncall_client, components):
+    incident = services.declare_incident(name="API is down", body="Investigating.")
+
+    def update_form() -> dict:
+        data = form_data(oncall_client.get(change_url(incident)), "incident_form")
+        return data | {"update_status": "identified", "update_body": "A bad deploy."}
+
+    oncall_client.post(change_url(incident), update_form())
+    response = oncall_client.post(change_url(incident), update_form())
+
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "update_body": [
+            "This update was posted 0 s ago; it was not posted again. Change its status or "
+            "text to post another."
+        ]
+    }
+    assert list(incident.updates.values_list("status", flat=True)) == [
+        "identified",
+        "investigating",
+    ]
+    assert Notification.objects.filter(update__status="identified").count() == 1
+
+
 def test_keys_belong_to_their_user(client, oncall, components):
     data = declare_form(client.force_login(oncall) or client, components)
     client.post(DECLARE_URL, data)
@@ -170,7 +212,8 @@ def test_keys_belong_to_their_user(client, oncall, components):
     other.groups.add(Group.objects.get(name="On-call"))
     client.force_login(other)
 
-    response = client.post(DECLARE_URL, data)
+    # Another incident under the same key (the same words would be refused as a repeat).
+    response = client.post(DECLARE_URL, data | {"name": "Web is slow"})
 
     assert response.status_code == 302
     assert Incident.objects.count() == 2
