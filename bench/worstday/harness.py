@@ -34,8 +34,11 @@ class Harness(Stack):
     # As the shipped systemd units run them: a worker killed does not take beat with it.
     embedded_beat = False
 
-    def __init__(self, *, database_url: str, redis_url: str, keep: bool = False) -> None:
+    def __init__(
+        self, *, database_url: str, redis_url: str, keep: bool = False, sink_nice: int = 10
+    ) -> None:
         super().__init__(database_url=database_url, redis_url=redis_url, keep=keep)
+        self.sink_nice = sink_nice
         # gunicorn logs warnings only: a line per request would cost the page its speed.
         web_env = {**self.env, "LOG_LEVEL": "WARNING"}
         self.web = page_stack.Stack(keep=keep, work=self.work, env=web_env)
@@ -56,8 +59,12 @@ class Harness(Stack):
         self.web.manage("collectstatic", "--noinput", "--verbosity", "0")
 
     def start_sink(self) -> None:
+        """The sink stands in for a mail server that runs on another machine in production:
+        niced (`--sink-nice`), so that it takes the CPU the web host's own work leaves over,
+        as the shipped worker does (NOROSHI_WORKER_NICE), instead of competing with the page."""
         super().start_sink()
         self.sink = self.processes[-1]
+        os.setpriority(os.PRIO_PROCESS, self.sink.pid, self.sink_nice)
 
     def start_beat(self) -> None:
         command = [
