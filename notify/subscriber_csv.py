@@ -35,6 +35,9 @@ EXPORT_COLUMNS = (
     "unsubscribed_at",
 )
 MAX_ROWS = 100_000
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): the export
+# writes it with a leading apostrophe, which spreadsheets read as "text", and the import drops it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -66,7 +69,7 @@ def read_rows(text: str) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
         return [], [(1, f"The header must name the columns {', '.join(COLUMNS)}; "
                         f"missing: {', '.join(missing)}.")]  # fmt: skip
     reader.fieldnames = header
-    rows = list(reader)
+    rows = [{name: as_read(value) for name, value in row.items()} for row in reader]
     if len(rows) > MAX_ROWS:
         return [], [(1, f"At most {MAX_ROWS:,} rows per file; this one has {len(rows):,}.")]
     return rows, []
@@ -199,19 +202,33 @@ def export_rows(subscribers) -> list[list[str]]:
     for subscriber in subscribers.prefetch_related("components"):
         rows.append(
             [
-                subscriber.public_id,
-                subscriber.channel,
-                subscriber.address,
-                subscriber.language,
-                ";".join(c.public_id for c in subscriber.components.all()),
-                subscriber_state(subscriber),
-                stamp(subscriber.consent_at),
-                subscriber.consent_source,
-                stamp(subscriber.confirmed_at),
-                stamp(subscriber.unsubscribed_at),
+                as_written(cell)
+                for cell in (
+                    subscriber.public_id,
+                    subscriber.channel,
+                    subscriber.address,
+                    subscriber.language,
+                    ";".join(c.public_id for c in subscriber.components.all()),
+                    subscriber_state(subscriber),
+                    stamp(subscriber.consent_at),
+                    subscriber.consent_source,
+                    stamp(subscriber.confirmed_at),
+                    stamp(subscriber.unsubscribed_at),
+                )
             ]
         )
     return rows
+
+
+def as_written(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def as_read(cell: str | None) -> str | None:
+    """A cell as the export wrote it, back to its value."""
+    if cell and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def stamp(moment) -> str:

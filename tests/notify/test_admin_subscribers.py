@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents import services as incident_services
 from incidents.models import AuditEntry
+from notify import subscriber_csv
 from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
 
@@ -177,3 +178,22 @@ def test_failed_deliveries_are_retried_by_hand(
     page = admin_client.get(f"/admin/notify/notification/{notification.pk}/change/")
     assert "deliveries by channel and state" in page.content.decode().lower()
     assert "<th>email</th><td>2</td>" in page.content.decode()
+
+
+def test_the_export_cannot_carry_a_spreadsheet_formula(
+    admin_client, subscriber_factory, components
+):
+    """An address a visitor typed (`=cmd|…@example.test`) is a formula to a spreadsheet: the
+    export makes every such cell text with a leading apostrophe, and an import of that file
+    reads the address back unchanged."""
+    evil = subscriber_factory("=cmd|'/Ccalc'!A0@example.test")
+
+    response = admin_client.post(
+        "/admin/notify/subscriber/", {"action": "export_csv", "_selected_action": [evil.pk]}
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][2] == "'" + evil.address
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in rows[1])
+    back = subscriber_csv.read_rows(response.content.decode())[0][0]
+    assert back["address"] == evil.address
