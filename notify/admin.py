@@ -23,7 +23,8 @@ from incidents.admin.service_admin import (
     ServiceModelAdmin,
     StrOrPromise,
 )
-from notify import selectors, services, subscriber_csv
+from notify import channels, selectors, services, subscriber_csv
+from notify.choices import Channel as ChannelName
 from notify.choices import DeliveryState
 from notify.models import Delivery, Notification, SendingSwitch, Subscriber, masked
 
@@ -74,6 +75,15 @@ class SubscriberAdmin(ReadOnlyModelAdmin):
             path("import/", importer, name="notify_subscriber_import"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        """Says why a channel is not offered: the public page only leaves it out."""
+        off = [
+            (ChannelName(name).label, reason)
+            for name in channels.CHANNELS
+            if (reason := channels.disabled_reason(name))
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "channels_off": off})
 
     def import_view(self, request):
         if not self.has_unsubscribe_permission(request):

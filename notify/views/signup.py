@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from incidents import selectors
@@ -33,29 +32,27 @@ from statuspage.views.not_found import not_found
 
 @dataclass(frozen=True)
 class ChannelChoice:
-    """One way to subscribe, as the page lists it: a link to its form, or why it is off."""
+    """One way to subscribe, as the page lists it: a link to its form. A channel that is off
+    is not listed (the console's subscriber list says why: visitors see no configuration)."""
 
     name: str
     label: str
     url: str
     current: bool
-    disabled_reason: str
 
 
 def channel_choices(request: HttpRequest, current: str) -> list[ChannelChoice]:
     choices = []
-    for name in channels.CHANNELS:
+    for name in channels.enabled_channels():
         query = {"channel": name}
         if explicit_language(request):
             query["lang"] = explicit_language(request)
-        reason = channels.disabled_reason(name)
         choices.append(
             ChannelChoice(
                 name=name,
                 label=str(Channel(name).label),
                 url=f"{request.path}?{urlencode(query)}",
                 current=name == current,
-                disabled_reason=_(reason) if reason else "",
             )
         )
     return choices
@@ -83,7 +80,6 @@ def form_page(
     request: HttpRequest, form: SubscribeForm, *, status: int = 200, channel: str = ""
 ) -> HttpResponse:
     channel = shown_channel(channel or form.value_of("channel"))
-    choices = channel_choices(request, channel)
     return respond(
         request,
         "notify/subscribe.html",
@@ -91,8 +87,7 @@ def form_page(
         form=form,
         incident=form.incident,
         channel=channel,
-        channels_on=[choice for choice in choices if not choice.disabled_reason],
-        channels_off=[choice for choice in choices if choice.disabled_reason],
+        channels_on=channel_choices(request, channel),
         address_input=ADDRESS_INPUTS.get(channel),
         chosen=form.chosen_ids(),
         scope_all=SCOPE_ALL,

@@ -197,3 +197,11 @@ def test_the_export_cannot_carry_a_spreadsheet_formula(
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in rows[1])
     back = subscriber_csv.read_rows(response.content.decode())[0][0]
     assert back["address"] == evil.address
+
+
+def test_the_subscriber_list_says_why_a_channel_is_not_offered(admin_client):
+    """The public page names no configuration; the console does (no Twilio in the tests)."""
+    page = admin_client.get("/admin/notify/subscriber/").content.decode()
+
+    assert "Not offered on the public page" in page
+    assert "SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER." in page
