@@ -21,7 +21,7 @@ from statuspage.envfile import load_env_file, web_port
 load_env_file()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR") or BASE_DIR / "var").resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Process counters (incidents.metrics) of every process on this host, summed by /metrics. Set
 # before anything imports prometheus_client, which reads it once. (An empty value, as an env
