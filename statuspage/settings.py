@@ -64,6 +64,33 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 # Behind a TLS-terminating proxy (deploy/nginx) that sets X-Forwarded-Proto: opt in.
 if env_bool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# An https SITE_URL is all it takes: HSTS (NOROSHI_HSTS_SECONDS, a year; its subdomains too
+# unless NOROSHI_HSTS_INCLUDE_SUBDOMAINS=0), cookies sent over https only, and plain http
+# redirected — but the probes, which load balancers ask over http. Behind a proxy, Django
+# sees https only through the header above (statuspage.checks warns). Asking browsers to
+# preload HSTS is a commitment for the whole domain: NOROSHI_HSTS_PRELOAD=1 opts in.
+SECURE_REDIRECT_EXEMPT = [r"^(?:healthz|readyz|metrics)$"]
+if urlsplit(SITE_URL).scheme == "https":
+    SECURE_HSTS_SECONDS = int(os.environ.get("NOROSHI_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("NOROSHI_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("NOROSHI_HSTS_PRELOAD")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+SILENCED_SYSTEM_CHECKS = [] if env_bool("NOROSHI_HSTS_PRELOAD") else ["security.W021"]
+# No page of ours has an inline script or style: nothing else may run or style it, and no
+# other site may frame it (django-csp; the console included).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +102,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
     "statuspage",
     "incidents",
     "notify",
@@ -85,6 +113,7 @@ MIDDLEWARE = [
     # NUL, bad UTF-8 or overlong segments in the path: 404 before anything reads them.
     "statuspage.middleware.MalformedPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages leave here; everything after it is for the rest.
     "statuspage.middleware.PublicPageMiddleware",

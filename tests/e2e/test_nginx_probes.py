@@ -125,3 +125,29 @@ def test_metrics_reach_a_scraper_the_site_allows(gunicorn, tmp_path):
         assert b'noroshi_metrics_source_up{source="database"} 1.0' in body
     finally:
         nginx.stop()
+
+
+def post(port: int, path: str) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=b"x=1", method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_logins_and_sign_ups_are_limited_per_address_and_pages_are_not(gunicorn, tmp_path):
+    """A burst of POSTs to the console login or to a sign-up form is cut to the configured
+    rate with 429 by nginx itself; reading those pages, and the page, is never limited."""
+    nginx = Nginx(tmp_path / "nginx", gunicorn.port)
+    try:
+        logins = [post(nginx.port, "/admin/login/") for _ in range(12)]
+        signups = [post(nginx.port, "/subscribe") for _ in range(25)]
+        reads = [fetch(nginx.port, "/subscribe")[0] for _ in range(25)]
+        pages = [fetch(nginx.port, "/")[0] for _ in range(40)]
+    finally:
+        nginx.stop()
+    # Django answers these POSTs (no CSRF token: 403) until nginx's burst is spent.
+    assert 429 not in logins[:6] and logins[-1] == 429
+    assert 429 not in signups[:11] and signups[-1] == 429
+    assert set(reads) == {200} and set(pages) == {200}
