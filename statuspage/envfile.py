@@ -40,6 +40,19 @@ def web_port() -> str:
     return os.environ.get("NOROSHI_PORT") or DEFAULT_PORT
 
 
+def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no variable: 1, true, yes or on; unset or empty: the default."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated variable; unset: the default's items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def main(argv: list[str]) -> None:
     """Run argv with the env file loaded (its first word looked up on PATH)."""
     if not argv:
