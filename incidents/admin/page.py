@@ -81,8 +81,7 @@ class UpdateTemplateAdmin(ServiceModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModelAdmin):
-    list_display = ("created_at", "actor", "action", "object_type", "object_id", "summary")
+    list_display = ("created_at", "actor_name", "action", "object_type", "object_id", "summary")
     list_filter = ("action", "object_type")
-    list_select_related = ("actor",)
     date_hierarchy = "created_at"
-    search_fields = ("object_id", "summary", "actor__username")
+    search_fields = ("object_id", "summary", "actor_name")

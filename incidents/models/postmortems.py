@@ -60,7 +60,7 @@ def user_field(**options) -> models.ForeignKey:
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # authors are deactivated, never deleted
         related_name="+",
         **options,
     )

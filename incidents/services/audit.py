@@ -20,8 +20,10 @@ def record_audit(
     Writes nothing else: a write that changes the public page says so itself, first
     (incidents.changes.page_changed_on_commit).
     """
+    user = saved_user(actor)
     return AuditEntry.objects.create(
-        actor=saved_user(actor),
+        actor=user,
+        actor_name=user.get_username() if user else "",
         action=action,
         object_type=target._meta.model_name or "",
         object_id=""
