@@ -52,6 +52,7 @@ class MaintenanceStatus(models.TextChoices):
 
 
 ACTIVE_MAINTENANCE_STATUSES = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+UNFINISHED_MAINTENANCE_STATUSES = (MaintenanceStatus.SCHEDULED, *ACTIVE_MAINTENANCE_STATUSES)
 
 # Every status an incident or maintenance row (and its updates) may hold, for the model field.
 ALL_INCIDENT_STATUS_CHOICES = IncidentStatus.choices + MaintenanceStatus.choices

@@ -220,7 +220,8 @@ def reliability_report(*, months: int = 3, now: datetime | None = None) -> list[
     tz = selectors.page_time_zone()
     firsts = month_starts(now.astimezone(tz).date(), months)
     opening = datetime.combine(firsts[-1], time.min, tzinfo=tz)
-    components = [c for entry in selectors.components_in_order() for c in entry.components]
+    entries = selectors.components_in_order(include_archived=True)
+    components = [c for entry in entries for c in entry.components]
     incidents = list(
         Incident.objects.filter(kind=IncidentKind.INCIDENT, started_at__gte=opening)
         .select_related("postmortem")

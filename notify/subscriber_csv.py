@@ -69,7 +69,10 @@ def read_rows(text: str) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
         return [], [(1, f"The header must name the columns {', '.join(COLUMNS)}; "
                         f"missing: {', '.join(missing)}.")]  # fmt: skip
     reader.fieldnames = header
-    rows = [{name: as_read(value) for name, value in row.items()} for row in reader]
+    # Cells beyond the header (DictReader files them under None) are not ours to read.
+    rows = [
+        {name: as_read(value) for name, value in row.items() if name is not None} for row in reader
+    ]
     if len(rows) > MAX_ROWS:
         return [], [(1, f"At most {MAX_ROWS:,} rows per file; this one has {len(rows):,}.")]
     return rows, []
@@ -77,7 +80,7 @@ def read_rows(text: str) -> tuple[list[dict[str, str]], list[tuple[int, str]]]:
 
 def components_by_key() -> dict[str, Component]:
     found: dict[str, Component] = {}
-    for component in Component.objects.all():
+    for component in Component.objects.filter(archived_at__isnull=True):
         found.setdefault(component.name.strip().lower(), component)
         found[component.public_id] = component
     return found
@@ -224,11 +227,11 @@ def as_written(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def as_read(cell: str | None) -> str | None:
-    """A cell as the export wrote it, back to its value."""
+def as_read(cell: str | None) -> str:
+    """A cell as the export wrote it, back to its value ('' for a missing cell)."""
     if cell and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
         return cell[1:]
-    return cell
+    return cell or ""
 
 
 def stamp(moment) -> str:

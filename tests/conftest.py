@@ -53,11 +53,15 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(settings):
+def isolated_cache(settings, tmp_path_factory):
     """A cache key prefix of the test's own: tests share CI's Redis (and the e2e worker's
-    broker), so clearing it would be wrong; a fresh prefix starts each test empty."""
+    broker), so clearing it would be wrong; a fresh prefix starts each test empty. The file
+    cache (no Redis) gets a folder of the test's own too: a shared one fills up across runs
+    and culls a third of its entries at random (MAX_ENTRIES), under a test that counts hits."""
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    if caches["default"]["BACKEND"].endswith("FileBasedCache"):
+        caches["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
     settings.CACHES = caches
 
 

@@ -1,7 +1,9 @@
 """Components and component groups (written through services), and their status history."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from incidents import services
 from incidents.admin.service_admin import ReadOnlyModelAdmin, ServiceForm, ServiceModelAdmin
@@ -55,9 +57,10 @@ class ComponentGroupForm(ServiceForm):
 @admin.register(Component)
 class ComponentAdmin(ServiceModelAdmin):
     form = ComponentForm
-    list_display = ("name", "group", "status", "position", "showcase")
+    list_display = ("name", "group", "status", "position", "showcase", "archived_at")
     list_editable = ("group", "status", "position", "showcase")
-    list_filter = ("group", "status")
+    list_filter = (("archived_at", admin.EmptyFieldListFilter), "group", "status")
+    actions = ("archive_selected", "restore_selected")
     list_select_related = ("group",)
     search_fields = ("name", "name_ja", "description")
     ordering = ("group__position", "position", "id")
@@ -65,14 +68,35 @@ class ComponentAdmin(ServiceModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ComponentListForm, **kwargs)
 
-    def delete_model(self, request, obj):
-        services.delete_component(component=obj, actor=request.user)
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # archived instead: the history that names a component is kept
 
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # The history has no delete permission of its own: it goes with its component.
-        perms_needed.discard(ComponentStatusChange._meta.verbose_name)
-        return deleted, counts, perms_needed, protected
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            actions.pop("archive_selected", None)
+            actions.pop("restore_selected", None)
+        return actions
+
+    @admin.action(description=_("Archive the selected components (off the page, history kept)"))
+    def archive_selected(self, request, queryset):
+        self.apply(request, queryset, services.archive_component, _("Archived: %(names)s."))
+
+    @admin.action(description=_("Put the selected archived components back on the page"))
+    def restore_selected(self, request, queryset):
+        self.apply(request, queryset, services.restore_component, _("Back on the page: %(names)s."))
+
+    def apply(self, request, queryset, service, done: str) -> None:
+        names = []
+        for component in queryset:
+            try:
+                service(component=component, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                names.append(component.name)
+        if names:
+            self.message_user(request, done % {"names": ", ".join(names)}, messages.SUCCESS)
 
 
 @admin.register(ComponentGroup)

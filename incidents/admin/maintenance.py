@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten
 from django.utils.translation import gettext_lazy as _
 
-from incidents import services
+from incidents import selectors, services
 from incidents.admin.forms import (
     DECLARE_FILLS,
     UPDATE_FILLS,
@@ -34,9 +34,9 @@ STATE_FIELDS = ("status", ("started_at", "resolved_at"))
 
 def components_field() -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
-        queryset=Component.objects.select_related("group").order_by(
-            "group__position", "position", "id"
-        ),
+        queryset=selectors.on_page(Component.objects.all())
+        .select_related("group")
+        .order_by("group__position", "position", "id"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Components"),

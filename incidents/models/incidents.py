@@ -106,17 +106,23 @@ class Component(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when the component leaves the page. Its history stays (it is never deleted: the rows
+    # that tell its past PROTECT it), and its name is free for a new one.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("position", "id")
         constraints = [
             models.UniqueConstraint(
-                fields=("group", "name"), name="component_name_unique_in_group"
+                fields=("group", "name"),
+                condition=Q(archived_at__isnull=True),
+                name="component_name_unique_in_group",
+                violation_error_message=_("Component with this Group and Name already exists."),
             ),
             # NULLs are distinct in the constraint above: ungrouped names need their own.
             models.UniqueConstraint(
                 fields=("name",),
-                condition=Q(group__isnull=True),
+                condition=Q(group__isnull=True, archived_at__isnull=True),
                 name="component_name_unique_ungrouped",
                 violation_error_message=_("An ungrouped component with this name exists."),
             ),
@@ -134,7 +140,7 @@ class ComponentStatusChange(models.Model):
     """Append-only history: one row per status change of a component, from any source."""
 
     component = models.ForeignKey(
-        Component, on_delete=models.CASCADE, related_name="status_changes"
+        Component, on_delete=models.PROTECT, related_name="status_changes"
     )
     old_status = models.CharField(max_length=32, choices=ComponentStatus.choices, blank=True)
     new_status = models.CharField(max_length=32, choices=ComponentStatus.choices)
@@ -277,7 +283,7 @@ class IncidentUpdateComponent(models.Model):
     update = models.ForeignKey(
         IncidentUpdate, on_delete=models.CASCADE, related_name="affected_components"
     )
-    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="+")
     old_status = models.CharField(max_length=32, choices=ComponentStatus.choices)
     new_status = models.CharField(max_length=32, choices=ComponentStatus.choices)
 

@@ -79,7 +79,7 @@ def rollup_of_rows(
 
 def page_status() -> PageStatus:
     """The roll-up of the whole page: worst of the component statuses and open incidents."""
-    statuses = Component.objects.values_list("status", flat=True).distinct()
+    statuses = on_page(Component.objects.all()).values_list("status", flat=True).distinct()
     impacts = (
         Incident.objects.filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
         .values_list("impact", flat=True)
@@ -114,9 +114,16 @@ class ComponentEntry:
         return worst_component_status(c.status for c in self.components)
 
 
-def components_in_order() -> list[ComponentEntry]:
-    """Groups and lone components in page order, each group holding its components (2 queries)."""
-    components = list(Component.objects.order_by("position", "id"))
+def on_page(components: QuerySet[Component]) -> QuerySet[Component]:
+    """The components the page shows: not archived."""
+    return components.filter(archived_at__isnull=True)
+
+
+def components_in_order(*, include_archived: bool = False) -> list[ComponentEntry]:
+    """Groups and lone components in page order, each group holding its components (2 queries).
+    Archived components only when asked (reports of the past)."""
+    ordered = Component.objects.order_by("position", "id")
+    components = list(ordered if include_archived else on_page(ordered))
     groups = list(ComponentGroup.objects.order_by("position", "id"))
     members: dict[int, list[Component]] = {g.pk: [] for g in groups}
     loose: list[Component] = []
@@ -311,15 +318,14 @@ def calendar_maintenances(*, ended_since: datetime) -> QuerySet[Incident]:
 def component_or_group(public_id: str) -> tuple[Component | ComponentGroup, str] | None:
     """The component, or else the group, with `public_id`, and its status (a group's is its
     worst component's); None when there is neither."""
-    component = Component.objects.filter(public_id=public_id).first()
+    component = on_page(Component.objects.all()).filter(public_id=public_id).first()
     if component is not None:
         return component, component.status
-    group = (
-        ComponentGroup.objects.filter(public_id=public_id).prefetch_related("components").first()
-    )
+    group = ComponentGroup.objects.filter(public_id=public_id).first()
     if group is None:
         return None
-    return group, worst_component_status(c.status for c in group.components.all())
+    statuses = on_page(group.components.all()).values_list("status", flat=True)
+    return group, worst_component_status(statuses)
 
 
 def status_history_versions(component_ids: list[int]) -> dict[int, tuple]:

@@ -13,12 +13,13 @@ from incidents.services.actions import (
 )
 from incidents.services.audit import record_audit
 from incidents.services.components import (
+    archive_component,
     create_component,
     create_component_group,
-    delete_component,
     delete_component_group,
     edit_component,
     edit_component_group,
+    restore_component,
     set_component_status,
 )
 from incidents.services.idempotency import (
@@ -58,6 +59,7 @@ from incidents.services.postmortems import (
 
 __all__ = [
     "add_timeline_entry",
+    "archive_component",
     "chase_overdue_actions",
     "claim_idempotency_key",
     "complete_maintenance",
@@ -67,7 +69,6 @@ __all__ = [
     "create_recovery_action",
     "declare_incident",
     "decline_recovery_action",
-    "delete_component",
     "delete_component_group",
     "delete_timeline_entry",
     "delete_update_template",
@@ -88,6 +89,7 @@ __all__ = [
     "reopen_incident",
     "reopen_recovery_action",
     "resolve_incident",
+    "restore_component",
     "return_to_draft",
     "run_due_maintenance",
     "save_update_template",

@@ -4,12 +4,26 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents import announcements
 from incidents.changes import page_changed_on_commit
-from incidents.choices import ComponentStatus, StatusChangeSource
-from incidents.models import Component, ComponentGroup, ComponentStatusChange, IncidentUpdate
+from incidents.choices import (
+    UNFINISHED_MAINTENANCE_STATUSES,
+    UNRESOLVED_INCIDENT_STATUSES,
+    ComponentStatus,
+    IncidentKind,
+    StatusChangeSource,
+)
+from incidents.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatusChange,
+    Incident,
+    IncidentUpdate,
+)
 from incidents.services.audit import record_audit, saved_user
 
 EDITABLE_COMPONENT_FIELDS = frozenset(
@@ -77,6 +91,11 @@ def set_component_status(
     at = at or timezone.now()
     with transaction.atomic():
         locked = Component.objects.select_for_update().get(pk=component.pk)
+        if locked.archived_at is not None and not backfill:
+            raise ValidationError(
+                _("“%(component)s” is archived: it has no current status.")
+                % {"component": locked.name}
+            )
         old = status_as_of(locked, at) if backfill else locked.status
         if old == status:
             return None
@@ -156,11 +175,45 @@ def edit_component(
 
 
 @transaction.atomic
-def delete_component(*, component: Component, actor=None) -> None:
-    """Delete a component with its history (its past incidents keep their text)."""
+def archive_component(*, component: Component, actor=None) -> Component:
+    """Take a component off the page: its status, forms and lists no longer show it, while its
+    history, its incidents and the reports of the past keep it. Components are never deleted.
+    Refused while an incident or a maintenance not finished names it."""
+    locked = Component.objects.select_for_update().get(pk=component.pk)
+    if locked.archived_at is not None:
+        return locked
+    current = (
+        Incident.objects.filter(components=locked)
+        .filter(
+            Q(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+            | Q(kind=IncidentKind.MAINTENANCE, status__in=UNFINISHED_MAINTENANCE_STATUSES)
+        )
+        .first()
+    )
+    if current is not None:
+        raise ValidationError(
+            _("“%(component)s” is part of “%(incident)s”, which is not resolved: resolve it first.")
+            % {"component": locked.name, "incident": current.name}
+        )
     page_changed_on_commit()
-    record_audit(actor=actor, action="delete", target=component, summary=component.name)
-    component.delete()
+    locked.archived_at = component.archived_at = timezone.now()
+    locked.save(update_fields=["archived_at"])
+    record_audit(actor=actor, action="archive", target=locked, summary=locked.name)
+    return locked
+
+
+@transaction.atomic
+def restore_component(*, component: Component, actor=None) -> Component:
+    """Put an archived component back on the page (its name must still be free)."""
+    locked = Component.objects.select_for_update().get(pk=component.pk)
+    if locked.archived_at is None:
+        return locked
+    page_changed_on_commit()
+    locked.archived_at = component.archived_at = None
+    locked.validate_constraints()
+    locked.save(update_fields=["archived_at"])
+    record_audit(actor=actor, action="restore", target=locked, summary=locked.name)
+    return locked
 
 
 @transaction.atomic

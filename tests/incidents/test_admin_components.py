@@ -138,30 +138,6 @@ def test_a_duplicate_component_is_rejected_and_nothing_is_written(oncall_client)
     assert (Component.objects.count(), AuditEntry.objects.count()) == counts
 
 
-def test_deleting_components_goes_through_the_service(admin_client, components):
-    api = components["API"]
-    page = admin_client.get(f"{COMPONENTS_URL}{api.pk}/delete/")
-    assert page.context["perms_lacking"] == set()
-
-    response = admin_client.post(f"{COMPONENTS_URL}{api.pk}/delete/", {"post": "yes"})
-
-    assert response.status_code == 302
-    assert not Component.objects.filter(pk=api.pk).exists()
-    assert AuditEntry.objects.filter(action="delete", object_id=api.public_id).count() == 1
-
-    response = admin_client.post(
-        COMPONENTS_URL,
-        {
-            "action": "delete_selected",
-            "_selected_action": [components["Web"].pk, components["Database"].pk],
-            "post": "yes",
-        },
-    )
-    assert response.status_code == 302
-    assert Component.objects.count() == 0
-    assert AuditEntry.objects.filter(action="delete").count() == 3
-
-
 def test_groups_are_created_edited_and_deleted_through_the_services(admin_client, components):
     data = form_data(admin_client.get(f"{GROUPS_URL}add/"), "componentgroup_form")
     response = admin_client.post(f"{GROUPS_URL}add/", data | {"name": "Core", "position": "2"})

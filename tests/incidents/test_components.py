@@ -73,10 +73,11 @@ def test_deleting_a_group_keeps_its_components():
     assert Component.objects.get(pk=api.pk).group is None
 
 
-def test_deleting_a_component_removes_its_history(components):
-    services.delete_component(component=components["API"])
-    assert ComponentStatusChange.objects.filter(component_id=components["API"].pk).count() == 0
-    assert AuditEntry.objects.filter(action="delete").count() == 1
+def test_archiving_a_component_keeps_its_history(components):
+    before = ComponentStatusChange.objects.filter(component_id=components["API"].pk).count()
+    services.archive_component(component=components["API"])
+    assert ComponentStatusChange.objects.filter(component_id=components["API"].pk).count() == before
+    assert AuditEntry.objects.filter(action="archive").count() == 1
 
 
 def test_page_settings_reject_an_unknown_time_zone():

@@ -205,3 +205,11 @@ def test_the_subscriber_list_says_why_a_channel_is_not_offered(admin_client):
 
     assert "Not offered on the public page" in page
     assert "SMS is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER." in page
+
+
+def test_a_line_longer_than_the_header_is_read_by_its_named_cells(client, oncall, components):
+    client.force_login(oncall)
+
+    page = upload(client, "channel,address\nemail,extra@example.com,surplus\n", dry_run=True)
+
+    assert "1 subscriber would be added." in page.content.decode()
