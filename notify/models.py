@@ -49,6 +49,10 @@ class Subscriber(models.Model):
     confirmation_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The answer to a sign-up (a confirmation, or a notice to an existing subscription) still
+    # owed: written with the sign-up, cleared by the worker's claim just before it is sent.
+    # When the sweep hands it to the broker (again) if no worker has claimed it by then.
+    confirmation_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Signs webhook bodies (HMAC); also the secret of this subscriber's links.
     secret = models.CharField(max_length=64, default=new_secret, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -71,6 +75,12 @@ class Subscriber(models.Model):
                     suspended_at__isnull=True,
                 ),
                 name="subscriber_active",
+            ),
+            # sweep(): the sign-ups whose answer is still owed.
+            models.Index(
+                fields=("confirmation_due_at",),
+                condition=Q(confirmation_due_at__isnull=False),
+                name="subscriber_confirmation_due",
             ),
         ]
 

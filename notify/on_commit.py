@@ -5,8 +5,8 @@ the hand-over of ids to the broker once the rows they name are committed.
 The hand-over is best-effort (notify.publishing): the rows are committed whatever happens to
 it, and a broker that can't be reached is logged, counted and left to the sweep, which
 fans out the notifications not fanned out after FAN_OUT_GRACE and hands over again the
-pending deliveries not enqueued. (A confirmation has no row of its own: one that could not be
-queued is not sent; the visitor can sign up again.) Each callback is registered `robust`: one
+pending deliveries not enqueued, and the answers to sign-ups still owed (the subscriber's
+`confirmation_due_at`) after ANSWER_GRACE. Each callback is registered `robust`: one
 that fails for any other reason is logged by Django and stops neither the callbacks after it
 nor the request.
 """
@@ -69,10 +69,8 @@ def confirmation_on_commit(subscriber_id: int) -> None:
 
 
 def publish_confirmation(subscriber_id: int) -> None:
-    # No outbox row keeps a confirmation: one not queued is not sent (signing up again is).
     publishing.publish(
         tasks().send_confirmation,
         (subscriber_id,),
         what=f"the confirmation of subscriber {subscriber_id}",
-        then="not sent",
     )

@@ -19,7 +19,7 @@ from incidents.services.audit import record_audit
 from notify.choices import Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
-from notify.services import normalised_address
+from notify.services import ANSWER_GRACE, normalised_address
 
 COLUMNS = ("channel", "address", "language", "components")
 EXPORT_COLUMNS = (
@@ -165,6 +165,8 @@ def import_subscribers(*, text: str, confirmed: bool, dry_run: bool, actor=None)
                 confirmed_at=now if confirmed else None,
                 consent_at=now,
                 consent_source="import" if confirmed else "import-unconfirmed",
+                # Owed as after a sign-up: the sweep sends it if the broker cannot take it.
+                confirmation_due_at=None if confirmed else now + ANSWER_GRACE,
             )
             for item in report.to_add
         ]

@@ -84,10 +84,12 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 
 @shared_task(**TASK_OPTIONS)
 def send_confirmation(subscriber_id: int) -> None:
-    """Send a subscriber the link that confirms their subscription."""
+    """Send the answer owed to a sign-up (the link or code that confirms a subscription, or a
+    notice with the link that manages one), once: nothing when it was claimed already."""
     from notify.confirmations import send_confirmation as confirm_on_channel
 
-    confirm_on_channel(subscriber_id)
+    if services.claim_confirmation(subscriber_id=subscriber_id):
+        confirm_on_channel(subscriber_id)
 
 
 @shared_task(**TASK_OPTIONS)
@@ -97,9 +99,13 @@ def sweep() -> dict[str, int]:
     with deferral.watch():  # a broker found unreachable is not waited for again in this run
         for notification_id in result.fan_out:
             publishing.publish(fan_out, (notification_id,), what=f"notification {notification_id}")
+        for subscriber_id in result.confirm:
+            what = f"the confirmation of subscriber {subscriber_id}"
+            publishing.publish(send_confirmation, (subscriber_id,), what=what)
         queue_new(result.requeue)  # marked enqueued by the sweep's own transaction
     return {
         "fan_out": len(result.fan_out),
+        "confirmations": len(result.confirm),
         "requeued": len(result.requeue),
         "unknown": result.unknown,
         "retried": result.retried,

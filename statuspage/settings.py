@@ -330,6 +330,9 @@ NOTIFY_CLAIM_GROUP = int(os.environ.get("NOROSHI_CLAIM_GROUP", "16"))
 # try, at most the ceiling (tests and drills shorten it).
 NOTIFY_RETRY_BASE_SECONDS = float(os.environ.get("NOROSHI_RETRY_BASE_SECONDS", "30"))
 NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("NOROSHI_RETRY_MAX_SECONDS", "1800"))
+# However many tries that takes, until the delivery is this old (from its fan-out): only then
+# does a refused or unreachable send end `failed` ("gave up after 24 h: <last error>").
+NOTIFY_RETRY_GIVE_UP_SECONDS = float(os.environ.get("NOROSHI_RETRY_GIVE_UP_SECONDS", "86400"))
 # Liveness (notify/liveness.py): every worker process and beat writes a heartbeat row this
 # often; one not written for NOROSHI_HEARTBEAT_DEAD_SECONDS is dead — a live worker takes over
 # a dead worker's deliveries, and /readyz reports a dead beat. Dead + one beat ≤ 10 s.

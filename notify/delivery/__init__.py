@@ -40,15 +40,16 @@ from notify.channels.base import (
 from notify.choices import Channel, DeliveryState
 from notify.delivery import attempts
 from notify.delivery.claims import (
-    MAX_ATTEMPTS,
     SUSPEND_AFTER_FAILURES,
     backoff,
     claim,
     claim_group,
     db_now,
     finish,
+    gave_up,
     note_failure,
     note_success,
+    past_give_up,
     postpone,
     record_sent,
     release,
@@ -62,7 +63,6 @@ from notify.signing import manage_url, unsubscribe_url
 
 __all__ = [
     "GUARDED_CHANNELS",
-    "MAX_ATTEMPTS",
     "SUSPEND_AFTER_FAILURES",
     "Batch",
     "backoff",
@@ -370,9 +370,11 @@ def envelope_for(delivery: Delivery) -> Envelope:
 
 def retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:
     """Give the delivery back, due after the backoff — or after the provider's Retry-After
-    when that is longer — unless it has had all its attempts."""
-    if delivery.attempts >= MAX_ATTEMPTS:
-        finish(delivery.pk, state=DeliveryState.FAILED, error=f"gave up: {error}")
+    when that is longer — however many tries it has had, until it is older than the give-up
+    age (claims.past_give_up): then it fails with its last error. A give-up is not counted
+    towards the subscriber's suspension: after a provider's outage every subscriber has one."""
+    if past_give_up(delivery.created_at):
+        finish(delivery.pk, state=DeliveryState.FAILED, error=gave_up(error))
         return "failed"
     delay = backoff(delivery.attempts)
     if retry_after is not None:

@@ -17,8 +17,10 @@ from django.utils import timezone
 from notify.choices import DeliveryState
 from notify.models import Delivery, ProcessHeartbeat, SendingSwitch, Subscriber
 
-MAX_ATTEMPTS = 5
 SUSPEND_AFTER_FAILURES = 3
+# `attempts` is a smallint: a transient failure is retried until an age, not a count, and a
+# drill with a one-second backoff must not run the counter past its ceiling.
+MOST_ATTEMPTS = 32767
 
 
 def sending_paused() -> bool:
@@ -49,7 +51,8 @@ def claim_sql(vendor: str, active_subscriber: bool, count: int = 1, claimant: bo
         AND EXISTS (SELECT 1 FROM {heartbeat} h WHERE h.id = %s AND h.stopped_at IS NULL)"""
     ids = ", ".join(["%s"] * count)
     return f"""
-        UPDATE {delivery} SET state = %s, claimed_at = %s, attempts = attempts + 1,
+        UPDATE {delivery} SET state = %s, claimed_at = %s,
+          attempts = CASE WHEN attempts < {MOST_ATTEMPTS} THEN attempts + 1 ELSE attempts END,
           claimed_by_id = %s, attempted_at = NULL
         WHERE id IN ({ids}) AND state = %s
           AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
@@ -186,7 +189,32 @@ def backoff(attempts: int) -> timedelta:
     (NOTIFY_RETRY_BASE_SECONDS, 30 s) doubled for each try after the first, at most
     NOTIFY_RETRY_MAX_SECONDS (30 min)."""
     base, ceiling = settings.NOTIFY_RETRY_BASE_SECONDS, settings.NOTIFY_RETRY_MAX_SECONDS
-    return timedelta(seconds=min(base * 2 ** (attempts - 1), ceiling))
+    # Past 40 doublings any ceiling is reached; a larger power would overflow the float.
+    return timedelta(seconds=min(base * 2 ** min(attempts - 1, 40), ceiling))
+
+
+def past_give_up(created_at) -> bool:
+    """Whether a delivery created at `created_at` is older than the give-up age
+    (NOTIFY_RETRY_GIVE_UP_SECONDS, 24 h unless set): its next transient failure is its last.
+    Counted from the delivery's creation (its fan-out), not its notification's: a fan-out the
+    sweep makes late, after the broker or the workers were down, still gets the whole age."""
+    age = timedelta(seconds=settings.NOTIFY_RETRY_GIVE_UP_SECONDS)
+    return timezone.now() - created_at >= age
+
+
+def gave_up(error: str) -> str:
+    """The error a delivery given up ends with: the give-up age, then the last error."""
+    return f"gave up after {span(settings.NOTIFY_RETRY_GIVE_UP_SECONDS)}: {error}"
+
+
+def span(seconds: float) -> str:
+    """A duration as people write it: '24 h', '90 min', '45 s'."""
+    whole = round(seconds)
+    if whole and whole % 3600 == 0:
+        return f"{whole // 3600} h"
+    if whole and whole % 60 == 0:
+        return f"{whole // 60} min"
+    return f"{whole} s"
 
 
 def note_failure(subscriber: Subscriber, reason: str) -> None:

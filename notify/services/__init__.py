@@ -35,6 +35,8 @@ from notify.services.sending import (
     sweep,
 )
 from notify.services.subscriptions import (
+    ANSWER_GRACE,
+    claim_confirmation,
     confirm,
     normalised_address,
     resume,
@@ -44,6 +46,7 @@ from notify.services.subscriptions import (
 )
 
 __all__ = [
+    "ANSWER_GRACE",
     "FAN_OUT_GRACE",
     "SMS_CODE_LIFETIME",
     "SMS_CODE_TRIES",
@@ -53,6 +56,7 @@ __all__ = [
     "SMS_YES_WINDOW",
     "SweepResult",
     "active_sms_subscriber",
+    "claim_confirmation",
     "confirm",
     "confirm_phone",
     "confirm_with_code",

@@ -14,7 +14,7 @@ from incidents.services.audit import record_audit, saved_user
 from notify.choices import Channel, DeliveryState
 from notify.delivery import takeover
 from notify.delivery.switch import announce_pause
-from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch
+from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 from notify.on_commit import sends_on_commit, sweep_on_commit
 
 # Fan-out is queued on commit; a notification still not fanned out this long after is
@@ -54,6 +54,7 @@ def set_switch(*, paused: bool, reason: str, actor) -> SendingSwitch:
 class SweepResult:
     fan_out: list[int] = field(default_factory=list)
     requeue: list[int] = field(default_factory=list)
+    confirm: list[int] = field(default_factory=list)  # subscribers owed the answer to a sign-up
     unknown: int = 0
     retried: int = 0
 
@@ -67,7 +68,7 @@ def sweep(*, limit: int = 20000) -> SweepResult:
     key). A worker that dies is taken over by the live ones within seconds
     (notify.delivery.takeover); the sweep settles what that leaves: rows of a process that
     stopped, and rows claimed by a process that had no heartbeat, once NOTIFY_STUCK_SECONDS
-    have passed."""
+    have passed. And the sign-ups whose answer is owed and was never claimed."""
     now = timezone.now()
     result = SweepResult()
     result.fan_out = list(
@@ -76,6 +77,7 @@ def sweep(*, limit: int = 20000) -> SweepResult:
         .values_list("id", flat=True)[:1000]
     )
     settle_stuck(result, now)
+    result.confirm = owed_answers(now)
     if not SendingSwitch.objects.filter(id=1, paused=True).exists():
         requeue_after = timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
         due = (
@@ -89,6 +91,18 @@ def sweep(*, limit: int = 20000) -> SweepResult:
         result.requeue = sorted(set(result.requeue) | set(taken[:limit]))
         Delivery.objects.filter(pk__in=result.requeue).update(enqueued_at=now)
     return result
+
+
+def owed_answers(now) -> list[int]:
+    """Subscribers owed the answer to a sign-up that no worker claimed by its due time (the
+    broker did not take it, or lost it); each is due again NOTIFY_REQUEUE_SECONDS later, so
+    that the next sweeps leave it to the worker that has it queued. Rows another sweep is
+    handing over right now are skipped (two beats hand each over once)."""
+    due = Subscriber.objects.filter(confirmation_due_at__lte=now).order_by("confirmation_due_at")
+    ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:1000])
+    again = now + timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
+    Subscriber.objects.filter(pk__in=ids).update(confirmation_due_at=again)
+    return ids
 
 
 def settle_stuck(result: SweepResult, now) -> None:

@@ -11,6 +11,7 @@ commit.
 """
 
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,10 @@ from notify import channels
 from notify.choices import Channel, Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
+
+# The answer to a sign-up is queued on commit; one still owed this long after is assumed lost
+# between commit and queue (the broker was down), and handed over by the sweep.
+ANSWER_GRACE = timedelta(seconds=5)
 
 
 def normalised_address(channel: str, address: str) -> str:
@@ -50,23 +55,41 @@ def subscribe(
     A new address is recorded, unconfirmed, with this language and scope. An address that has
     a subscription already, in any state, keeps it exactly as it is: nobody changes a
     subscription's scope, language or state without one of its signed links, and the answer
-    must not tell a visitor whether the address was known. Either way one message is queued
-    after commit: notify.confirmations.send_confirmation, which asks a pending subscription to
-    confirm and tells an existing one how to manage it. Raises ValidationError for a disabled
-    channel, a bad address or language, writing nothing.
+    must not tell a visitor whether the address was known. Either way one message is owed,
+    written on the subscriber (`confirmation_due_at`) and queued after commit — or by the sweep,
+    when the broker could not take it: notify.confirmations.send_confirmation, which asks a
+    pending subscription to confirm and tells an existing one how to manage it. Raises
+    ValidationError for a disabled channel, a bad address or language, writing nothing.
     """
     address = normalised_address(channel, address)
     if language not in Language.values:
         raise ValidationError({"language": f"“{language}” is not a language of this page."})
+    due = timezone.now() + ANSWER_GRACE
     subscriber, created = Subscriber.objects.get_or_create(
         channel=channel,
         address=address,
-        defaults={"language": language, "incident": incident, "consent_ip": ip},
+        defaults={
+            "language": language,
+            "incident": incident,
+            "consent_ip": ip,
+            "confirmation_due_at": due,
+        },
     )
     if created:
         subscriber.components.set(components or [])
+    else:  # one answer owed, however many sign-ups ask for it before it goes
+        Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_due_at=due)
     confirmation_on_commit(subscriber.pk)
     return subscriber
+
+
+def claim_confirmation(*, subscriber_id: int) -> bool:
+    """Take the answer owed to a sign-up for sending: True for one caller only, so that a task
+    run twice, or handed over again by the sweep, sends it once. What is owed is cleared before
+    the message leaves: a worker killed in between loses it rather than send it twice (signing
+    up again asks for it again)."""
+    owed = Subscriber.objects.filter(pk=subscriber_id, confirmation_due_at__isnull=False)
+    return owed.update(confirmation_due_at=None) == 1
 
 
 @transaction.atomic

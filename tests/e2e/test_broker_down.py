@@ -9,6 +9,7 @@ back, a real worker with its beat delivers each subscriber each announcement exa
 """
 
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -156,7 +157,7 @@ def test_services_return_normally_and_commit_once_with_the_broker_down(
     assert len(logged) == 6
     assert logged[-1] == (
         f"The broker {Connection(broker.url).as_uri()} could not be reached: the confirmation "
-        f"of subscriber {ben.pk} not queued, not sent. {expected_error(broker, fault)}"
+        f"of subscriber {ben.pk} not queued, left to the sweep. {expected_error(broker, fault)}"
     )
     assert page_changed_at() > stamp  # the public page was invalidated all the same
 
@@ -357,3 +358,32 @@ def assert_each_told_each_update_once(sink, addresses: list[str]) -> None:
     assert {a: [body in texts[a] for body in BODIES] for a in addresses} == dict.fromkeys(
         addresses, [True] * len(BODIES)
     )
+
+
+def test_a_sign_up_made_while_the_broker_is_down_is_answered_once_it_is_back(
+    broker, client, sink, tmp_path
+):
+    """The answer to a sign-up (a new address's confirmation link, an existing one's notice
+    with its manage link) is owed by a row written with the sign-up: the sweep hands it to the
+    broker once it is back, and the address gets it once."""
+    confirmed("ben@example.com")
+    worker = start_worker(tmp_path, app.conf.task_default_queue, worker_env(broker, sink))
+    try:
+        wait_until_ready(worker)
+        broker.proxy.cut()
+        for address in ("ann@example.com", "ben@example.com"):
+            assert client.post("/subscribe", form_for(address=address)).status_code == 200
+        assert sink.messages == []
+
+        broker.proxy.restore()
+        wait_for(lambda: len(sink.messages) >= 2, "both sign-ups to be answered", worker)
+        time.sleep(3)  # past the next sweeps: a second answer would land now
+    finally:
+        stop_worker(worker)
+
+    subjects = {message["To"]: message["Subject"] for message in sink.messages}
+    assert sink.sink.per_recipient() == {"ann@example.com": 1, "ben@example.com": 1}
+    assert subjects == {
+        "ann@example.com": "Confirm your subscription to Noroshi status updates",
+        "ben@example.com": "Your subscription to Noroshi status updates",
+    }

@@ -16,3 +16,8 @@ def test_the_backoff_base_and_ceiling_are_settings(settings):
     settings.NOTIFY_RETRY_MAX_SECONDS = 5
     waits = [backoff(attempts) for attempts in range(1, 6)]
     assert waits == [timedelta(seconds=s) for s in (1, 2, 4, 5, 5)]
+
+
+def test_the_backoff_after_thousands_of_tries_is_the_ceiling():
+    """Tries are counted until the give-up age, not up to five: no power of two overflows."""
+    assert backoff(5000) == timedelta(seconds=1800)

@@ -1,0 +1,70 @@
+"""The answer to a sign-up (a confirmation, or a notice with the manage link) is owed by a mark
+on the subscriber, written with the sign-up: the task queued on commit claims it and sends it
+once; one the broker never took is handed over by the sweep, once."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from notify import services, tasks
+from notify.models import Subscriber
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CONFIRM = "Confirm your subscription to Noroshi status updates"
+NOTICE = "Your subscription to Noroshi status updates"
+
+
+def owed(address: str, *, due_in: timedelta, **fields) -> Subscriber:
+    """A sign-up whose answer is still owed, due `due_in` from now (negative: overdue)."""
+    return Subscriber.objects.create(
+        channel="email", address=address, confirmation_due_at=timezone.now() + due_in, **fields
+    )
+
+
+def test_the_answer_is_claimed_and_sent_once_whatever_runs_twice(mailoutbox):
+    subscriber = services.subscribe(channel="email", address="ann@example.com")
+    tasks.send_confirmation(subscriber.pk)  # a task run again (a worker killed after it)
+    assert services.sweep().confirm == []
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["ann@example.com"], CONFIRM)]
+    assert Subscriber.objects.get().confirmation_due_at is None
+
+
+def test_an_answer_the_broker_never_took_is_sent_by_the_sweep_once(mailoutbox):
+    owed("ann@example.com", due_in=timedelta(seconds=-1))
+    owed("ben@example.com", due_in=timedelta(seconds=-1), confirmed_at=timezone.now())
+    assert tasks.sweep()["confirmations"] == 2
+    assert tasks.sweep()["confirmations"] == 0
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
+        ("ann@example.com", CONFIRM),
+        ("ben@example.com", NOTICE),
+    ]
+    assert set(Subscriber.objects.values_list("confirmation_due_at", flat=True)) == {None}
+
+
+def test_the_sweep_hands_an_owed_answer_over_once_until_it_is_due_again(settings):
+    """Handed over and not yet claimed (a long queue): the next sweeps leave it to the worker
+    that has it, until NOTIFY_REQUEUE_SECONDS have passed."""
+    subscriber = owed("ann@example.com", due_in=timedelta(seconds=-1))
+    before = timezone.now()
+    assert services.sweep().confirm == [subscriber.pk]
+    assert services.sweep().confirm == []
+    due = Subscriber.objects.get().confirmation_due_at
+    requeue = timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
+    assert before + requeue <= due <= timezone.now() + requeue
+
+
+def test_an_answer_not_yet_due_is_left_to_the_task_queued_on_commit(mailoutbox):
+    owed("ann@example.com", due_in=timedelta(seconds=4))
+    assert services.sweep().confirm == []
+    assert mailoutbox == []
+
+
+def test_sign_ups_before_the_answer_goes_owe_one_answer(mailoutbox):
+    """The first sign-up's answer was never queued; the second's goes: one message, and the
+    sweep finds nothing more owed."""
+    owed("ann@example.com", due_in=timedelta(seconds=-1))
+    services.subscribe(channel="email", address="ann@example.com")
+    assert services.sweep().confirm == []
+    assert [m.subject for m in mailoutbox] == [CONFIRM]
