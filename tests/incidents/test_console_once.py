@@ -6,9 +6,10 @@ Forms are filled as a browser fills them (tests/incidents/test_admin.py: form_da
 key the page renders is what is posted.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -163,6 +164,7 @@ def test_each_page_load_gives_a_new_key(oncall_client, components):
     assert Incident.objects.count() == 2
 
 
+@time_machine.travel(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)  # "0 s ago" exactly
 def test_back_and_resubmit_on_a_page_fetched_again_declares_once(oncall_client, components):
     """The page is fetched again (no cache may keep it), so its key is new; the browser fills
     in the same words: the repeat is refused on the form, and nothing is written or sent."""
@@ -181,6 +183,7 @@ def test_back_and_resubmit_on_a_page_fetched_again_declares_once(oncall_client, 
     assert Notification.objects.count() == 1
 
 
+@time_machine.travel(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)  # "0 s ago" exactly
 def test_an_update_resubmitted_from_a_page_fetched_again_posts_once(oncall_client, components):
     incident = services.declare_incident(name="API is down", body="Investigating.")
 
