@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.models import Component, Incident
 from notify import channels
@@ -157,7 +158,7 @@ def update_subscription(
         raise ValidationError({"language": f"“{language}” is not a language of this page."})
     current = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if current.unsubscribed_at is not None:
-        raise ValidationError("This subscription has ended; subscribe again to receive updates.")
+        raise ValidationError(_("This subscription has ended; subscribe again to receive updates."))
     if components and current.incident_id is not None:
         raise ValidationError(
             {"components": "A subscription to one incident cannot choose components."}
