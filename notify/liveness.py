@@ -25,7 +25,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections
 from django.db.models.functions import Now
 
-from notify.models import ProcessHeartbeat
+from notify.choices import DeliveryState
+from notify.models import Delivery, ProcessHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,21 @@ def late(role: str):
     return ProcessHeartbeat.objects.filter(
         role=role, stopped_at__isnull=True, beat_at__lt=Now() - dead_after()
     )
+
+
+# Heartbeat rows are kept this long after their process's last beat, then deleted.
+FORGET_AFTER = timedelta(days=1)
+
+
+def forget_long_stopped() -> int:
+    """Delete the heartbeat rows of processes that have not beaten for FORGET_AFTER (stopped,
+    or dead and taken over long ago); return how many. A row still named by a delivery left
+    `sending` is kept: the sweep settles that delivery through its claimant's row first."""
+    claimants = Delivery.objects.filter(
+        state=DeliveryState.SENDING, claimed_by__isnull=False
+    ).values("claimed_by_id")
+    old = ProcessHeartbeat.objects.filter(beat_at__lt=Now() - FORGET_AFTER)
+    return old.exclude(pk__in=claimants).delete()[0]
 
 
 class Heartbeat(threading.Thread):
