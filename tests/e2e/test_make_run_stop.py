@@ -1,8 +1,10 @@
 """Ctrl-C of `make run`: honcho with Procfile.dev (gunicorn, a Celery worker with its pool, beat),
 started as the Makefile starts it, on a SQLite database and the embedded broker of its own.
 A terminal's Ctrl-C sends SIGINT to its foreground process group (make and honcho); honcho then
-sends SIGTERM to the process group of each of its processes. Every process stops on its own,
-and none prints an error on the way."""
+sends SIGTERM to the process group of each of its processes. Every process stops, none prints
+an error on the way, and every worker pool process and beat writes its clean stop. (With this
+broker honcho may still SIGKILL the worker's main process at the very end, after its pool
+stopped: docs/operations.md, "Processes".)"""
 
 import contextlib
 import os
