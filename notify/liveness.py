@@ -25,7 +25,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections
 from django.db.models.functions import Now
 
-from notify.models import ProcessHeartbeat
+from notify.choices import DeliveryState
+from notify.models import Delivery, ProcessHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,21 @@ def late(role: str):
     return ProcessHeartbeat.objects.filter(
         role=role, stopped_at__isnull=True, beat_at__lt=Now() - dead_after()
     )
+
+
+# Heartbeat rows are kept this long after their process's last beat, then deleted.
+FORGET_AFTER = timedelta(days=1)
+
+
+def forget_long_stopped() -> int:
+    """Delete the heartbeat rows of processes that have not beaten for FORGET_AFTER (stopped,
+    or dead and taken over long ago); return how many. A row still named by a delivery left
+    `sending` is kept: the sweep settles that delivery through its claimant's row first."""
+    claimants = Delivery.objects.filter(
+        state=DeliveryState.SENDING, claimed_by__isnull=False
+    ).values("claimed_by_id")
+    old = ProcessHeartbeat.objects.filter(beat_at__lt=Now() - FORGET_AFTER)
+    return old.exclude(pk__in=claimants).delete()[0]
 
 
 class Heartbeat(threading.Thread):
@@ -175,16 +191,27 @@ def hold(delivery_ids: list[int]) -> None:
 
 
 # --- A worker process's orderly stop ---------------------------------------------------------
+#
+# A stop signal is for the whole worker: a terminal's Ctrl-C, honcho (`make run`) and systemd
+# (KillMode=control-group) signal every process of it, and the main process passes its warm
+# shutdown on to its pool processes (statuspage.celery). The main process stops the pool: it
+# closes it, and each pool process exits (0) once its task is done. So a pool process never
+# exits on a stop signal of its own accord: billiard would report that death as an ERROR
+# ("Process 'ForkPoolWorker-1' exited with signal 15"), a job already handed to it would be
+# lost, and one killed while it holds the pool's queue lock leaves the main process waiting
+# for it forever. It ignores SIGTERM as Celery has it ignore SIGINT (billiard leaves an ignored
+# signal ignored, as with its REMAP_SIGTERM), and from its first task on, either signal received
+# while it runs one makes the sending loop finish the message in flight and give back the rest.
 
 _tasks_running = 0
-# Set in a pool process: its stop signals are handled here from its first task on. (Billiard
-# installs its own after Celery's worker_process_init; an idle process keeps those.)
 _pool_process = {"handles_signals": False, "installed": False}
-_billiard_term_handler: list = []
 
 
 def in_pool_process() -> None:
+    """At the start of a pool process (worker_process_init, before billiard sets its own
+    handlers): ignore SIGTERM; the process's pool stops it."""
     _pool_process["handles_signals"] = True
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def task_started() -> None:
@@ -195,31 +222,20 @@ def task_started() -> None:
 
 
 def task_ended() -> None:
-    """After a task. A process asked to stop is closed by its pool, which is stopping too (a
-    stop signal is for the whole worker: Celery's main process, systemd and honcho send it to
-    all its processes, or the main process passes it on)."""
+    """After a task. A process asked to stop is closed by its pool, which is stopping too."""
     global _tasks_running
     _tasks_running = max(0, _tasks_running - 1)
 
 
 def on_stop_signal(signum, frame) -> None:
     """SIGTERM or SIGINT in a pool process: a task running finishes the message in flight and
-    gives back the rest. An idle process leaves SIGINT to its pool and handles SIGTERM as
-    billiard does (it exits)."""
+    gives back the rest; an idle process waits for its pool to close it."""
     if _tasks_running:
         stopping.set()
-    elif signum == signal.SIGTERM and _billiard_term_handler:
-        handler = _billiard_term_handler[0]
-        if callable(handler):
-            handler(signum, frame)
 
 
 def handle_stop_signals() -> None:
-    """Stop in order on SIGTERM and SIGINT: billiard's own handler raises SystemExit wherever
-    the task is (mid-send), and SIGINT is ignored. A terminal's Ctrl-C, honcho and systemd
-    signal every process of the worker, not only the main one, and the main process tells its
-    pool processes when it begins a warm shutdown (statuspage.celery)."""
-    _billiard_term_handler[:] = [signal.getsignal(signal.SIGTERM)]
+    """Stop in order on SIGTERM and SIGINT while a task runs (both are ignored otherwise)."""
     signal.signal(signal.SIGTERM, on_stop_signal)
     signal.signal(signal.SIGINT, on_stop_signal)
     _pool_process["installed"] = True

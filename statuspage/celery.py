@@ -7,6 +7,7 @@ back the rest, and the main process tells them when it begins its own warm shutd
 """
 
 import contextlib
+import logging
 import os
 import signal
 
@@ -18,6 +19,28 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statuspage.settings")
 app = Celery("statuspage")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def lower_cpu_priority(**kwargs) -> None:
+    """Worker (its main process, before its pool forks: the pool inherits it) and beat run at
+    the niceness NOROSHI_WORKER_NICE, below the web's, however they are started. Never raises
+    a priority that is already lower (an embedded beat, a `nice` given on the command line)."""
+    from django.conf import settings
+
+    wanted = settings.NOROSHI_WORKER_NICE
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if wanted <= 0 or current >= wanted:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, wanted)
+    except OSError as error:  # a container that forbids it: run at the priority given
+        logger.warning("CPU priority not lowered to nice %d: %s", wanted, error)
+        return
+    logger.info("CPU priority lowered to nice %d (NOROSHI_WORKER_NICE), below the web", wanted)
 
 
 @signals.worker_process_init.connect

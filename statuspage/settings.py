@@ -338,6 +338,10 @@ NOTIFY_RETRY_GIVE_UP_SECONDS = float(os.environ.get("NOROSHI_RETRY_GIVE_UP_SECON
 # a dead worker's deliveries, and /readyz reports a dead beat. Dead + one beat ≤ 10 s.
 NOROSHI_HEARTBEAT_SECONDS = float(os.environ.get("NOROSHI_HEARTBEAT_SECONDS", "2"))
 NOROSHI_HEARTBEAT_DEAD_SECONDS = float(os.environ.get("NOROSHI_HEARTBEAT_DEAD_SECONDS", "6"))
+# Worker and beat lower their CPU priority to this niceness at start (statuspage.celery), so
+# that on a shared machine the web keeps serving the page at speed during a big fan-out.
+# 0 leaves it as started.
+NOROSHI_WORKER_NICE = int(os.environ.get("NOROSHI_WORKER_NICE", "10"))
 
 # Webhook and Slack targets (notify/netpolicy.py, notify/netguard.py): https only, no
 # redirects, this many seconds for the whole exchange, at most this many bytes of the answer

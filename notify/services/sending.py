@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.services.audit import record_audit, saved_user
+from notify import liveness
 from notify.choices import Channel, DeliveryState
 from notify.delivery import takeover
 from notify.delivery.switch import announce_pause
@@ -57,6 +58,7 @@ class SweepResult:
     confirm: list[int] = field(default_factory=list)  # subscribers owed the answer to a sign-up
     unknown: int = 0
     retried: int = 0
+    forgotten_processes: int = 0
 
 
 @transaction.atomic
@@ -90,6 +92,7 @@ def sweep(*, limit: int = 20000) -> SweepResult:
         taken = due.order_by("id").select_for_update(skip_locked=True).values_list("id", flat=True)
         result.requeue = sorted(set(result.requeue) | set(taken[:limit]))
         Delivery.objects.filter(pk__in=result.requeue).update(enqueued_at=now)
+    result.forgotten_processes = liveness.forget_long_stopped()
     return result
 
 
