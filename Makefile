@@ -47,7 +47,7 @@ run: $(VENV)/.runtime ## migrate, load the demo, start web + Celery worker + bea
 	  "$${SITE_URL:-http://127.0.0.1:$$NOROSHI_PORT}" "$${SITE_URL:-http://127.0.0.1:$$NOROSHI_PORT}"'
 	@echo "  web (gunicorn), Celery worker and Celery beat run below; Ctrl-C stops all of them."
 	@echo ""
-	$(ENVFILE) $(BIN)/honcho --env /dev/null -f Procfile.dev start
+	$(ENVFILE) $(BIN)/python -m statuspage.devprocs --env /dev/null -f Procfile.dev start
 
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser: ## install Debian's chromium and CJK fonts for the browser tests, if missing

@@ -1,10 +1,9 @@
 """Ctrl-C of `make run`: honcho with Procfile.dev (gunicorn, a Celery worker with its pool, beat),
 started as the Makefile starts it, on a SQLite database and the embedded broker of its own.
 A terminal's Ctrl-C sends SIGINT to its foreground process group (make and honcho); honcho then
-sends SIGTERM to the process group of each of its processes. Every process stops, none prints
-an error on the way, and every worker pool process and beat writes its clean stop. (With this
-broker honcho may still SIGKILL the worker's main process at the very end, after its pool
-stopped: docs/operations.md, "Processes".)"""
+sends SIGTERM to the process group of each of its processes. Every process stops on its own
+(honcho never has to SIGKILL one: statuspage.devprocs gives the worker the time it needs), none
+prints an error on the way, and every worker pool process and beat writes its clean stop."""
 
 import contextlib
 import os
@@ -91,12 +90,12 @@ def wait_until_ready(honcho: subprocess.Popen, port: int, log_path: Path) -> Non
 def test_ctrl_c_of_make_run_stops_every_process_with_no_error(tmp_path):
     var_dir, port, log_path = tmp_path / "var", free_port(), tmp_path / "make-run.log"
     env = run_environment(var_dir, port)
-    python, honcho_bin = str(bin_dir() / "python"), str(bin_dir() / "honcho")
+    python = str(bin_dir() / "python")
     migrate = [python, "manage.py", "migrate", "--noinput"]
     subprocess.run(migrate, cwd=settings.BASE_DIR, env=env, check=True, capture_output=True)
     command = [
         python, "-m", "statuspage.envfile",
-        honcho_bin, "--env", os.devnull, "-f", "Procfile.dev", "start",
+        python, "-m", "statuspage.devprocs", "--env", os.devnull, "-f", "Procfile.dev", "start",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         honcho = subprocess.Popen(
@@ -123,6 +122,7 @@ def test_ctrl_c_of_make_run_stops_every_process_with_no_error(tmp_path):
         assert f"{name}.1 stopped" in output, output
     problems = [line for line in output.splitlines() if "ERROR" in line or "Traceback" in line]
     assert problems == [], output
+    assert "SIGKILL" not in output, output  # every process stopped on its own
     assert left == [], output
     # Each worker pool process and beat wrote its clean stop.
     with sqlite3.connect(var_dir / "noroshi.sqlite3") as database:
