@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from celery.schedules import crontab
 
+from statuspage.beat_schedule import beat_schedule
 from statuspage.envfile import env_bool, env_list, load_env_file, web_port
 
 # `.env` first, so that every variable below may come from it (the environment wins).
@@ -276,41 +276,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULER = "statuspage.celery:BeatScheduler"
 CELERY_TIMEZONE = "UTC"
 MAINTENANCE_CHECK_SECONDS = float(os.environ.get("NOROSHI_MAINTENANCE_CHECK_SECONDS", "15"))
-CELERY_BEAT_SCHEDULE = {
-    "run-due-maintenance": {
-        "task": "incidents.tasks.run_due_maintenance",
-        "schedule": MAINTENANCE_CHECK_SECONDS,
-        "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
-    },
-    # Daily at 09:00 UTC (CELERY_TIMEZONE); a second run the same day sends nothing.
-    "chase-overdue-actions": {
-        "task": "incidents.tasks.chase_overdue_actions",
-        "schedule": crontab(hour=9, minute=0),
-        "options": {"expires": 6 * 3600},
-    },
-    "maintenance-reminders": {
-        "task": "incidents.tasks.send_maintenance_reminders",
-        "schedule": MAINTENANCE_CHECK_SECONDS,
-        "options": {"expires": MAINTENANCE_CHECK_SECONDS * 4},
-    },
-    # Moves the page stamp past a change whose mark was lost while the cache was down.
-    "reconcile-page-stamp": {
-        "task": "incidents.tasks.reconcile_page_stamp",
-        "schedule": NOROSHI_PAGE_RECONCILE_SECONDS,
-        "options": {"expires": NOROSHI_PAGE_RECONCILE_SECONDS * 4},
-    },
-    # Keys that make a console form (or an API write) happen once, kept a day.
-    "forget-idempotency-keys": {
-        "task": "incidents.tasks.forget_idempotency_keys",
-        "schedule": crontab(minute=17),
-        "options": {"expires": 3600},
-    },
-    "notify-sweep": {
-        "task": "notify.tasks.sweep",
-        "schedule": float(os.environ.get("NOROSHI_SWEEP_SECONDS", "5")),
-        "options": {"expires": 30},
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    maintenance_seconds=MAINTENANCE_CHECK_SECONDS,
+    reconcile_seconds=NOROSHI_PAGE_RECONCILE_SECONDS,
+    sweep_seconds=float(os.environ.get("NOROSHI_SWEEP_SECONDS") or 5),
+)
 
 # --- Notifications -------------------------------------------------------------------------
 # The module incidents.announcements hands announcements to (empty: announce nothing).

@@ -1,0 +1,44 @@
+"""What beat runs, and how often: settings.CELERY_BEAT_SCHEDULE. Each entry expires in the
+queue after a few of its periods, so that a backlog never runs stale copies of it."""
+
+from celery.schedules import crontab
+
+
+def beat_schedule(
+    *, maintenance_seconds: float, reconcile_seconds: float, sweep_seconds: float
+) -> dict:
+    return {
+        "run-due-maintenance": {
+            "task": "incidents.tasks.run_due_maintenance",
+            "schedule": maintenance_seconds,
+            "options": {"expires": maintenance_seconds * 4},
+        },
+        # Daily at 09:00 UTC (CELERY_TIMEZONE); a second run the same day sends nothing.
+        "chase-overdue-actions": {
+            "task": "incidents.tasks.chase_overdue_actions",
+            "schedule": crontab(hour=9, minute=0),
+            "options": {"expires": 6 * 3600},
+        },
+        "maintenance-reminders": {
+            "task": "incidents.tasks.send_maintenance_reminders",
+            "schedule": maintenance_seconds,
+            "options": {"expires": maintenance_seconds * 4},
+        },
+        # Moves the page stamp past a change whose mark was lost while the cache was down.
+        "reconcile-page-stamp": {
+            "task": "incidents.tasks.reconcile_page_stamp",
+            "schedule": reconcile_seconds,
+            "options": {"expires": reconcile_seconds * 4},
+        },
+        # Keys that make a console form (or an API write) happen once, kept a day.
+        "forget-idempotency-keys": {
+            "task": "incidents.tasks.forget_idempotency_keys",
+            "schedule": crontab(minute=17),
+            "options": {"expires": 3600},
+        },
+        "notify-sweep": {
+            "task": "notify.tasks.sweep",
+            "schedule": sweep_seconds,
+            "options": {"expires": 30},
+        },
+    }
