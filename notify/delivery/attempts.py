@@ -17,7 +17,7 @@ from functools import cache
 
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg import errors, generators, pq, waiting
+from psycopg import errors, generators, pq
 
 from notify.choices import DeliveryState
 from notify.delivery.claims import Sent, record_sent, table
@@ -80,16 +80,19 @@ class PendingMark(Mark):
         super().__init__(False)
         self.read = False
         connection.ensure_connection()
-        self.pgconn = connection.connection.pgconn
+        self.pg = connection.connection
+        self.pgconn = self.pg.pgconn
         with connection.wrap_database_errors:
             self.pgconn.send_query_params(sql, params)
-            waiting.wait(generators.send(self.pgconn), self.pgconn.socket)
+            self.pg.wait(generators.send(self.pgconn))
 
     def held(self) -> bool:
         if not self.read:
             self.read = True
             with connection.wrap_database_errors:
-                results = waiting.wait(generators.fetch_many(self.pgconn), self.pgconn.socket)
+                # Asleep on the socket: psycopg's own wait (waiting.wait's default interval, 0,
+                # polls without sleeping — a core's worth of CPU for each commit's flush).
+                results = self.pg.wait(generators.fetch_many(self.pgconn))
                 for result in results:
                     if result.status == pq.ExecStatus.FATAL_ERROR:
                         raise errors.error_from_result(result, encoding="utf-8")
