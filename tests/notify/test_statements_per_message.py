@@ -1,0 +1,53 @@
+"""What sending costs the database: one statement per message (the mark, which also records
+the message before's `sent`), one per group of claims, and a few per batch — so that a query
+added to the per-message path shows here. On PostgreSQL the mark is a statement prepared once
+per connection; one dropped under the worker is prepared again, and nothing is sent twice.
+
+These tests commit (transaction=True): on PostgreSQL the mark is sent ahead of the message
+only outside a transaction."""
+
+import pytest
+from django.db import connection
+
+from incidents import services
+from notify import services as notify_services
+from notify.delivery import attempts
+from notify.delivery.claims import claim_group, db_now
+from notify.fanout import fan_out
+from notify.models import Delivery, Notification, SendingSwitch
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def crowd(outage, subscriber_factory):
+    """40 confirmed e-mail subscribers and their fanned-out deliveries, in id order: fanned
+    out while sending is paused (the commit would send them at once), then resumed by hand."""
+    notify_services.pause_sending(reason="setting up")
+    for n in range(40):
+        subscriber_factory(f"s{n:02d}@example.com")
+    services.post_update(incident=outage, status="identified", body="A bad deploy.")
+    fan_out(Notification.objects.get().pk)
+    SendingSwitch.objects.filter(id=1).update(paused=False)
+    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+def test_a_mark_statement_dropped_under_the_worker_is_prepared_again(crowd):
+    first, second, third = crowd[:3]
+    assert claim_group([first, second, third]) == {first, second, third}
+    assert attempts.begin(first, None, []).held()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as DISCARD ALL or a pooler's new server connection
+    assert attempts.begin(second, None, [(first, "", db_now())]).held()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert attempts.begin(third, None, []).held()
+    rows = Delivery.objects.in_bulk([first, second, third])
+    assert [
+        (rows[pk].state, rows[pk].attempted_at is not None) for pk in (first, second, third)
+    ] == [
+        ("sent", True),
+        ("sending", True),
+        ("sending", True),
+    ]
