@@ -6,6 +6,7 @@ The two statements run once per message (the claim, and the outcome) are written
 rather than built by the ORM on every call.
 """
 
+import contextlib
 from datetime import timedelta
 from functools import cache
 
@@ -116,7 +117,8 @@ def record_sent(sent: list[Sent]) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(record_sent_sql(connection.vendor), sent_params(sent))
             return
-        with transaction.atomic():
+        # Part of the caller's transaction when there is one (no savepoint per message).
+        with transaction.atomic(savepoint=False):
             for delivery_id, provider_id, at in sent:
                 finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
 
@@ -144,9 +146,9 @@ def claim_group(
             params = sent_params(sent) + claim_params(delivery_ids, claimant)
             cursor.execute(record_and_claim_sql(vendor, count, claims), params)
             return {row[0] for row in cursor.fetchall()}
-        with transaction.atomic():
+        sql = claim_sql(vendor, True, count, claims)
+        with transaction.atomic() if sent else contextlib.nullcontext():
             record_sent(sent or [])
-            sql = claim_sql(vendor, True, count, claims)
             cursor.execute(sql, claim_params(delivery_ids, claimant))
             return {row[0] for row in cursor.fetchall()}
 

@@ -8,8 +8,10 @@ only outside a transaction."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from incidents import services
+from notify import delivery
 from notify import services as notify_services
 from notify.delivery import attempts
 from notify.delivery.claims import claim_group, db_now
@@ -30,6 +32,28 @@ def crowd(outage, subscriber_factory):
     fan_out(Notification.objects.get().pk)
     SendingSwitch.objects.filter(id=1).update(paused=False)
     return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+
+
+def test_each_message_costs_one_statement(crowd, smtp):
+    """40 messages in groups of 16. PostgreSQL: 8 reads for the batch (rows, notification,
+    storm guard, rendering), LISTEN/UNLISTEN, 3 claims (the 2nd and 3rd also record the
+    `sent` before them), a mark per message (recording the one before, but after a claim),
+    and the last `sent` at the end. SQLite, one statement at a time: 8 reads; the claims (the
+    2nd and 3rd with the `sent` before them: BEGIN, UPDATE, UPDATE, COMMIT); per message the
+    mark (BEGIN, the `sent` before unless a claim recorded it, the mark, COMMIT) and the
+    switch read before each but a group's first; the last `sent` (BEGIN, UPDATE, COMMIT)."""
+    assert delivery.group_size() == 16
+    with CaptureQueriesContext(connection) as captured:
+        assert delivery.deliver_batch(crowd) == {"sent": 40}
+    statements = [query["sql"] for query in captured.captured_queries]
+    marks = [sql for sql in statements if "SET attempted_at" in sql]
+    assert len(marks) == 40
+    if connection.vendor == "postgresql":
+        assert len(statements) == 8 + 2 + 3 + 40 + 1
+    else:
+        assert len(statements) == 8 + (1 + 4 + 4) + (40 * 4 - 3) + (40 - 3) + 3
+    assert len(smtp.messages) == 40
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
