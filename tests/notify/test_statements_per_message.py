@@ -14,7 +14,7 @@ from incidents import services
 from notify import delivery
 from notify import services as notify_services
 from notify.delivery import attempts
-from notify.delivery.claims import claim_group, db_now
+from notify.delivery.claims import claim_group, claim_params, claim_sql, db_now
 from notify.fanout import fan_out
 from notify.models import Delivery, Notification, SendingSwitch
 
@@ -75,3 +75,23 @@ def test_a_mark_statement_dropped_under_the_worker_is_prepared_again(crowd):
         ("sending", True),
         ("sending", True),
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_claim_finds_its_rows_by_id_whatever_the_statistics_say(outage, subscriber_factory):
+    """Statistics taken before a fan-out say that no row is pending: the claim must still not
+    walk the pending rows' index (delivery_open) — a fan-out's every row, at each claim."""
+    notify_services.pause_sending(reason="setting up")
+    for n in range(300):
+        subscriber_factory(f"s{n:03d}@example.com")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    services.post_update(incident=outage, status="identified", body="A bad deploy.")
+    fan_out(Notification.objects.get().pk)
+    ids = list(Delivery.objects.order_by("id").values_list("id", flat=True)[:16])
+    sql = claim_sql(connection.vendor, True, len(ids), False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", claim_params(ids, None))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "notify_delivery_pkey" in plan
+    assert "delivery_open" not in plan
