@@ -39,6 +39,8 @@ class Sink:
         self.released = threading.Event()
         self.lock = threading.Lock()
         self.arrivals: list[float] = []  # time.time() of each message kept, in order
+        # (MAIL FROM address, its options, RCPT TO addresses) of each message kept, in order.
+        self.envelopes: list[tuple[str, list[str], list[str]]] = []
         # Called with the count so far, in a thread of its own, after each message is kept and
         # before the reply: the sender waits for it (e.g. to throw the kill switch mid-send).
         self.on_message: Callable[[int], None] | None = None
@@ -64,6 +66,9 @@ class Sink:
             for _ in envelope.rcpt_tos:
                 self.messages.append(message)
                 self.arrivals.append(time.time())
+            self.envelopes.append(
+                (envelope.mail_from, list(envelope.mail_options), list(envelope.rcpt_tos))
+            )
             count = len(self.messages)
         if self.on_message is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.on_message, count)

@@ -55,6 +55,7 @@ class OtherCpu:
     def __init__(self, sessions: set[int], database: str) -> None:
         self.sessions, self.database = sessions, database
         self.started = self.machine = self.own = 0.0
+        self.own_used = 0.0  # CPU seconds of the benchmark's own processes, at end()
 
     def own_now(self) -> float:
         return own_seconds(self.sessions) + helper_seconds(self.database)
@@ -65,5 +66,5 @@ class OtherCpu:
     def end(self) -> float:
         elapsed = time.monotonic() - self.started
         machine = machine_seconds() - self.machine
-        own = self.own_now() - self.own
+        own = self.own_used = self.own_now() - self.own
         return max(0.0, machine - own) / elapsed if elapsed > 0 else 0.0

@@ -95,6 +95,10 @@ class Figures:
     strays: int = 0
     not_sent: int = 0
     other_cpu: float = 0.0
+    # CPU ms per message of the benchmark's own processes: the big send (worker, sink,
+    # PostgreSQL, Redis) and the reference turns (this process, the sink).
+    send_cpu_ms: float = 0.0
+    reference_cpu_ms: float = 0.0
     sms: SmsFigures | None = None
     sms_unavailable: str = ""
     notifications: list[int] = field(default_factory=list)
@@ -207,6 +211,13 @@ def delivery_rows(f: Figures) -> list[tuple[str, str, str, bool | None]]:
             f"{share:.0%} of {f.reference:,.0f} /s (turns before/after: "
             f"{f.reference_turns[0]:,.0f} / {f.reference_turns[1]:,.0f} /s)",
             share >= SHARE_OF_REFERENCE,
+        ),
+        (
+            "CPU per message (all cores): the send (worker, sink, PostgreSQL, Redis) / "
+            "the reference (smtplib, sink)",
+            "(information)",
+            f"{f.send_cpu_ms:.2f} ms / {f.reference_cpu_ms:.2f} ms",
+            None,
         ),
         (
             f"duplicates: messages beyond one per delivery, over {f.expected:,} deliveries",

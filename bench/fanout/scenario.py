@@ -73,11 +73,11 @@ def committed(write) -> tuple[object, float]:
     return result, stamp["at"]
 
 
-def open_incident(name: str, component: Component):
+def open_incident(name: str, component: Component, body: str = "Investigating."):
     """An incident on `component`, declared without notifying anyone."""
     return services.declare_incident(
         name=name,
-        body="Investigating.",
+        body=body,
         component_statuses={component: "major_outage"},
         deliver_notifications=False,
     )
@@ -116,7 +116,9 @@ def open_count(notification: Notification) -> int:
 def reference_source(component: Component, body: str) -> Notification:
     """What the reference renders: a notification (not saved, so never fanned out) of an update
     with the same text as the big one, on an incident declared the same way."""
-    incident = open_incident("Elevated API errors", component)
+    # Its first update differs from the big one's (not in the message): an exact repeat of a
+    # declaration is refused (incidents.services.repeats).
+    incident = open_incident("Elevated API errors", component, "Investigating (reference).")
     update = services.post_update(
         incident=incident, status="identified", body=body, deliver_notifications=False
     )

@@ -9,6 +9,7 @@ a hung server costs one timeout per batch, not one per message.
 """
 
 import contextlib
+import functools
 import re
 import smtplib
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from notify.channels.base import (
     RetryableError,
     UnknownOutcome,
 )
-from notify.channels.mime import FIXED_HEADERS, PreparedEmail, personal
+from notify.channels.mime import FIXED_HEADERS, PLAIN_ADDRESS, PreparedEmail, personal
 
 # A request to an ESP that failed before it left this machine: the ESP has nothing.
 NEVER_SENT = (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)
@@ -150,8 +151,10 @@ class EmailChannel(Channel):
         try:
             client.ehlo_or_helo_if_needed()
             size = [f"size={len(data)}"] if client.does_esmtp and client.has_extn("size") else []
-            refuse_unless(client, "MAIL FROM", client.mail(sender, size), 250)
-            refuse_unless(client, "RCPT TO", client.rcpt(to), 250, 251)
+            # As smtplib's mail() and rcpt() write them, without parsing the addresses again.
+            mail_from = " ".join([f"from:{quoted(sender)}", *size])
+            refuse_unless(client, "MAIL FROM", client.docmd("mail", mail_from), 250)
+            refuse_unless(client, "RCPT TO", client.docmd("rcpt", f"to:{quoted(to)}"), 250, 251)
             refuse_unless(client, "DATA", client.docmd("data"), 354)
         except smtplib.SMTPResponseException as error:  # the greeting's EHLO/HELO refused
             raise refusal(client, "EHLO", error.smtp_code, error.smtp_error) from error
@@ -219,6 +222,18 @@ def esp_failure(error: AnymailError) -> DeliveryError:
     if isinstance(cause, NEVER_SENT) or isinstance(reason, ConnectTimeoutError):
         return RetryableError(f"could not reach the ESP: {cause}")
     return UnknownOutcome(f"no answer from the ESP after the message was sent: {cause or text}")
+
+
+@functools.lru_cache(maxsize=256)
+def quoted_once(address: str) -> str:
+    return smtplib.quoteaddr(address)
+
+
+def quoted(address: str) -> str:
+    """An envelope address as smtplib quotes it: `<address>` (the sender: parsed once)."""
+    if PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return quoted_once(address)
 
 
 def smtp_client(backend: SmtpBackend) -> smtplib.SMTP | None:

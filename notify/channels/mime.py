@@ -78,7 +78,7 @@ def crlf(text: str) -> bytes:
 def part(content_type: str, text: str) -> bytes:
     """One text part, its headers as Django writes them; base64 when a line is too long."""
     body = crlf(text)
-    if any(len(line) > SMTP_LINE_LIMIT for line in body.split(b"\r\n")):
+    if len(body) > SMTP_LINE_LIMIT and max(map(len, body.split(b"\r\n"))) > SMTP_LINE_LIMIT:
         encoding = b"base64"
         body = base64.encodebytes(body).replace(b"\n", b"\r\n")
     else:

@@ -9,15 +9,19 @@ worker's (it was taken for dead and its claims taken over) stops the send.
 On PostgreSQL the statement is sent ahead and its result awaited only when the message is
 about to become the provider's (for SMTP: after DATA is accepted, before the message's bytes),
 so the commit's wait for the disk overlaps the round trips before it. The connection runs
-nothing else meanwhile: the result is always read before the next statement. Elsewhere
-(SQLite) the statement runs at once.
+nothing else meanwhile: the result is always read before the next statement. The statement is
+prepared once per connection (named `noroshi_mark*`; behind PgBouncer in transaction mode its
+`max_prepared_statements` must be on — the default from 1.22 — and one dropped under the worker
+is prepared again). Elsewhere (SQLite) the statement runs at once.
 """
 
+import weakref
 from functools import cache
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg import errors, generators, pq, waiting
+from psycopg import errors, generators, pq
 
 from notify.choices import DeliveryState
 from notify.delivery.claims import Sent, record_sent, table
@@ -74,27 +78,77 @@ class Mark:
 
 
 class PendingMark(Mark):
-    """A mark sent to PostgreSQL whose result is read at the first `held()`."""
+    """A mark sent to PostgreSQL whose result is read at the first `held()`. The statement is
+    prepared once per connection (parsed and planned once: most of PostgreSQL's CPU for it)."""
 
-    def __init__(self, sql: bytes, params: list[bytes | None]):
+    def __init__(self, recording: bool, params: list[bytes | None]):
         super().__init__(False)
         self.read = False
+        self.recording, self.params = recording, params
         connection.ensure_connection()
-        self.pgconn = connection.connection.pgconn
+        self.pg = connection.connection
+        self.pgconn = self.pg.pgconn
+        if connection.queries_logged:  # so that CaptureQueriesContext counts the marks too
+            sql = mark_sql(recording).decode()
+            connection.queries_log.append({"sql": sql, "time": "0.000"})
         with connection.wrap_database_errors:
-            self.pgconn.send_query_params(sql, params)
-            waiting.wait(generators.send(self.pgconn), self.pgconn.socket)
+            self.send()
+
+    def send(self) -> None:
+        name = prepare(self.pg, self.recording)
+        self.pgconn.send_query_prepared(name, self.params)
+        self.pg.wait(generators.send(self.pgconn))
 
     def held(self) -> bool:
         if not self.read:
             self.read = True
             with connection.wrap_database_errors:
-                results = waiting.wait(generators.fetch_many(self.pgconn), self.pgconn.socket)
+                results = self.results()
+                if failed(results, NO_SUCH_STATEMENT):
+                    # Dropped under us (DISCARD ALL, a pooler's new server connection): nothing
+                    # ran, so it is prepared and sent again.
+                    PREPARED.pop(self.pg, None)
+                    self.send()
+                    results = self.results()
                 for result in results:
                     if result.status == pq.ExecStatus.FATAL_ERROR:
                         raise errors.error_from_result(result, encoding="utf-8")
             self.outcome = any(result.ntuples for result in results)
         return self.outcome
+
+    def results(self) -> list[pq.abc.PGresult]:
+        # Asleep on the socket: psycopg's own wait (waiting.wait's default interval, 0, polls
+        # without sleeping — a core's worth of CPU for each commit's flush).
+        return self.pg.wait(generators.fetch_many(self.pgconn))
+
+
+# The marks prepared on each open connection (a new connection prepares them again).
+PREPARED: "weakref.WeakKeyDictionary[psycopg.Connection, set[bytes]]" = weakref.WeakKeyDictionary()
+
+
+def prepare(pg: psycopg.Connection, recording: bool) -> bytes:
+    """The name of the mark statement on this connection, prepared if it is not yet."""
+    name = b"noroshi_mark_sent" if recording else b"noroshi_mark"
+    names = PREPARED.setdefault(pg, set())
+    if name not in names:
+        pg.pgconn.send_prepare(name, mark_sql(recording))
+        pg.wait(generators.send(pg.pgconn))
+        for result in pg.wait(generators.fetch_many(pg.pgconn)):
+            if result.status == pq.ExecStatus.FATAL_ERROR:
+                raise errors.error_from_result(result, encoding="utf-8")
+        names.add(name)
+    return name
+
+
+NO_SUCH_STATEMENT = b"26000"  # invalid_sql_statement_name
+
+
+def failed(results: list[pq.abc.PGresult], sqlstate: bytes) -> bool:
+    return any(
+        result.status == pq.ExecStatus.FATAL_ERROR
+        and result.error_field(pq.DiagnosticField.SQLSTATE) == sqlstate
+        for result in results
+    )
 
 
 def begin(delivery_id: int, claimant: int | None, sent: list[Sent]) -> Mark:
@@ -107,7 +161,7 @@ def begin(delivery_id: int, claimant: int | None, sent: list[Sent]) -> Mark:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         before = [text(sent[0][1]), text(sent[0][2]), text(sent[0][0])] if sent else []
         params = [*before, text(now), text(delivery_id), text(claimant)]
-        return PendingMark(mark_sql(bool(sent)), params)
+        return PendingMark(bool(sent), params)
     return Mark(mark_now(delivery_id, claimant, sent, now))
 
 

@@ -6,6 +6,7 @@ The two statements run once per message (the claim, and the outcome) are written
 rather than built by the ORM on every call.
 """
 
+import contextlib
 from datetime import timedelta
 from functools import cache
 
@@ -50,11 +51,15 @@ def claim_sql(vendor: str, active_subscriber: bool, count: int = 1, claimant: bo
     running = f"""
         AND EXISTS (SELECT 1 FROM {heartbeat} h WHERE h.id = %s AND h.stopped_at IS NULL)"""
     ids = ", ".join(["%s"] * count)
+    # `(state = …) IS TRUE` (state is never NULL): not a condition an index can serve, so the
+    # rows are found by their ids alone. As `state = …` PostgreSQL may AND the ids with the
+    # index delivery_open, which walks every pending row — a fan-out's 100,000 per claim —
+    # whenever its statistics predate the fan-out (they do until autovacuum's next ANALYZE).
     return f"""
         UPDATE {delivery} SET state = %s, claimed_at = %s,
           attempts = CASE WHEN attempts < {MOST_ATTEMPTS} THEN attempts + 1 ELSE attempts END,
           claimed_by_id = %s, attempted_at = NULL
-        WHERE id IN ({ids}) AND state = %s
+        WHERE id IN ({ids}) AND (state = %s) IS TRUE
           AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
           AND NOT EXISTS (SELECT 1 FROM {switch} WHERE id = 1 AND paused = %s)
           {active if active_subscriber else ""}
@@ -119,7 +124,8 @@ def record_sent(sent: list[Sent]) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(record_sent_sql(connection.vendor), sent_params(sent))
             return
-        with transaction.atomic():
+        # Part of the caller's transaction when there is one (no savepoint per message).
+        with transaction.atomic(savepoint=False):
             for delivery_id, provider_id, at in sent:
                 finish(delivery_id, state=DeliveryState.SENT, provider_id=provider_id, at=at)
 
@@ -147,9 +153,9 @@ def claim_group(
             params = sent_params(sent) + claim_params(delivery_ids, claimant)
             cursor.execute(record_and_claim_sql(vendor, count, claims), params)
             return {row[0] for row in cursor.fetchall()}
-        with transaction.atomic():
+        sql = claim_sql(vendor, True, count, claims)
+        with transaction.atomic() if sent else contextlib.nullcontext():
             record_sent(sent or [])
-            sql = claim_sql(vendor, True, count, claims)
             cursor.execute(sql, claim_params(delivery_ids, claimant))
             return {row[0] for row in cursor.fetchall()}
 

@@ -134,3 +134,26 @@ def test_the_recipient_is_encoded_as_django_would(address, to):
     sent_to, data = PreparedEmail(CONTENTS["english"]).fill(envelope)
     assert sent_to == to
     assert parsed(data)["To"] == to
+
+
+@pytest.mark.parametrize("from_email", ["status@example.com", "ノロシ <Status@Example.com>"])
+@pytest.mark.parametrize(
+    "address", ["Ann.Lee@Example.com", "ann@bücher.de", '"odd one"@example.com']
+)
+def test_the_smtp_envelope_is_the_one_djangos_backend_sends(from_email, address, smtp):
+    """MAIL FROM (with SIZE), RCPT TO: written without smtplib's parsing, as it writes them."""
+    envelope = Envelope(address=address, idempotency_key="k", unsubscribe_url="u")
+    prepared = PreparedEmail(CONTENTS["japanese"], from_email)
+    channel = EmailChannel()
+    try:
+        channel.send(prepared, envelope)
+        channel.email(prepared, envelope).send()  # Django's SMTP backend, smtplib's sendmail
+    finally:
+        channel.close()
+    (ours_from, ours_options, ours_to), (djangos_from, djangos_options, djangos_to) = (
+        smtp.sink.envelopes
+    )
+    assert (ours_from, ours_to) == (djangos_from, djangos_to)
+    # Each with the size of its own bytes (Django's message differs: its own boundary…).
+    assert [option.split("=")[0] for option in ours_options] == ["SIZE"]
+    assert [option.split("=")[0] for option in djangos_options] == ["SIZE"]
