@@ -320,6 +320,11 @@ def send_claimed(delivery: Delivery, batch: Batch) -> str:
 def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -> str:
     """One provider call after the mark, and its outcome recorded at once (`sent`: with the
     next message's mark or claim)."""
+    with attempts.until_handed_over(delivery.pk):
+        return attempt(delivery, channel, message, batch)
+
+
+def attempt(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -> str:
     # The mark first: its commit runs while the links are signed and the envelope exchanged.
     mark = attempts.begin(delivery.pk, liveness.identity(), batch.take_unrecorded())
     subscriber = delivery.subscriber
@@ -349,8 +354,13 @@ def send(delivery: Delivery, channel: channels.Channel, message, batch: Batch) -
 def hand_over(channel: channels.Channel, message, delivery: Delivery, mark) -> str:
     """The provider call; the channel waits for the mark at its last moment. The mark's result
     is read whatever happens, before anything else uses the connection."""
+
+    def ready() -> None:
+        mark.require()
+        attempts.handed_over(delivery.pk)
+
     try:
-        return channel.send_once_ready(message, envelope_for(delivery), mark.require)
+        return channel.send_once_ready(message, envelope_for(delivery), ready)
     finally:
         mark.held()
 

@@ -15,17 +15,44 @@ prepared once per connection (named `noroshi_mark*`; behind PgBouncer in transac
 is prepared again). Elsewhere (SQLite) the statement runs at once.
 """
 
+import contextlib
 import weakref
 from functools import cache
 
 import psycopg
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg import errors, generators, pq
 
 from notify.choices import DeliveryState
 from notify.delivery.claims import Sent, record_sent, table
 from notify.models import Delivery
+
+# Deliveries this process marked, or was marking, whose message reached no provider, left by a
+# batch that a database error ended (the mark's result could not be read: in the database the
+# row may be attempted). The process knows what the database cannot: nothing left. Its
+# give-back (notify.delivery.takeover.give_back_own) settles them as untried, not `unknown`.
+UNSENT: set[int] = set()
+
+
+@contextlib.contextmanager
+def until_handed_over(delivery_id: int):
+    """Around one delivery's mark and send: kept in UNSENT if a database error ends it before
+    the message was handed over (handed_over() not called)."""
+    UNSENT.add(delivery_id)
+    try:
+        yield
+    except DatabaseError:
+        raise
+    except BaseException:
+        UNSENT.discard(delivery_id)
+        raise
+    UNSENT.discard(delivery_id)
+
+
+def handed_over(delivery_id: int) -> None:
+    """From here the provider may have the message."""
+    UNSENT.discard(delivery_id)
 
 
 class NotHeld(Exception):

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from notify import liveness
 from notify.choices import Channel, DeliveryState, ProcessRole
+from notify.delivery import attempts
 from notify.delivery.claims import db_now, sending_paused, table
 from notify.models import Delivery
 
@@ -93,12 +94,19 @@ def take_over(process_id: int) -> Settled | None:
 
 def give_back_own(process_id: int) -> Settled | None:
     """Settle the rows this process holds as `sending` though it runs no batch (None: it holds
-    none, the usual case: one look at the index delivery_claimed)."""
+    none, the usual case: one look at the index delivery_claimed). Those it knows it never
+    handed over (attempts.UNSENT) go back untried, whatever their mark says."""
     held = Delivery.objects.filter(claimed_by_id=process_id, state=DeliveryState.SENDING)
     if not held.exists():
+        attempts.UNSENT.clear()
         return None
+    unsent = set(attempts.UNSENT)
     with transaction.atomic():
-        return settle(process_id, [])
+        if unsent:
+            held.filter(pk__in=unsent).update(attempted_at=None)
+        settled = settle(process_id, [])
+    attempts.UNSENT.difference_update(unsent)
+    return settled
 
 
 def give_back(delivery_ids: list[int]) -> int:

@@ -7,8 +7,9 @@ from connections of their own, as other processes would."""
 
 from datetime import timedelta
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import DatabaseError, OperationalError, connection
 from django.utils import timezone
 
 from incidents import services
@@ -183,3 +184,59 @@ def test_a_heartbeat_taken_for_dead_beats_on_as_a_new_process(settings):
     assert liveness.running(ProcessRole.WORKER).get().pk == heartbeat.row_id
     heartbeat.mark_stopped()
     assert not liveness.running(ProcessRole.WORKER).exists()
+
+
+def test_a_mark_never_handed_over_goes_back_untried_not_unknown(crowd, smtp):
+    """A database error that ends a batch before its message reached the provider (the mark's
+    result could not be read: in the database the row may be attempted) leaves the row to the
+    process's give-back, which knows nothing left: pending again, sent once, never `unknown`."""
+    live = live_worker()
+    assert claim_group(crowd[:2], claimant=live.pk) == set(crowd[:2])
+    with pytest.raises(DatabaseError), attempts.until_handed_over(crowd[0]):
+        assert attempts.begin(crowd[0], live.pk, []).held()  # committed, as a lost result may be
+        raise OperationalError("server closed the connection unexpectedly")
+
+    takeover.look_after(live.pk)
+
+    assert rows(crowd[:2]) == [("sent", True), ("sent", True)]
+    assert len(smtp.messages) == 2
+    assert not attempts.UNSENT
+
+
+def test_a_message_handed_over_before_the_error_stays_unknown(crowd, smtp):
+    live = live_worker()
+    assert claim_group(crowd[:1], claimant=live.pk) == set(crowd[:1])
+    with pytest.raises(DatabaseError), attempts.until_handed_over(crowd[0]):
+        assert attempts.begin(crowd[0], live.pk, []).held()
+        attempts.handed_over(crowd[0])  # the provider may have it
+        raise OperationalError("server closed the connection unexpectedly")
+
+    takeover.look_after(live.pk)
+
+    assert rows(crowd[:1]) == [("unknown", True)]
+    assert smtp.messages == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a mark read later is PostgreSQL's")
+def test_a_mark_whose_result_fails_is_remembered_as_never_handed_over(crowd, smtp):
+    """The mark's statement fails on the server (here: cancelled by a statement timeout while
+    another transaction holds the row): the send stops before the data, and the row is noted
+    as never handed over. (This test process has no heartbeat: it claims as None.)"""
+    batch = delivery.Batch(delivery.fetch([crowd[0]]))
+    row, channel = batch.deliveries[0], batch.channel("email")
+    me = liveness.identity()
+    assert claim_group(crowd[:1], claimant=me) == set(crowd[:1])
+    with psycopg.connect(**connection.get_connection_params(), autocommit=False) as blocker:
+        blocker.execute("SELECT 1 FROM notify_delivery WHERE id = %s FOR UPDATE", [crowd[0]])
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 200")
+        try:
+            with pytest.raises(DatabaseError):
+                delivery.send(row, channel, batch.message(row), batch)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+    assert sorted(attempts.UNSENT) == [crowd[0]]
+    assert smtp.messages == []
+    assert rows(crowd[:1]) == [("sending", False)]  # the give-back: the test above
+    attempts.UNSENT.clear()  # this process's memory: no other test may inherit it
