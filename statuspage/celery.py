@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import signal
+from pathlib import Path
 
 from celery import Celery, signals
 from celery.beat import PersistentScheduler
@@ -32,8 +33,10 @@ def lower_cpu_priority(**kwargs) -> None:
     from django.conf import settings
 
     wanted = settings.NOROSHI_WORKER_NICE
-    current = os.getpriority(os.PRIO_PROCESS, 0)
-    if wanted <= 0 or current >= wanted:
+    if wanted <= 0:
+        return
+    lower_session_priority(wanted)
+    if os.getpriority(os.PRIO_PROCESS, 0) >= wanted:
         return
     try:
         os.setpriority(os.PRIO_PROCESS, 0, wanted)
@@ -41,6 +44,25 @@ def lower_cpu_priority(**kwargs) -> None:
         logger.warning("CPU priority not lowered to nice %d: %s", wanted, error)
         return
     logger.info("CPU priority lowered to nice %d (NOROSHI_WORKER_NICE), below the web", wanted)
+
+
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_session_priority(wanted: int) -> None:
+    """Under the kernel's autogroup scheduling (on by default in many kernels), the CPU is
+    shared equally between sessions, and a process's niceness only orders it within its own:
+    a worker niced in a session of its own (honcho, systemd, a container, bench/worstday) would
+    still take as much as the web's session. A worker or beat that leads its session lowers
+    the session's niceness too; one started from a shell leaves the shell's session alone."""
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        current = int(AUTOGROUP.read_text().split()[-1])  # "/autogroup-25 nice 0"
+        if current < wanted:
+            AUTOGROUP.write_text(str(wanted))
+    except (OSError, ValueError, IndexError):  # no autogroup here, or not allowed: nothing to do
+        return
 
 
 @signals.worker_process_init.connect
