@@ -65,8 +65,11 @@ def test_beat_runs_at_the_worker_niceness_and_0_leaves_it(
             command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
+        # Celery logs "beat: Starting..." just before beat_init, where the niceness is set:
+        # wait for what that handler logs (or, when it lowers nothing, for beat's first tick).
+        ready = "beat: Starting..." if expected is None else f"lowered to nice {expected}"
         deadline = time.monotonic() + 30
-        while "beat: Starting..." not in log_path.read_text() and time.monotonic() < deadline:
+        while ready not in log_path.read_text() and time.monotonic() < deadline:
             assert beat.poll() is None, log_path.read_text()
             time.sleep(0.1)
         assert niceness(beat.pid) == (niceness(0) if expected is None else expected)
