@@ -217,17 +217,21 @@ def test_a_switch_thrown_mid_group_stops_the_next_message_and_resume_sends_the_r
     held_crowd, smtp
 ):
     """The switch is thrown by another connection while the fifth message is being taken:
-    nothing leaves after it, the rest of the claimed group is given back, and resume sends
-    each of the others once. (With transaction=True, so that PostgreSQL runs the statement
-    that records a `sent` and reads the switch in a transaction of its own.)"""
+    nothing more leaves but, at most, the one message begun before the pause notice reached
+    the worker (on PostgreSQL it comes asynchronously, as a LISTEN notice: on a loaded machine
+    it may land just after the next message's check); the rest of the claimed group is given
+    back, and resume sends each of the others once. (With transaction=True, so that PostgreSQL
+    runs the statement that records a `sent` and reads the switch in a transaction of its
+    own.)"""
 
     crowd = held_crowd
     smtp.sink.on_message = throw_switch_at(5)
     outcome = delivery.deliver_batch(crowd)
-    assert len(smtp.messages) == 5
-    assert outcome == {"sent": 5, "released": delivery.group_size() - 5, "not_claimed": 40 - 16}
-    assert Delivery.objects.filter(state="sent").count() == 5
-    assert Delivery.objects.filter(state="pending", attempts=0).count() == 35
+    sent = len(smtp.messages)
+    assert sent in (5, 6)
+    assert outcome == {"sent": sent, "released": delivery.group_size() - sent, "not_claimed": 24}
+    assert Delivery.objects.filter(state="sent").count() == sent
+    assert Delivery.objects.filter(state="pending", attempts=0).count() == 40 - sent
 
     smtp.sink.on_message = None
     notify_services.resume_sending()  # its commit runs the sweep, which re-queues the rest
