@@ -1,23 +1,11 @@
-import copy
-
 import pytest
 
 from incidents import services
 from notify import services as notify_services
-from notify.models import Subscriber
+from notify.fanout import fan_out
+from notify.models import Delivery, Notification, SendingSwitch, Subscriber
 from tests.factories import ComponentFactory, ComponentGroupFactory
 from tests.smtp_sink import SmtpSink
-
-
-@pytest.fixture(autouse=True)
-def cache_files_of_its_own(isolated_cache, settings, tmp_path):
-    """On the embedded setup the cache is a folder of files that Django culls at random past
-    300 entries: a sign-up counter of this test could vanish in the middle of it, taking its
-    limit along. Each test gets a folder of its own."""
-    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
-        caches = copy.deepcopy(settings.CACHES)
-        caches["default"]["LOCATION"] = str(tmp_path / "cache")
-        settings.CACHES = caches
 
 
 @pytest.fixture
@@ -173,3 +161,18 @@ def grouped(components):
 def confirmed(components):
     subscriber = notify_services.subscribe(channel="email", address="eve@example.com")
     return notify_services.confirm(subscriber=subscriber)
+
+
+@pytest.fixture
+def held_crowd(outage, subscriber_factory):
+    """40 confirmed e-mail subscribers (more than two claim groups) and their fanned-out
+    deliveries, in id order: fanned out while sending is paused — with transaction=True the
+    commit would run the queued fan-out and send at once — then the switch turned back by
+    hand."""
+    notify_services.pause_sending(reason="setting up")
+    for n in range(40):
+        subscriber_factory(f"s{n:02d}@example.com")
+    services.post_update(incident=outage, status="identified", body="A bad deploy.")
+    fan_out(Notification.objects.get().pk)
+    SendingSwitch.objects.filter(id=1).update(paused=False)
+    return list(Delivery.objects.order_by("id").values_list("id", flat=True))

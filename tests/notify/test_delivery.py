@@ -10,7 +10,7 @@ from incidents import services
 from notify import delivery
 from notify import services as notify_services
 from notify.fanout import fan_out
-from notify.models import Delivery, Notification, SendingSwitch, Subscriber
+from notify.models import Delivery, Notification, Subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -183,19 +183,6 @@ def test_groups_of_claims_send_each_delivery_once(crowd, smtp):
     assert delivery.deliver_batch(crowd + crowd[::-1]) == {"sent": 40, "not_claimed": 40}
     assert set(smtp.sink.per_recipient().values()) == {1}
     assert {state for _, state in states()} == {"sent"}
-
-
-@pytest.fixture
-def held_crowd(outage, subscriber_factory):
-    """The crowd, fanned out while sending is paused — with transaction=True the commit runs
-    the queued fan-out and sends at once — then the switch turned back by hand."""
-    notify_services.pause_sending(reason="setting up")
-    for n in range(40):
-        subscriber_factory(f"s{n:02d}@example.com")
-    services.post_update(incident=outage, status="identified", body="A bad deploy.")
-    fan_out(Notification.objects.get().pk)
-    SendingSwitch.objects.filter(id=1).update(paused=False)
-    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
 
 
 def throw_switch_at(message: int):

@@ -16,22 +16,14 @@ from notify import services as notify_services
 from notify.delivery import attempts
 from notify.delivery.claims import claim_group, claim_params, claim_sql, db_now
 from notify.fanout import fan_out
-from notify.models import Delivery, Notification, SendingSwitch
+from notify.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def crowd(outage, subscriber_factory):
-    """40 confirmed e-mail subscribers and their fanned-out deliveries, in id order: fanned
-    out while sending is paused (the commit would send them at once), then resumed by hand."""
-    notify_services.pause_sending(reason="setting up")
-    for n in range(40):
-        subscriber_factory(f"s{n:02d}@example.com")
-    services.post_update(incident=outage, status="identified", body="A bad deploy.")
-    fan_out(Notification.objects.get().pk)
-    SendingSwitch.objects.filter(id=1).update(paused=False)
-    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+def crowd(held_crowd):
+    return held_crowd
 
 
 def test_each_message_costs_one_statement(crowd, smtp):
