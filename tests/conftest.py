@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.conf import settings
 
+from incidents import services
 from tests.factories import ComponentFactory, UserFactory
 
 
@@ -103,3 +104,14 @@ def viewer(db):
 def components(db):
     """Three operational components: api, web, db."""
     return {name: ComponentFactory(name=name) for name in ("API", "Web", "Database")}
+
+
+@pytest.fixture
+def outage(components):
+    """An incident on API, declared with notifications off (tests post the announced update)."""
+    return services.declare_incident(
+        name="Elevated API errors",
+        body="Investigating.",
+        component_statuses={components["API"]: "major_outage"},
+        deliver_notifications=False,
+    )

@@ -196,17 +196,6 @@ def test_deliveries_the_broker_did_not_take_are_left_to_the_next_sweep(broker, f
 
 
 @pytest.fixture
-def outage(components):
-    """An incident on API, declared with notifications off (tests post the announced update)."""
-    return services.declare_incident(
-        name="Elevated API errors",
-        body="Investigating.",
-        component_statuses={components["API"]: "major_outage"},
-        deliver_notifications=False,
-    )
-
-
-@pytest.fixture
 def console(admin_user) -> Client:
     client = Client()
     client.force_login(admin_user)

@@ -38,17 +38,6 @@ def subscriber_factory(db):
 
 
 @pytest.fixture
-def outage(components):
-    """An incident on API, declared with notifications off (tests post the announced update)."""
-    return services.declare_incident(
-        name="Elevated API errors",
-        body="Investigating.",
-        component_statuses={components["API"]: "major_outage"},
-        deliver_notifications=False,
-    )
-
-
-@pytest.fixture
 def twilio(settings):
     """The real twilio SDK pointed at a fake Twilio on 127.0.0.1 (tests/fake_twilio.py), with a
     short timeout and pacing fast enough that no test waits on it."""
