@@ -62,10 +62,10 @@ SECURE_REDIRECT_EXEMPT = [r"^(?:healthz|readyz|metrics)$"]
 if urlsplit(SITE_URL).scheme == "https":
     SECURE_HSTS_SECONDS = int(os.environ.get("NOROSHI_HSTS_SECONDS") or 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("NOROSHI_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("NOROSHI_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-SILENCED_SYSTEM_CHECKS = [] if env_bool("NOROSHI_HSTS_PRELOAD") else ["security.W021"]
+SECURE_HSTS_PRELOAD = env_bool("NOROSHI_HSTS_PRELOAD")  # sent only with HSTS itself
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # No page of ours has an inline script or style: nothing else may run or style it, and no
 # other site may frame it (django-csp; the console included).
 CONTENT_SECURITY_POLICY = {
