@@ -2,8 +2,10 @@
 
 page.py: page settings, the status roll-up, components, incidents and maintenance with their
 timelines. postmortems.py: post-mortems with their timelines. actions.py: recovery actions and
-their progress. idempotency.py: the keys that make a write happen once. Uptime and reliability
-figures live in incidents/uptime.py and incidents/reliability.py.
+their progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
+history the uptime figures are computed from (in incidents/uptime.py). reliability.py: the
+incidents of the reliability report (incidents/reliability.py). export.py: one incident with
+everything its export shows (incidents/export.py).
 """
 
 from incidents.selectors.actions import (
@@ -14,6 +16,7 @@ from incidents.selectors.actions import (
     open_actions,
     overdue_actions,
 )
+from incidents.selectors.export import incident_for_export
 from incidents.selectors.idempotency import idempotency_key
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
@@ -53,6 +56,8 @@ from incidents.selectors.postmortems import (
     published_postmortem,
     subscribers_notified,
 )
+from incidents.selectors.reliability import incidents_started_since
+from incidents.selectors.uptime import status_changes, statuses_before
 
 __all__ = [
     "INDICATOR_DESCRIPTIONS",
@@ -72,6 +77,8 @@ __all__ = [
     "in_kind_order",
     "incident_actions",
     "incident_by_public_id",
+    "incident_for_export",
+    "incidents_started_since",
     "incidents_touching",
     "localized",
     "on_page",
@@ -89,7 +96,9 @@ __all__ = [
     "resolved_incidents_since",
     "rollup",
     "rollup_of_rows",
+    "status_changes",
     "status_history_versions",
+    "statuses_before",
     "subscribers_notified",
     "timeline",
     "unresolved_incidents",
