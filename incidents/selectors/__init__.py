@@ -1,8 +1,9 @@
 """Reads of the incidents domain, one module per topic; import them from here.
 
-page.py: page settings, the status roll-up, components, incidents and maintenance with their
-timelines. postmortems.py: post-mortems with their timelines. actions.py: recovery actions and
-their progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
+page_settings.py: the page settings row, its time zone, the newest change of anything shown.
+page.py: the status roll-up, components, incidents and maintenance with their timelines.
+postmortems.py: post-mortems with their timelines. actions.py: recovery actions and their
+progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
 history the uptime figures are computed from (in incidents/uptime.py). reliability.py: the
 incidents of the reliability report (incidents/reliability.py). export.py: one incident with
 everything its export shows (incidents/export.py).
@@ -35,9 +36,7 @@ from incidents.selectors.page import (
     localized,
     on_page,
     overview_incidents,
-    page_settings,
     page_status,
-    page_time_zone,
     recent_history,
     recent_incidents,
     recent_maintenances,
@@ -50,6 +49,12 @@ from incidents.selectors.page import (
     upcoming_maintenances,
     with_timeline,
     worst_component_status,
+)
+from incidents.selectors.page_settings import (
+    page_settings,
+    page_settings_with_updated_at,
+    page_time_zone,
+    time_zone_of,
 )
 from incidents.selectors.postmortems import (
     postmortem_for_incident,
@@ -86,6 +91,7 @@ __all__ = [
     "overdue_actions",
     "overview_incidents",
     "page_settings",
+    "page_settings_with_updated_at",
     "page_status",
     "page_time_zone",
     "postmortem_for_incident",
@@ -100,6 +106,7 @@ __all__ = [
     "status_history_versions",
     "statuses_before",
     "subscribers_notified",
+    "time_zone_of",
     "timeline",
     "unresolved_incidents",
     "upcoming_maintenances",
