@@ -15,7 +15,9 @@ from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.reliability import duration_text
 from incidents.rendering import render_markdown
-from statuspage.views.context import page_time_text, utc_offset, with_language
+from statuspage.languages import with_language
+from statuspage.page_frame import utc_offset
+from statuspage.views.context import page_time_text
 from statuspage.views.day_cells import DayCell
 from statuspage.views.day_html import tip_html
 
