@@ -113,3 +113,9 @@ def sms_delivery(delivery_key: str) -> Delivery | None:
         .filter(notification_id=match[1], subscriber_id=match[2], channel=Channel.SMS)
         .first()
     )
+
+
+def followed_components(subscriber: Subscriber) -> QuerySet[Component]:
+    """The components a subscription is limited to (none: everything), with their groups;
+    lazy, so that a page that does not show them does not read them."""
+    return subscriber.components.select_related("group")
