@@ -1,4 +1,5 @@
-"""Reads of the notifications: who an announcement would reach, and delivery figures."""
+"""Reads of the notifications: who an announcement would reach, a phone number's subscription
+and its SMS deliveries, the components a subscription follows, and delivery figures."""
 
 import re
 from collections import Counter
