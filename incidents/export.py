@@ -5,7 +5,6 @@ JSON or as Markdown. Reads only; people appear by user name, never by email addr
 import json
 from datetime import date, datetime, timedelta, tzinfo
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from incidents import selectors
@@ -26,18 +25,6 @@ def moment(value: datetime | date | None) -> str | None:
 
 def minutes(delta: timedelta | None) -> float | None:
     return round(delta.total_seconds() / 60, 1) if delta is not None else None
-
-
-def incident_for_export(public_id: str) -> Incident:
-    """The incident with everything the export shows; raises Incident.DoesNotExist."""
-    updates = IncidentUpdate.objects.select_related("author").prefetch_related(
-        "affected_components__component"
-    )
-    return (
-        Incident.objects.filter(public_id=public_id)
-        .prefetch_related("components", Prefetch("updates", queryset=updates))
-        .get()
-    )
 
 
 def update_document(update: IncidentUpdate) -> dict:

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from incidents import selectors
-from incidents.choices import ComponentStatus, IncidentKind
+from incidents.choices import ComponentStatus
 from incidents.models import Component, Incident, PostMortem
 from incidents.uptime import (
     Segment,
@@ -222,11 +221,7 @@ def reliability_report(*, months: int = 3, now: datetime | None = None) -> list[
     opening = datetime.combine(firsts[-1], time.min, tzinfo=tz)
     entries = selectors.components_in_order(include_archived=True)
     components = [c for entry in entries for c in entry.components]
-    incidents = list(
-        Incident.objects.filter(kind=IncidentKind.INCIDENT, started_at__gte=opening)
-        .select_related("postmortem")
-        .prefetch_related(Prefetch("components", queryset=Component.objects.only("id")))
-    )
+    incidents = selectors.incidents_started_since(opening)
     spans = component_segments([c.pk for c in components], start=opening - LOOKBACK, end=now)
     durations = {i.pk: incident_durations(i, spans) for i in incidents}
     by_month: dict[date, list[Incident]] = defaultdict(list)

@@ -1,6 +1,6 @@
-"""Uptime selectors: per component and per day of the page's time zone, from the status history;
-and the same figures over any window (component_segments, window_figures), for post-mortems
-and the reliability report.
+"""Uptime figures: per component and per day of the page's time zone, from the status history
+that incidents.selectors reads; and the same figures over any window (component_segments,
+window_figures), for post-mortems and the reliability report.
 
 Weighting (documented in docs/uptime.md): a minute of major outage is a minute of downtime, a
 minute of partial outage counts as 0.3 of one (Statuspage's weighting); degraded performance
@@ -12,12 +12,11 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from incidents import selectors
 from incidents.choices import COMPONENT_STATUS_SEVERITY, ComponentStatus
-from incidents.models import Component, ComponentStatusChange
-from incidents.selectors import page_settings
+from incidents.models import Component
 
 PARTIAL_OUTAGE_WEIGHT = 0.3
 DOWNTIME_WEIGHT: dict[str, float] = {
@@ -77,7 +76,7 @@ def uptime_for_components(
     window opened, and the changes inside it.
     """
     now = now or timezone.now()
-    tz = zoneinfo.ZoneInfo(time_zone or page_settings().time_zone)
+    tz = zoneinfo.ZoneInfo(time_zone or selectors.page_settings().time_zone)
     today = now.astimezone(tz).date()
     first_day = today - timedelta(days=days - 1)
     window_start = datetime.combine(first_day, time.min, tzinfo=tz)
@@ -105,22 +104,9 @@ def component_segments(
 ) -> dict[int, list[Segment]]:
     """Each component's spans of one status over [start, end], from its history, in two
     queries: the status each had when the window opened, and the changes inside it."""
-    before = ComponentStatusChange.objects.filter(
-        component=OuterRef("pk"), created_at__lt=start
-    ).order_by("-created_at", "-id")
-    opening = dict(
-        Component.objects.filter(pk__in=component_ids)
-        .annotate(opening=Subquery(before.values("new_status")[:1]))
-        .values_list("pk", "opening")
-    )
+    opening = selectors.statuses_before(component_ids, start)
     changes: dict[int, list[tuple[datetime, str]]] = {pk: [] for pk in component_ids}
-    for component_id, at, status in (
-        ComponentStatusChange.objects.filter(
-            component__in=component_ids, created_at__gte=start, created_at__lte=end
-        )
-        .order_by("created_at", "id")
-        .values_list("component_id", "created_at", "new_status")
-    ):
+    for component_id, at, status in selectors.status_changes(component_ids, start=start, end=end):
         changes[component_id].append((at, status))
     return {pk: status_segments(opening.get(pk), changes[pk], start, end) for pk in component_ids}
 

@@ -3,7 +3,7 @@
 Two events, told apart by their keys (there is no type field): an incident event
 `{meta, page, incident}` — also for maintenance, reminders and post-mortems — and a component
 event `{meta, page, component, component_update}`. The incident object is the API v2 one
-(statuspage.api_v2.presenters) plus the keys real webhook payloads carry besides.
+(incidents.representations) plus the keys real webhook payloads carry besides.
 
 A body is rendered once per (notification, language) and serves every subscriber who reads
 that language: its only per-subscriber part, meta.unsubscribe, is a placeholder that is the
@@ -17,13 +17,12 @@ import json
 from django.conf import settings
 from django.utils import timezone
 
-from incidents import selectors
+from incidents import representations, selectors
 from incidents.models import Component, ComponentStatusChange, Incident
 from incidents.public_ids import ALPHABET, LENGTH
 from notify.choices import NotificationKind
 from notify.messages import UNSUBSCRIBE_PLACEHOLDER
 from notify.models import Notification, Subscriber
-from statuspage.api_v2 import presenters
 
 COMPONENT_KEYS = (
     "id", "name", "status", "created_at", "updated_at", "position", "description", "showcase",
@@ -37,7 +36,7 @@ def encoded(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def meta(ctx: presenters.PageContext, unsubscribe_url: str) -> dict:
+def meta(ctx: representations.PageContext, unsubscribe_url: str) -> dict:
     return {
         "unsubscribe": unsubscribe_url,
         "documentation": settings.NOROSHI_WEBHOOK_DOCUMENTATION_URL,
@@ -45,7 +44,7 @@ def meta(ctx: presenters.PageContext, unsubscribe_url: str) -> dict:
     }
 
 
-def page(ctx: presenters.PageContext) -> dict:
+def page(ctx: representations.PageContext) -> dict:
     """The page and its current roll-up, as webhook payloads give it."""
     status = selectors.page_status()
     return {
@@ -55,7 +54,7 @@ def page(ctx: presenters.PageContext) -> dict:
     }
 
 
-def incident_extras(ctx: presenters.PageContext, incident: Incident) -> dict:
+def incident_extras(ctx: representations.PageContext, incident: Incident) -> dict:
     """The keys a webhook's incident carries beyond the API's (maintenance window, reminder,
     automation, post-mortem); present on every incident, null or false where they do not
     apply, as Statuspage sends them."""
@@ -75,7 +74,7 @@ def incident_extras(ctx: presenters.PageContext, incident: Incident) -> dict:
     }
 
 
-def incident_event(notification: Notification, ctx: presenters.PageContext) -> dict:
+def incident_event(notification: Notification, ctx: representations.PageContext) -> dict:
     if notification.incident is None:
         raise ValueError(f"a {notification.kind} notification without an incident")
     incident = selectors.incident_by_public_id(notification.incident.public_id)
@@ -83,13 +82,13 @@ def incident_event(notification: Notification, ctx: presenters.PageContext) -> d
         "meta": meta(ctx, UNSUBSCRIBE_PLACEHOLDER),
         "page": page(ctx),
         "incident": {
-            **presenters.incident_object(ctx, incident),
+            **representations.incident_object(ctx, incident),
             **incident_extras(ctx, incident),
         },
     }
 
 
-def change_id(change: ComponentStatusChange, ctx: presenters.PageContext) -> str:
+def change_id(change: ComponentStatusChange, ctx: representations.PageContext) -> str:
     """A stable public id for a status-history row (which has none of its own): the same on
     every attempt, 12 lowercase letters and digits like every other id."""
     digest = hashlib.sha256(f"{ctx.page_id}:component_update:{change.pk}".encode()).digest()
@@ -101,13 +100,13 @@ def change_id(change: ComponentStatusChange, ctx: presenters.PageContext) -> str
     return "".join(characters)
 
 
-def component_event(notification: Notification, ctx: presenters.PageContext) -> dict:
+def component_event(notification: Notification, ctx: representations.PageContext) -> dict:
     change = notification.component_change
     if change is None:
         raise ValueError("a component_status notification without its status change")
     component = Component.objects.select_related("group").get(pk=change.component_id)
     group_id = component.group.public_id if component.group else None
-    full = presenters.component_object(ctx, component, group_id=group_id)
+    full = representations.component_object(ctx, component, group_id=group_id)
     # The component as the event left it (a later change has its own event).
     body = {key: full[key] for key in COMPONENT_KEYS} | {"status": change.new_status}
     return {
@@ -128,7 +127,7 @@ def component_event(notification: Notification, ctx: presenters.PageContext) -> 
 def event_body(notification: Notification, language: str) -> bytes:
     """The JSON body announcing `notification` in `language`, its unsubscribe link still a
     placeholder (see with_unsubscribe)."""
-    ctx = presenters.page_context(language=language)
+    ctx = representations.page_context(language=language)
     if notification.kind == NotificationKind.COMPONENT_STATUS:
         payload = component_event(notification, ctx)
     else:
@@ -149,7 +148,7 @@ def verification_body(subscriber: Subscriber, *, confirm_url: str, unsubscribe_u
 
     The secret travels only to the URL being confirmed (over verified TLS): whoever receives
     there can check later signatures, nobody else learns it."""
-    ctx = presenters.page_context(language=subscriber.language)
+    ctx = representations.page_context(language=subscriber.language)
     return encoded(
         {
             "meta": meta(ctx, unsubscribe_url),
@@ -163,7 +162,7 @@ def notice_body(
 ) -> bytes:
     """The event that tells an existing webhook subscriber that someone signed its URL up
     again: its state (confirmed, unsubscribed, suspended), unchanged, and where to manage it."""
-    ctx = presenters.page_context(language=subscriber.language)
+    ctx = representations.page_context(language=subscriber.language)
     return encoded(
         {
             "meta": meta(ctx, unsubscribe_url),

@@ -1,5 +1,7 @@
-"""Reads of the notifications: who an announcement would reach, and delivery figures."""
+"""Reads of the notifications: who an announcement would reach, a phone number's subscription
+and its SMS deliveries, the components a subscription follows, and delivery figures."""
 
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -7,7 +9,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Now
 
 from incidents.models import Component, Incident
-from notify.choices import DeliveryState
+from notify.choices import Channel, DeliveryState
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 
 
@@ -87,3 +89,34 @@ def oldest_pending_delivery() -> datetime | None:
 def notifications_awaiting_fanout() -> int:
     """Notifications written but not yet fanned out to their subscribers."""
     return Notification.objects.filter(fanned_out_at__isnull=True).count()
+
+
+def sms_subscribers(number: str) -> QuerySet[Subscriber]:
+    """The SMS subscriptions of a phone number, whatever their state (one at most)."""
+    return Subscriber.objects.filter(channel=Channel.SMS, address=number)
+
+
+def active_sms_subscriber(number: str) -> Subscriber | None:
+    """The phone number's SMS subscription when it is active (confirmed, neither stopped nor
+    suspended), else None."""
+    subscriber = sms_subscribers(number).first()
+    return subscriber if subscriber is not None and subscriber.is_active else None
+
+
+def sms_delivery(delivery_key: str) -> Delivery | None:
+    """The SMS delivery an idempotency key (noroshi-<notification>-<subscriber>) names, with
+    its subscriber."""
+    match = re.fullmatch(r"noroshi-([0-9]+)-([0-9]+)", delivery_key or "")
+    if match is None:
+        return None
+    return (
+        Delivery.objects.select_related("subscriber")
+        .filter(notification_id=match[1], subscriber_id=match[2], channel=Channel.SMS)
+        .first()
+    )
+
+
+def followed_components(subscriber: Subscriber) -> QuerySet[Component]:
+    """The components a subscription is limited to (none: everything), with their groups;
+    lazy, so that a page that does not show them does not read them."""
+    return subscriber.components.select_related("group")

@@ -4,7 +4,7 @@ anything else, and the 404 of a malformed address.
 
 None of them touches the database, the cache or the session: they must render while those are
 down. The public side answers in the visitor's language (chosen as the public pages choose it,
-statuspage.public_cache.public_language); the console and the management API in English, and
+statuspage.languages.public_language); the console and the management API in English, and
 the JSON APIs in JSON.
 """
 
@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from incidents.metrics import DEPENDENCY_ERRORS
-from statuspage.public_cache import public_language
+from statuspage.languages import public_language
 
 logger = logging.getLogger(__name__)
 

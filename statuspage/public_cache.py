@@ -28,7 +28,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
-from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.http import (
@@ -43,12 +42,12 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_etags
-from django.utils.translation import trans_real
 
 from incidents import shared_cache
 from incidents.changes import PageStamp, recent_page_stamp
 from incidents.metrics import PUBLIC_CACHE
 from statuspage import snapshots
+from statuspage.languages import PUBLIC_LANGUAGES, public_language
 
 # One second fresh for shared caches; stale copies may serve while one request revalidates, and
 # for a day if Noroshi itself answers with an error.
@@ -57,7 +56,6 @@ ENTRY_SECONDS = 3600
 # A snapshot served while the database is down is held this briefly, so that the page is
 # rendered afresh soon after the database is back.
 STALE_SECONDS = 2
-PUBLIC_LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
 # The attribute that tells statuspage.middleware a response is public (its headers are final).
 PUBLIC_MARK = "noroshi_public"
 # The query parameter every public view accepts.
@@ -115,28 +113,6 @@ class CachedPage:
     @property
     def is_snapshot(self) -> bool:
         return SNAPSHOT_HEADER in self.headers
-
-
-def public_language(request: HttpRequest, *, negotiate: bool = True) -> str:
-    """The language to answer in: `?lang=` when it names one of ours, else (when `negotiate`)
-    Accept-Language, else the default.
-
-    Cookies play no part, so that a shared cache keyed on the same two inputs stays right.
-    """
-    asked = request.GET.get("lang", "")
-    if asked in PUBLIC_LANGUAGES:
-        return asked
-    if not negotiate:
-        return settings.LANGUAGE_CODE
-    header = request.headers.get("Accept-Language", "")
-    for code, _ in trans_real.parse_accept_lang_header(header):
-        if code == "*":
-            break
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return settings.LANGUAGE_CODE
 
 
 def keep_params(request: HttpRequest, allowed: frozenset[str]) -> None:

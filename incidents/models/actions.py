@@ -89,7 +89,3 @@ class RecoveryAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state not in UNFINISHED_ACTION_STATES

@@ -227,9 +227,10 @@ class Incident(models.Model):
             ),
         ]
         indexes = [
-            # active_incidents(), due_maintenance(): open rows of one kind.
+            # unresolved_incidents(), upcoming_maintenances(), run_due_maintenance(): open rows of
+            # one kind.
             models.Index(fields=("kind", "status"), name="incident_kind_status"),
-            # incident_history(): newest first.
+            # recent_incidents(), resolved_incidents_since(): newest first.
             models.Index(fields=("kind", "-started_at"), name="incident_kind_started"),
         ]
 

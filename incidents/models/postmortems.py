@@ -178,7 +178,8 @@ class PostMortemTimelineEntry(models.Model):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         indexes = [
-            # postmortem_with_timeline(): one post-mortem's entries in time order.
+            # postmortem_for_incident(), published_postmortem(): one post-mortem's entries in
+            # time order.
             models.Index(fields=("postmortem", "occurred_at"), name="pm_entry_postmortem_time"),
         ]
 

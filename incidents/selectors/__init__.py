@@ -1,9 +1,12 @@
 """Reads of the incidents domain, one module per topic; import them from here.
 
-page.py: page settings, the status roll-up, components, incidents and maintenance with their
-timelines. postmortems.py: post-mortems with their timelines. actions.py: recovery actions and
-their progress. idempotency.py: the keys that make a write happen once. Uptime and reliability
-figures live in incidents/uptime.py and incidents/reliability.py.
+page_settings.py: the page settings row, its time zone, the newest change of anything shown.
+page.py: the status roll-up, components, incidents and maintenance with their timelines.
+postmortems.py: post-mortems with their timelines. actions.py: recovery actions and their
+progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
+history the uptime figures are computed from (in incidents/uptime.py). reliability.py: the
+incidents of the reliability report (incidents/reliability.py). export.py: one incident with
+everything its export shows (incidents/export.py).
 """
 
 from incidents.selectors.actions import (
@@ -14,6 +17,7 @@ from incidents.selectors.actions import (
     open_actions,
     overdue_actions,
 )
+from incidents.selectors.export import incident_for_export
 from incidents.selectors.idempotency import idempotency_key
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
@@ -32,9 +36,7 @@ from incidents.selectors.page import (
     localized,
     on_page,
     overview_incidents,
-    page_settings,
     page_status,
-    page_time_zone,
     recent_history,
     recent_incidents,
     recent_maintenances,
@@ -48,11 +50,19 @@ from incidents.selectors.page import (
     with_timeline,
     worst_component_status,
 )
+from incidents.selectors.page_settings import (
+    page_settings,
+    page_settings_with_updated_at,
+    page_time_zone,
+    time_zone_of,
+)
 from incidents.selectors.postmortems import (
     postmortem_for_incident,
     published_postmortem,
     subscribers_notified,
 )
+from incidents.selectors.reliability import incidents_started_since
+from incidents.selectors.uptime import status_changes, statuses_before
 
 __all__ = [
     "INDICATOR_DESCRIPTIONS",
@@ -72,6 +82,8 @@ __all__ = [
     "in_kind_order",
     "incident_actions",
     "incident_by_public_id",
+    "incident_for_export",
+    "incidents_started_since",
     "incidents_touching",
     "localized",
     "on_page",
@@ -79,6 +91,7 @@ __all__ = [
     "overdue_actions",
     "overview_incidents",
     "page_settings",
+    "page_settings_with_updated_at",
     "page_status",
     "page_time_zone",
     "postmortem_for_incident",
@@ -89,8 +102,11 @@ __all__ = [
     "resolved_incidents_since",
     "rollup",
     "rollup_of_rows",
+    "status_changes",
     "status_history_versions",
+    "statuses_before",
     "subscribers_notified",
+    "time_zone_of",
     "timeline",
     "unresolved_incidents",
     "upcoming_maintenances",

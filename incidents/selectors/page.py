@@ -1,7 +1,7 @@
-"""Reads of the public page: page settings, the status roll-up, components in display order,
-open incidents and maintenance, timelines. Uptime figures live in incidents/uptime.py."""
+"""Reads of the public page: the status roll-up, components in display order, open incidents
+and maintenance, timelines. The page settings row is read in page_settings.py; uptime figures
+live in incidents/uptime.py."""
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +27,6 @@ from incidents.models import (
     Incident,
     IncidentUpdate,
     IncidentUpdateComponent,
-    PageSettings,
 )
 
 MAINTENANCE_INDICATOR = "maintenance"
@@ -44,11 +43,6 @@ INDICATOR_DESCRIPTIONS = {
 class PageStatus:
     indicator: str
     description: str
-
-
-def page_settings() -> PageSettings:
-    """The page settings row (an unsaved default when the row is missing)."""
-    return PageSettings.objects.filter(id=1).first() or PageSettings(id=1)
 
 
 def rollup(
@@ -236,14 +230,6 @@ def localized(obj, field: str, language: str | None) -> str:
         if translated:
             return translated
     return getattr(obj, field)
-
-
-def page_time_zone() -> zoneinfo.ZoneInfo:
-    """The page's time zone (UTC when it names none we know)."""
-    try:
-        return zoneinfo.ZoneInfo(page_settings().time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("Etc/UTC")
 
 
 def incident_by_public_id(public_id: str) -> Incident:

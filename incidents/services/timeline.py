@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.utils import timezone
 
 from incidents.announcements import announce_update
@@ -124,7 +123,3 @@ def refresh_incident(incident: Incident, *, status: str, fields: list[str]) -> N
     incident.impact = incident.impact_override or peak_impact(incident)
     incident.updated_at = timezone.now()
     incident.save(update_fields=sorted({"status", "impact", "updated_at", *fields}))
-
-
-def last_display_at(incident: Incident) -> datetime | None:
-    return incident.updates.aggregate(last=Max("display_at"))["last"]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from incidents import selectors
 from incidents.models import Incident
 from incidents.rendering import render_markdown
+from incidents.representations import PageContext, page_context
 from notify import netpolicy, ratelimit
 from notify.channels.base import Channel, Envelope
 from notify.channels.webhook import USER_AGENT, post, refused_address
@@ -36,7 +37,6 @@ from notify.messages import earlier_updates, headline
 from notify.models import Notification, Subscriber
 from notify.payloads import encoded
 from notify.signing import confirm_url, manage_url
-from statuspage.api_v2 import presenters
 
 SERVICES_PATH = re.compile(r"^/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+$")
 HEADER_LIMIT = 150  # Block Kit: a header's text
@@ -201,7 +201,7 @@ def window_text(incident: Incident, zone: tzinfo) -> str:
     return f"{start:%Y-%m-%d %H:%M} – {end.strftime(end_format)} {end.tzname()}"
 
 
-def status_line(notification: Notification, incident: Incident, ctx: presenters.PageContext) -> str:
+def status_line(notification: Notification, incident: Incident, ctx: PageContext) -> str:
     source = notification.update or incident
     parts = [f"*{escape(str(source.get_status_display()))}*"]
     names = [ctx.text(component, "name") for component in incident.components.all()]
@@ -215,7 +215,7 @@ def status_line(notification: Notification, incident: Incident, ctx: presenters.
     return " · ".join(parts)
 
 
-def body_of(notification: Notification, incident: Incident, ctx: presenters.PageContext) -> str:
+def body_of(notification: Notification, incident: Incident, ctx: PageContext) -> str:
     """The Markdown the message carries: the update's, or the published post-mortem's
     summary (a reminder has none: its status line gives the window)."""
     if notification.update is not None:
@@ -243,7 +243,7 @@ def announcement(notification: Notification, language: str) -> SlackMessage:
     """The Slack message of a notification in `language`."""
     if notification.incident is None:
         raise ValueError(f"Slack announces incidents, not {notification.kind}")
-    ctx = presenters.page_context(language=language)
+    ctx = page_context(language=language)
     incident = selectors.incident_by_public_id(notification.incident.public_id)
     url = f"{ctx.base_url}/incidents/{incident.public_id}"
     if notification.kind == NotificationKind.POSTMORTEM_PUBLISHED:

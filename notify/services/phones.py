@@ -16,9 +16,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from notify.choices import Channel, DeliveryState
+from notify.choices import DeliveryState
 from notify.delivery import note_failure, note_success
 from notify.models import Delivery, Subscriber, masked
+from notify.selectors import active_sms_subscriber, sms_delivery, sms_subscribers
 
 SMS_CODE_TRIES = 5
 SMS_CODE_LIFETIME = timedelta(minutes=15)
@@ -122,15 +123,6 @@ def wrong_code_message(subscriber: Subscriber) -> str:
     ) % {"left": left}
 
 
-def sms_subscribers(number: str):
-    return Subscriber.objects.filter(channel=Channel.SMS, address=number)
-
-
-def active_sms_subscriber(number: str) -> Subscriber | None:
-    subscriber = sms_subscribers(number).first()
-    return subscriber if subscriber is not None and subscriber.is_active else None
-
-
 @transaction.atomic
 def confirm_phone(*, number: str) -> Subscriber | None:
     """Confirm the pending SMS subscription of a number that replied YES to its code (sent
@@ -190,18 +182,6 @@ SMS_SUBSCRIBER_ERRORS = {
     "30005": "unknown or inactive number",
     "30006": "a landline or unreachable carrier",
 }
-
-
-def sms_delivery(delivery_key: str) -> Delivery | None:
-    """The SMS delivery an idempotency key (noroshi-<notification>-<subscriber>) names."""
-    match = re.fullmatch(r"noroshi-([0-9]+)-([0-9]+)", delivery_key or "")
-    if match is None:
-        return None
-    return (
-        Delivery.objects.select_related("subscriber")
-        .filter(notification_id=match[1], subscriber_id=match[2], channel=Channel.SMS)
-        .first()
-    )
 
 
 def record_sms_status(

@@ -12,6 +12,7 @@ from notify import services
 from notify.choices import Channel
 from notify.forms import SCOPE_ALL, SCOPE_COMPONENTS, CodeForm, ScopeForm, add_service_error
 from notify.models import Subscriber, masked
+from notify.selectors import followed_components
 from notify.signing import link_path
 from notify.views.pages import PAGE_METHODS, respond, signed_link, subscribe_again_url
 
@@ -118,7 +119,7 @@ def manage_page(
         form=form,
         incident=subscriber.incident,
         chosen=form.chosen_ids(),
-        followed=subscriber.components.select_related("group"),
+        followed=followed_components(subscriber),
         scope_all=SCOPE_ALL,
         scope_components=SCOPE_COMPONENTS,
         saved=request.GET.get("saved") == "1",

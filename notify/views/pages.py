@@ -14,8 +14,8 @@ from incidents import selectors
 from incidents.models import Incident
 from notify.models import Subscriber
 from notify.signing import subscriber_from
-from statuspage.public_cache import public_language
-from statuspage.views.context import explicit_language, public_context, with_language
+from statuspage.languages import explicit_language, public_language, with_language
+from statuspage.page_frame import public_context
 
 PAGE_METHODS = ["GET", "HEAD", "POST"]
 

@@ -25,9 +25,8 @@ from notify.forms import (
 from notify.models import Subscriber, masked
 from notify.signing import PUBLIC_ID_SHAPE, link_path
 from notify.views.pages import PAGE_METHODS, respond, subscribe_again_url
-from statuspage.public_cache import public_language
-from statuspage.views.context import explicit_language, with_language
-from statuspage.views.not_found import not_found
+from statuspage.languages import explicit_language, public_language, with_language
+from statuspage.page_frame import page_not_found
 
 
 @dataclass(frozen=True)
@@ -180,5 +179,5 @@ def subscribe_to_incident(request: HttpRequest, public_id: str) -> HttpResponse:
                 raise Incident.DoesNotExist
             incident = selectors.incident_by_public_id(public_id)
         except Incident.DoesNotExist:
-            return not_found(request, selectors.page_settings())
+            return page_not_found(request, selectors.page_settings())
         return subscribe_page(request, incident)

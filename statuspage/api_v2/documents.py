@@ -5,7 +5,7 @@ the page holds (docs/api.md lists them); the selectors decide the prefetching.
 """
 
 from incidents import selectors
-from statuspage.api_v2.presenters import (
+from incidents.representations import (
     PageContext,
     component_objects,
     incident_object,

@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString
 
 from incidents import selectors, shared_cache
 from incidents.models import Component
-from statuspage.templatetags.public_page import uptime_cells
 from statuspage.views.day_cells import first_bar_day, incident_rows, uptime_bars
+from statuspage.views.day_html import uptime_cells
 
 BAR_SECONDS = 120
 

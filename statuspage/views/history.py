@@ -12,9 +12,9 @@ from django.shortcuts import render
 from incidents import selectors
 from incidents.choices import MaintenanceStatus
 from incidents.models import Incident
+from statuspage.page_frame import page_not_found, public_context
 from statuspage.public_cache import public_response
-from statuspage.views.context import day_start, month_shift, public_context
-from statuspage.views.not_found import not_found
+from statuspage.views.context import day_start, month_shift
 
 MONTHS_PER_PAGE = 3
 
@@ -64,7 +64,7 @@ def history(request: HttpRequest) -> HttpResponse:
     this_month = context["today"].replace(day=1)
     last = last_page(this_month, context["tz"])
     if number is None or number > last:
-        return not_found(request, page)
+        return page_not_found(request, page)
     newest = month_shift(this_month, -MONTHS_PER_PAGE * (number - 1))
     context.update(
         months=history_months(newest=newest, tz=context["tz"]),

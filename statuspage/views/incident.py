@@ -5,9 +5,8 @@ from django.shortcuts import render
 
 from incidents import selectors
 from incidents.models import Incident
+from statuspage.page_frame import page_not_found, public_context
 from statuspage.public_cache import public_response
-from statuspage.views.context import public_context
-from statuspage.views.not_found import not_found
 
 
 @public_response
@@ -16,7 +15,7 @@ def incident(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         found = selectors.incident_by_public_id(public_id)
     except Incident.DoesNotExist:
-        return not_found(request, page)
+        return page_not_found(request, page)
     section = "maintenance" if found.is_maintenance else "history"
     context = public_context(request, page, incident=found, section=section)
     return render(request, "statuspage/incident.html", context)

@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from incidents import selectors
+from statuspage.page_frame import public_context
 from statuspage.public_cache import public_response
-from statuspage.views.context import public_context
 
 RECENT_COMPLETED = 10
 

@@ -14,9 +14,10 @@ from incidents import selectors
 from incidents.choices import ComponentStatus, MaintenanceStatus
 from incidents.models import Component, ComponentGroup, Incident
 from incidents.uptime import DEFAULT_DAYS
+from statuspage.page_frame import public_context
 from statuspage.public_cache import public_response
 from statuspage.views.bar_cache import RenderedBar, rendered_bars
-from statuspage.views.context import BANNER_TEXT, day_start, days_back, public_context
+from statuspage.views.context import BANNER_TEXT, day_start, days_back
 
 PAST_DAYS = 7
 

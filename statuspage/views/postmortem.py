@@ -13,9 +13,8 @@ from incidents import selectors
 from incidents.models import PostMortem
 from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.reliability import incident_figures
+from statuspage.page_frame import page_not_found, public_context
 from statuspage.public_cache import public_response
-from statuspage.views.context import public_context
-from statuspage.views.not_found import not_found
 
 # The sections the page shows after the summary, customer impact and timeline.
 LATER_SECTIONS = SECTIONS[SECTIONS.index("root_cause") :]
@@ -38,7 +37,7 @@ def postmortem(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         found = selectors.published_postmortem(public_id)
     except PostMortem.DoesNotExist:
-        return not_found(request, page)
+        return page_not_found(request, page)
     language = get_language()
     actions = selectors.in_kind_order(found.incident.public_actions)  # type: ignore[attr-defined]
     context = public_context(

@@ -10,10 +10,10 @@ from django.utils.dates import WEEKDAYS_ABBR
 
 from incidents import selectors
 from incidents.models import Component, ComponentGroup
+from statuspage.page_frame import page_not_found, public_context
 from statuspage.public_cache import public_response
-from statuspage.views.context import month_shift, public_context
+from statuspage.views.context import month_shift
 from statuspage.views.day_cells import month_calendars, uptime_bars
-from statuspage.views.not_found import not_found
 from statuspage.views.overview import is_shown
 
 MONTHS = 3
@@ -52,7 +52,7 @@ def uptime(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
     options = choices()
     choice = chosen(options, public_id)
     if public_id is not None and choice is None:
-        return not_found(request, page)
+        return page_not_found(request, page)
     months = [month_shift(context["today"].replace(day=1), -n) for n in reversed(range(MONTHS))]
     calendars = []
     if choice is not None:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from incidents import services
+from incidents import selectors, services
 from incidents.models import PageSettings
+from incidents.representations import PageContext
 from statuspage.api_v2 import documents
-from statuspage.api_v2.presenters import PageContext, zone_named
 from tests.statuspage.test_api_v2 import T1, T2, T3, build_small_page
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,8 @@ def test_page_updated_at_follows_the_latest_change(client, small_page):
     ],
 )
 def test_timestamps_carry_milliseconds_and_the_page_offset(zone, moment, expected):
-    ctx = PageContext(page=PageSettings(), zone=zone_named(zone), updated_at=moment)
+    page = PageSettings(time_zone=zone)
+    ctx = PageContext(page=page, zone=selectors.time_zone_of(page), updated_at=moment)
     assert ctx.time(moment) == expected
     assert datetime.fromisoformat(expected) == moment.replace(
         microsecond=moment.microsecond // 1000 * 1000

@@ -3,7 +3,8 @@ timeline, post-mortem and recovery actions, for a team's own archive."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.export import FORMATS, export_incident, incident_for_export
+from incidents import selectors
+from incidents.export import FORMATS, export_incident
 from incidents.models import Incident
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            incident = incident_for_export(options["public_id"])
+            incident = selectors.incident_for_export(options["public_id"])
         except Incident.DoesNotExist:
             raise CommandError(f"No incident has the id “{options['public_id']}”.") from None
         text = export_incident(incident, format=options["format"])

@@ -1,15 +1,14 @@
-"""Rows of the incidents domain turned into the exact objects of the Statuspage v2 API.
+"""Rows of the incidents domain turned into the exact objects of the Statuspage v2 API, for
+/api/v2 (statuspage.api_v2) and for the webhook and Slack payloads (notify) alike.
 
 Shapes, key sets and enums follow shared/reference/statuspage-v2.md and are pinned by
 docs/api/statuspage-v2.openapi.yaml. Every function here is pure except page_context(), which
-reads the page settings row (one query).
+reads the page settings row through incidents.selectors (one query).
 """
 
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
-
-from django.db.models import Subquery
 
 from incidents import selectors
 from incidents.models import (
@@ -25,10 +24,6 @@ MAINTENANCE_IMPACT = "maintenance"
 # Zone abbreviations that Statuspage (Rails) writes as "Z"; every other zone, even one at +00:00
 # such as Europe/London in winter, gets a numeric offset.
 UTC_ABBREVIATIONS = frozenset({"UTC", "UCT"})
-
-
-def newest_updated_at(model) -> Subquery:
-    return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
 
 
 @dataclass(frozen=True)
@@ -61,40 +56,14 @@ class PageContext:
         return (self.page.url or "").strip().rstrip("/")
 
 
-def zone_named(name: str) -> zoneinfo.ZoneInfo:
-    """The zone `name` names (UTC when it names none we know), as selectors.page_time_zone()."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("Etc/UTC")
-
-
 def page_context(*, language: str | None = None) -> PageContext:
-    """Read the page settings with the newest change of anything shown (one query).
-
-    `updated_at` is the latest of the page settings', the components', the groups' and the
-    incidents' (maintenance included) updated_at.
-    """
-    row = (
-        PageSettings.objects.filter(id=1)
-        .annotate(
-            components_updated_at=newest_updated_at(Component),
-            groups_updated_at=newest_updated_at(ComponentGroup),
-            incidents_updated_at=newest_updated_at(Incident),
-        )
-        .first()
-    )
-    page: PageSettings = row if row is not None else PageSettings(id=1)
-    changes = [
-        page.updated_at,
-        getattr(page, "components_updated_at", None),
-        getattr(page, "groups_updated_at", None),
-        getattr(page, "incidents_updated_at", None),
-    ]
+    """Read the page settings with the newest change of anything shown (one query; see
+    selectors.page_settings_with_updated_at)."""
+    page, updated_at = selectors.page_settings_with_updated_at()
     return PageContext(
         page=page,
-        zone=zone_named(page.time_zone),
-        updated_at=max(moment for moment in changes if moment is not None),
+        zone=selectors.time_zone_of(page),
+        updated_at=updated_at,
         language=language,
     )
 

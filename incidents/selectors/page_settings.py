@@ -1,0 +1,54 @@
+"""Reads of the page settings row: the row, its time zone, and when anything the page shows
+last changed."""
+
+import zoneinfo
+from datetime import datetime
+
+from django.db.models import Subquery
+
+from incidents.models import Component, ComponentGroup, Incident, PageSettings
+
+
+def page_settings() -> PageSettings:
+    """The page settings row (an unsaved default when the row is missing)."""
+    return PageSettings.objects.filter(id=1).first() or PageSettings(id=1)
+
+
+def time_zone_of(page: PageSettings) -> zoneinfo.ZoneInfo:
+    """The time zone a settings row already read names (UTC when it names none we know)."""
+    try:
+        return zoneinfo.ZoneInfo(page.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("Etc/UTC")
+
+
+def page_time_zone() -> zoneinfo.ZoneInfo:
+    """The page's time zone (UTC when it names none we know)."""
+    return time_zone_of(page_settings())
+
+
+def newest_updated_at(model) -> Subquery:
+    return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+
+
+def page_settings_with_updated_at() -> tuple[PageSettings, datetime]:
+    """The page settings row (an unsaved default when the row is missing) and the newest
+    change of anything shown: the latest of the page settings', the components', the groups'
+    and the incidents' (maintenance included) updated_at. One query."""
+    row = (
+        PageSettings.objects.filter(id=1)
+        .annotate(
+            components_updated_at=newest_updated_at(Component),
+            groups_updated_at=newest_updated_at(ComponentGroup),
+            incidents_updated_at=newest_updated_at(Incident),
+        )
+        .first()
+    )
+    page: PageSettings = row if row is not None else PageSettings(id=1)
+    changes = [
+        page.updated_at,
+        getattr(page, "components_updated_at", None),
+        getattr(page, "groups_updated_at", None),
+        getattr(page, "incidents_updated_at", None),
+    ]
+    return page, max(moment for moment in changes if moment is not None)
