@@ -86,10 +86,10 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 def send_confirmation(subscriber_id: int) -> None:
     """Send the answer owed to a sign-up (the link or code that confirms a subscription, or a
     notice with the link that manages one), once: nothing when it was claimed already."""
-    from notify.confirmations import send_confirmation as confirm_on_channel
+    from notify.confirmations import answer_sign_up
 
     if services.claim_confirmation(subscriber_id=subscriber_id):
-        confirm_on_channel(subscriber_id)
+        answer_sign_up(subscriber_id)
 
 
 @shared_task(**TASK_OPTIONS)

@@ -9,8 +9,7 @@ from django.core.mail import get_connection
 
 from notify.channels.base import Envelope
 from notify.channels.email import EmailChannel
-from notify.channels.mime import PreparedEmail
-from notify.messages import EmailContent
+from notify.channels.mime import EmailContent, PreparedEmail
 
 ENVELOPE = Envelope(
     address="Ann.Lee@Example.com",
