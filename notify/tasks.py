@@ -6,8 +6,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from incidents import deferral
-from notify import delivery, fanout, liveness, publishing, services
+from incidents import deferral, selectors
+from notify import chase, delivery, fanout, liveness, publishing, services
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +110,17 @@ def sweep() -> dict[str, int]:
         "unknown": result.unknown,
         "retried": result.retried,
     }
+
+
+@shared_task(**TASK_OPTIONS)
+def chase_overdue_actions() -> list[str]:
+    """E-mail the owners of overdue recovery actions, once a day per action (safe to run
+    twice: the second run the same day finds every action chased and sends nothing).
+
+    "Today" is the day in the page's time zone, which is also the zone of the due dates.
+    """
+    today = timezone.now().astimezone(selectors.page_time_zone()).date()
+    chased = chase.chase_overdue_actions(today=today)
+    if chased:
+        logger.info("chased overdue recovery actions %s", chased)
+    return chased

@@ -1,17 +1,19 @@
-"""Chasing overdue recovery actions: one email per overdue action per day to its owner, however
-often the daily task runs, on a frozen clock."""
+"""Chasing overdue recovery actions: one email per overdue action per day to its owner, through
+the e-mail channel, however often the daily task runs, on a frozen clock."""
 
-import smtplib
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from django.conf import settings
 
-from incidents import services, tasks
+from incidents import services
 from incidents.models import AuditEntry, RecoveryAction
+from notify import chase as notify_chase
+from notify import tasks
 from tests.factories import UserFactory
 from tests.incidents.postmortem_data import hand_built_incident, make_components
+from tests.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +57,7 @@ def actions(people):
 
 
 def chase(day: date = TODAY) -> list[str]:
-    return services.chase_overdue_actions(today=day)
+    return notify_chase.chase_overdue_actions(today=day)
 
 
 def test_each_overdue_action_is_chased_once_a_day(actions, mailoutbox):
@@ -129,18 +131,20 @@ def test_a_claim_made_by_a_concurrent_run_stops_the_reminder(actions, mailoutbox
     assert [m.to for m in mailoutbox] == [["kenji@example.com"]]
 
 
-def test_a_failed_email_is_not_retried_the_same_day(actions, mailoutbox, monkeypatch, caplog):
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPRecipientsRefused({"aiko@example.com": (550, b"no")})
+def test_a_failed_email_is_not_retried_the_same_day(actions, settings, caplog):
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 1
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        sink.sink.refuse = {"aiko@example.com": "550 5.1.1 no", "kenji@example.com": "550 5.1.1 no"}
+        assert chase() == []
+        sink.sink.refuse = {}
 
-    monkeypatch.setattr("incidents.services.actions.send_mail", refuse)
-    assert chase() == []
-    monkeypatch.undo()
-
-    assert chase() == []
-    assert mailoutbox == []
+        assert chase() == []
+        assert sink.messages == []
     assert [record.getMessage() for record in caplog.records] == [
-        f"reminder of action {actions['late'].public_id} not sent: SMTPRecipientsRefused",
-        f"reminder of action {actions['started'].public_id} not sent: SMTPRecipientsRefused",
+        f"reminder of action {actions['late'].public_id} not sent: PermanentError",
+        f"reminder of action {actions['started'].public_id} not sent: PermanentError",
     ]
     assert "aiko@example.com" not in caplog.text
