@@ -13,7 +13,6 @@ from notify import chase as notify_chase
 from notify import tasks
 from tests.factories import UserFactory
 from tests.incidents.postmortem_data import hand_built_incident, make_components
-from tests.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.django_db
 
@@ -131,20 +130,29 @@ def test_a_claim_made_by_a_concurrent_run_stops_the_reminder(actions, mailoutbox
     assert [m.to for m in mailoutbox] == [["kenji@example.com"]]
 
 
-def test_a_failed_email_is_not_retried_the_same_day(actions, settings, caplog):
-    with SmtpSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-        settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 1
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        sink.sink.refuse = {"aiko@example.com": "550 5.1.1 no", "kenji@example.com": "550 5.1.1 no"}
-        assert chase() == []
-        sink.sink.refuse = {}
+def test_a_failed_email_is_not_retried_the_same_day(actions, smtp, caplog):
+    smtp.sink.refuse = {"aiko@example.com": "550 5.1.1 no", "kenji@example.com": "550 5.1.1 no"}
+    assert chase() == []
+    smtp.sink.refuse = {}
 
-        assert chase() == []
-        assert sink.messages == []
+    assert chase() == []
+    assert smtp.messages == []
     assert [record.getMessage() for record in caplog.records] == [
         f"reminder of action {actions['late'].public_id} not sent: PermanentError",
         f"reminder of action {actions['started'].public_id} not sent: PermanentError",
     ]
     assert "aiko@example.com" not in caplog.text
+
+
+def test_the_reminder_goes_through_the_smtp_channel_as_plain_text(actions, smtp):
+    assert chase() == [actions["late"].public_id, actions["started"].public_id]
+
+    first = smtp.messages[0]
+    assert (first["To"], first["Subject"]) == (
+        "aiko@example.com",
+        "Overdue recovery action: Add a canary stage",
+    )
+    assert first.get_content_type() == "text/plain"
+    assert first["List-Unsubscribe"] is None
+    assert first["Auto-Submitted"] == "auto-generated"
+    assert first.get_content().startswith("Hello Aiko,\r\n\r\nThis recovery action")

@@ -85,6 +85,23 @@ def test_prepared_bytes_read_as_djangos_message(name, from_email, settings):
     assert not ours.defects and all(not p.defects for p in ours.iter_parts())
 
 
+@pytest.mark.parametrize("name", ["english", "japanese", "long lines"])
+def test_a_text_only_answer_reads_as_djangos_message_without_unsubscribe_headers(name):
+    content = EmailContent(CONTENTS[name].subject, CONTENTS[name].text, html="")
+    prepared = PreparedEmail(content, "status@example.com", offer_unsubscribe=False)
+    channel = EmailChannel()
+    channel.connection = get_connection("django.core.mail.backends.locmem.EmailBackend")
+    theirs = parsed(channel.email(prepared, ENVELOPE).message().as_bytes(linesep="\r\n"))
+    ours = parsed(prepared.fill(ENVELOPE)[1])
+    for field in HEADERS:
+        assert str(ours[field]).strip() == str(theirs[field]).strip(), field
+    assert ours["List-Unsubscribe"] is ours["List-Unsubscribe-Post"] is None
+    assert ours.get_content_type() == theirs.get_content_type() == "text/plain"
+    assert ours.get_content() == theirs.get_content()
+    assert ENVELOPE.manage_url in ours.get_content()
+    assert not ours.defects
+
+
 def test_every_line_fits_smtp_and_long_ones_go_as_base64():
     _, data = PreparedEmail(CONTENTS["long lines"]).fill(ENVELOPE)
     assert max(len(line) for line in data.split(b"\r\n")) <= 998
