@@ -1,6 +1,6 @@
 """What a notification says, in one language, whatever the channel; each channel's module here
-renders it: email, sms, slack, webhook (rendered.message_for picks one), and answers renders
-the answer to a sign-up.
+renders it: email, sms, slack, webhook (rendering.message_for picks one). answers renders the
+answer to a sign-up, chase the reminder of an overdue recovery action.
 
 An announcement is built once per (notification, language) in a batch and rendered once per
 channel: a rendering serves every subscriber who reads that language, their own parts (the
