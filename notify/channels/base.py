@@ -49,7 +49,7 @@ class Envelope:
 
     address: str
     idempotency_key: str
-    # '' for a message that offers no unsubscribing (the answer to a sign-up).
+    # Filled in where the message holds UNSUBSCRIBE_PLACEHOLDER ('' when it offers none).
     unsubscribe_url: str
     # The subscriber's own secret (webhook bodies are signed with it) and public id.
     secret: str = ""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from incidents import selectors
 from notify.channels.mime import EmailContent, PreparedEmail
+from notify.channels.slack import SlackMessage
 from notify.choices import Channel
 from notify.messages import slack, webhook
 from notify.models import Subscriber
@@ -47,7 +48,9 @@ def notice_text(state: str, page: str) -> str:
     return texts[state] % {"page": page}
 
 
-def answer(subscriber: Subscriber, state: str, *, code: str = ""):
+def answer(
+    subscriber: Subscriber, state: str, *, code: str = ""
+) -> PreparedEmail | SlackMessage | bytes | str:
     """The answer owed to a sign-up in `state`, as the subscriber's channel sends it; `code`
     is the SMS confirmation code just issued (SMS answers only pending and confirmed numbers)."""
     if subscriber.channel == Channel.WEBHOOK:
