@@ -3,9 +3,8 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
-from incidents import changes, selectors, services
+from incidents import changes, services
 
 logger = logging.getLogger(__name__)
 
@@ -17,20 +16,6 @@ def run_due_maintenance() -> dict[str, list[str]]:
     if moved["started"] or moved["completed"]:
         logger.info("maintenance started=%s completed=%s", moved["started"], moved["completed"])
     return moved
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def chase_overdue_actions() -> list[str]:
-    """Email the owners of overdue recovery actions, once a day per action (safe to run
-    twice: the second run the same day finds every action chased and sends nothing).
-
-    "Today" is the day in the page's time zone, which is also the zone of the due dates.
-    """
-    today = timezone.now().astimezone(selectors.page_time_zone()).date()
-    chased = services.chase_overdue_actions(today=today)
-    if chased:
-        logger.info("chased overdue recovery actions %s", chased)
-    return chased
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

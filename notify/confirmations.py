@@ -1,5 +1,6 @@
-"""The answer to a sign-up, sent to the address itself: a link that confirms a new subscription,
-or — when the address has one already — a notice with the link that manages it.
+"""The answer to a sign-up, sent to the address itself through its channel: a link that confirms
+a new subscription, or — when the address has one already — a notice with the link that
+manages it (rendered by notify.messages.answers).
 
 What each state gets (a sign-up never changes the subscription itself):
 
@@ -13,90 +14,56 @@ What each state gets (a sign-up never changes the subscription itself):
 |              | link, whose page resumes              |                                          |
 """
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import translation
-from django.utils.translation import gettext as _
+import time
 
-from incidents import selectors
+from notify import channels, services
+from notify.channels.base import Envelope
+from notify.choices import Channel
+from notify.messages import answers
+from notify.messages.answers import CONFIRMED, PENDING, subscription_state
 from notify.models import Subscriber
-from notify.signing import confirm_url, manage_url
-
-PENDING, CONFIRMED, UNSUBSCRIBED, SUSPENDED = "pending", "confirmed", "unsubscribed", "suspended"
+from notify.signing import unsubscribe_url
 
 
-def subscription_state(subscriber: Subscriber) -> str:
-    """Where a subscription stands, the state that decides the answer to a sign-up."""
-    if subscriber.unsubscribed_at is not None:
-        return UNSUBSCRIBED
-    if subscriber.suspended_at is not None:
-        return SUSPENDED
-    return CONFIRMED if subscriber.confirmed_at is not None else PENDING
-
-
-def notice_text(state: str, page: str) -> str:
-    """What a notice says of an existing subscription, in the active language (the manage
-    link goes with it)."""
-    texts = {
-        CONFIRMED: _(
-            "Someone (we hope you) asked to subscribe this address to %(page)s status updates. "
-            "It is subscribed already: nothing has changed."
-        ),
-        UNSUBSCRIBED: _(
-            "Someone (we hope you) asked to subscribe this address to %(page)s status updates. "
-            "It unsubscribed earlier, and nothing has changed: nothing more is sent to it unless "
-            "you subscribe again from the link below."
-        ),
-        SUSPENDED: _(
-            "Someone (we hope you) asked to subscribe this address to %(page)s status updates. "
-            "Our messages to it could not be delivered, so they were stopped, and nothing has "
-            "changed: to receive them again, open the link below."
-        ),
-    }
-    return texts[state] % {"page": page}
-
-
-def send_confirmation_email(subscriber: Subscriber) -> bool:
-    """E-mail the confirmation link to an unconfirmed e-mail subscriber."""
-    page = selectors.page_settings()
-    with translation.override(subscriber.language):
-        name = selectors.localized(page, "name", subscriber.language)
-        subject = _("Confirm your subscription to %(page)s status updates") % {"page": name}
-        body = _(
-            "Someone (we hope you) asked to receive %(page)s status updates at this address.\n\n"
-            "Confirm here: %(link)s\n\nIf it was not you, ignore this message: nothing more "
-            "will be sent."
-        ) % {"page": name, "link": confirm_url(subscriber)}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscriber.address])
-    return True
-
-
-def send_notice_email(subscriber: Subscriber, state: str) -> bool:
-    """E-mail an existing subscriber, in its own language, that someone signed its address up
-    again, with the link that manages the subscription."""
-    page = selectors.page_settings()
-    with translation.override(subscriber.language):
-        name = selectors.localized(page, "name", subscriber.language)
-        subject = _("Your subscription to %(page)s status updates") % {"page": name}
-        body = _(
-            "%(notice)s\n\nManage your subscription: %(link)s\n\nIf it was not you, ignore this "
-            "message: nothing has changed."
-        ) % {"notice": notice_text(state, name), "link": manage_url(subscriber)}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscriber.address])
-    return True
-
-
-def send_confirmation(subscriber_id: int) -> bool:
+def answer_sign_up(subscriber_id: int) -> bool:
     """Answer a sign-up on the subscriber's own channel: ask a pending subscription to confirm,
     tell an existing one how to manage it (see the table above). False when nothing was sent:
-    the subscriber is gone, its channel disabled, or its state calls for silence."""
-    from notify import channels
-
+    the subscriber is gone, its channel disabled, or its state calls for silence. An SMS
+    answer issues a new code first (a decoy for a number that must get nothing). Raises the
+    channel's PermanentError, RetryableError or UnknownOutcome when the send failed."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None or subscriber.channel not in channels.enabled_channels():
         return False
-    channel = channels.channel(subscriber.channel)
     state = subscription_state(subscriber)
+    code = ""
+    if subscriber.channel == Channel.SMS:
+        # A STOP holds until START, and texts cost money; the decoy keeps the code page the
+        # same for every sign-up.
+        silent = state not in (PENDING, CONFIRMED)
+        code = services.issue_confirmation_code(subscriber=subscriber, decoy=silent)
+        if silent:
+            return False
+    message = answers.answer(subscriber, state, code=code)
+    channel = channels.channel(subscriber.channel)
+    try:
+        channel.send(message, answer_envelope(subscriber, state))
+    finally:
+        channel.close()
+    return True
+
+
+def answer_envelope(subscriber: Subscriber, state: str) -> Envelope:
+    """Where an answer goes, under a key that a receiver can drop repeats by: one per
+    subscription request for a confirmation (subscribing again renews consent_at), one per
+    clock hour for a notice (a task run twice within it sends the same notice)."""
     if state == PENDING:
-        return channel.send_confirmation(subscriber)
-    return channel.send_notice(subscriber, state)
+        key = f"noroshi-confirm-{subscriber.public_id}-{int(subscriber.consent_at.timestamp())}"
+    else:
+        key = f"noroshi-notice-{subscriber.public_id}-{int(time.time()) // 3600}"
+    return Envelope(
+        address=subscriber.address,
+        idempotency_key=key,
+        unsubscribe_url=unsubscribe_url(subscriber),
+        secret=subscriber.secret,
+        subscriber_id=subscriber.public_id,
+    )

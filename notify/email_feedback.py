@@ -64,7 +64,7 @@ def record_email_event(
 def by_address(recipient: str | None) -> Subscriber | None:
     if not recipient or "@" not in recipient:
         return None
-    # Stored in lower case, the whole address (EmailChannel.normalise).
+    # Stored in lower case, the whole address (notify.addresses.email_address).
     address = recipient.strip().lower()
     return Subscriber.objects.filter(channel=Channel.EMAIL, address=address).first()
 

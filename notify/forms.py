@@ -1,7 +1,7 @@
 """The forms of the public subscription pages: subscribe, manage, and the SMS code.
 
-They parse and check what a visitor typed; the address itself is checked by its channel
-(through services.normalised_address), so the rules live in one place. A service's
+They parse and check what a visitor typed; the address itself is checked for its channel by
+notify.addresses, so the rules live in one place. A service's
 ValidationError is shown beside the field it names, translated when the catalogue has it.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident
 from incidents.selectors import ComponentEntry
-from notify import services
+from notify import addresses
 from notify.choices import Channel, Language
 
 SCOPE_ALL = "all"
@@ -183,7 +183,7 @@ class SubscribeForm(ScopeForm):
             self.add_error("address", ADDRESS_INPUTS[Channel(channel)].missing)
             return cleaned
         try:
-            cleaned["address"] = services.normalised_address(channel, address)
+            cleaned["address"] = addresses.normalised_address(channel, address)
         except ValidationError as error:
             add_service_error(self, error)
         return cleaned

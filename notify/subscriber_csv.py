@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from incidents.models import Component
 from incidents.services.audit import record_audit
+from notify.addresses import normalised_address
 from notify.choices import Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
-from notify.services import ANSWER_GRACE, normalised_address
+from notify.services import ANSWER_GRACE
 
 COLUMNS = ("channel", "address", "language", "components")
 EXPORT_COLUMNS = (

@@ -6,8 +6,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from incidents import deferral
-from notify import delivery, fanout, liveness, publishing, services
+from incidents import deferral, selectors
+from notify import chase, delivery, fanout, liveness, publishing, services
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +86,10 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 def send_confirmation(subscriber_id: int) -> None:
     """Send the answer owed to a sign-up (the link or code that confirms a subscription, or a
     notice with the link that manages one), once: nothing when it was claimed already."""
-    from notify.confirmations import send_confirmation as confirm_on_channel
+    from notify.confirmations import answer_sign_up
 
     if services.claim_confirmation(subscriber_id=subscriber_id):
-        confirm_on_channel(subscriber_id)
+        answer_sign_up(subscriber_id)
 
 
 @shared_task(**TASK_OPTIONS)
@@ -110,3 +110,17 @@ def sweep() -> dict[str, int]:
         "unknown": result.unknown,
         "retried": result.retried,
     }
+
+
+@shared_task(**TASK_OPTIONS)
+def chase_overdue_actions() -> list[str]:
+    """E-mail the owners of overdue recovery actions, once a day per action (safe to run
+    twice: the second run the same day finds every action chased and sends nothing).
+
+    "Today" is the day in the page's time zone, which is also the zone of the due dates.
+    """
+    today = timezone.now().astimezone(selectors.page_time_zone()).date()
+    chased = chase.chase_overdue_actions(today=today)
+    if chased:
+        logger.info("chased overdue recovery actions %s", chased)
+    return chased

@@ -16,11 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from incidents import selectors
 from notify import services
+from notify.channels.sms import signed_by_twilio, twiml_reply
 from notify.choices import Channel, Language
 from notify.models import Subscriber
 
@@ -32,14 +31,10 @@ YES_WORDS = {"YES", "Y"}
 SENDER_SHAPE = re.compile(r"\+?[0-9A-Za-z]{1,20}")
 
 
-def signed_by_twilio(request: HttpRequest) -> bool:
-    signature = request.headers.get("X-Twilio-Signature", "")
-    token = getattr(settings, "TWILIO_AUTH_TOKEN", "")
-    if not signature or not token:
-        return False
-    validator = RequestValidator(token)
+def called_by_twilio(request: HttpRequest) -> bool:
     urls = (settings.SITE_URL + request.get_full_path(), request.build_absolute_uri())
-    return any(validator.validate(url, request.POST, signature) for url in urls)
+    signature = request.headers.get("X-Twilio-Signature", "")
+    return signed_by_twilio(urls, request.POST, signature)
 
 
 def twilio_webhook(view):
@@ -49,7 +44,7 @@ def twilio_webhook(view):
     @require_POST
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not signed_by_twilio(request):
+        if not called_by_twilio(request):
             return HttpResponseForbidden("Invalid X-Twilio-Signature.")
         return view(request, *args, **kwargs)
 
@@ -113,7 +108,4 @@ def reply_text(reply: str, number: str) -> str:
 
 
 def twiml(text: str) -> HttpResponse:
-    response = MessagingResponse()
-    if text:
-        response.message(text)
-    return HttpResponse(str(response), content_type="application/xml; charset=utf-8")
+    return HttpResponse(twiml_reply(text), content_type="application/xml; charset=utf-8")

@@ -15,7 +15,7 @@ def beat_schedule(
         },
         # Daily at 09:00 UTC (CELERY_TIMEZONE); a second run the same day sends nothing.
         "chase-overdue-actions": {
-            "task": "incidents.tasks.chase_overdue_actions",
+            "task": "notify.tasks.chase_overdue_actions",
             "schedule": crontab(hour=9, minute=0),
             "options": {"expires": 6 * 3600},
         },

@@ -3,11 +3,11 @@ django.core.exceptions.ValidationError and writing nothing on bad input) and rec
 """
 
 from incidents.services.actions import (
-    chase_overdue_actions,
     complete_recovery_action,
     create_recovery_action,
     decline_recovery_action,
     edit_recovery_action,
+    mark_action_chased,
     reopen_recovery_action,
     start_recovery_action,
 )
@@ -60,7 +60,6 @@ from incidents.services.postmortems import (
 __all__ = [
     "add_timeline_entry",
     "archive_component",
-    "chase_overdue_actions",
     "claim_idempotency_key",
     "complete_maintenance",
     "complete_recovery_action",
@@ -81,6 +80,7 @@ __all__ = [
     "edit_recovery_action",
     "edit_timeline_entry",
     "forget_idempotency_keys",
+    "mark_action_chased",
     "post_maintenance_update",
     "post_update",
     "publish_postmortem",

@@ -1,18 +1,14 @@
 """Writes of recovery actions: create and edit them, move them through their states (start,
-complete, decline with a reason, reopen), and chase the owners of overdue ones by email."""
+complete, decline with a reason, reopen), and mark overdue ones chased (notify.chase e-mails
+their owners)."""
 
-import logging
-import smtplib
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, TextChoices
-from django.urls import reverse
 from django.utils import timezone
 
 from incidents.changes import page_changed_on_commit
@@ -25,11 +21,8 @@ from incidents.choices import (
     IncidentKind,
 )
 from incidents.models import Component, Incident, RecoveryAction
-from incidents.selectors.actions import overdue_actions
 from incidents.services.audit import record_audit, saved_user
 from incidents.services.timeline import CLOCK_SKEW, clean_text
-
-logger = logging.getLogger(__name__)
 
 # What a recovery action is about, in the order forms show it.
 ACTION_FIELDS = (
@@ -278,9 +271,12 @@ def reopen_recovery_action(*, action: RecoveryAction, actor=None) -> RecoveryAct
     )
 
 
-def claim_reminder(action: RecoveryAction, today: date) -> bool:
-    """Mark the action chased today, unless a concurrent run has: the conditional UPDATE is
-    the lock, and its committed row the memory that stops a second reminder today."""
+def mark_action_chased(*, action: RecoveryAction, today: date) -> bool:
+    """Mark an unfinished action due before `today` chased today, and record the audit row;
+    False when it is not chaseable or a concurrent run has marked it: the conditional UPDATE
+    is the lock, and its committed row the memory that stops a second reminder today. The
+    reminder itself is sent after this commits (notify.chase), so a failed send is never
+    retried the same day."""
     with transaction.atomic():
         claimed = (
             RecoveryAction.objects.filter(
@@ -293,53 +289,3 @@ def claim_reminder(action: RecoveryAction, today: date) -> bool:
             summary = f"reminded {action.owner} (due {action.due_on})"
             record_audit(actor=None, action="chase", target=action, summary=summary)
     return claimed == 1
-
-
-def reminder_text(action: RecoveryAction, owner, today: date) -> str:
-    link = settings.SITE_URL + reverse("admin:incidents_recoveryaction_change", args=[action.pk])
-    days = (today - action.due_on).days if action.due_on else 0
-    tracker = f"Tracker: {action.tracker_url}\n" if action.tracker_url else ""
-    return (
-        f"Hello {owner.get_full_name() or owner.get_username()},\n\n"
-        f"This recovery action of the incident “{action.incident.name}” was due on "
-        f"{action.due_on:%Y-%m-%d} ({days} day{'s' if days != 1 else ''} ago) and is still "
-        f"{action.get_state_display().lower()}:\n\n"
-        f"  {action.title}\n"
-        f"  {action.get_kind_display()} · priority {action.get_priority_display().lower()}\n\n"
-        f"{tracker}"
-        f"Update it, mark it done, or say why it won't be done:\n{link}\n\n"
-        "You get at most one reminder a day for each overdue action.\n"
-    )
-
-
-def chase_overdue_actions(*, today: date) -> list[str]:
-    """Email the owner of every unfinished action due before `today`, at most once a day per
-    action; return the public ids of the actions chased.
-
-    Each action is claimed with a conditional UPDATE of last_chased_on, committed before its
-    email is sent: a second run the same day (or one running beside it) finds the claim and
-    sends nothing. An email that fails is logged and not retried that day (never twice).
-    Actions without an owner, or whose owner has no email address, are not chased; the
-    console's action dashboard lists them.
-    """
-    chased = []
-    candidates = overdue_actions(today).filter(owner__isnull=False).exclude(owner__email="")
-    for action in candidates.filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lt=today)):
-        if claim_reminder(action, today) and send_reminder(action, today):
-            chased.append(action.public_id)
-    return chased
-
-
-def send_reminder(action: RecoveryAction, today: date) -> bool:
-    """Email the owner of a claimed action; False (and a log line) when the mail fails."""
-    owner = action.owner
-    if owner is None:
-        return False
-    subject = f"Overdue recovery action: {action.title}"
-    try:
-        send_mail(subject, reminder_text(action, owner, today), None, [owner.email])
-    except (smtplib.SMTPException, OSError) as error:
-        # The class only: an SMTP error's text may carry the owner's address.
-        logger.error("reminder of action %s not sent: %s", action.public_id, type(error).__name__)
-        return False
-    return True

@@ -1,43 +1,29 @@
-"""The channel registry: each channel's class by name, imported when first asked for.
+"""The channel registry: each channel's class by name.
 
 A channel is offered (on the subscribe page, in fan-out) only when its class says it is usable
 here (`disabled_reason()` is empty): e-mail always, SMS once Twilio is configured, …
 """
 
-from functools import cache
-from importlib import import_module
-
 from notify.channels.base import Channel
+from notify.channels.email import EmailChannel
+from notify.channels.slack import SlackChannel
+from notify.channels.sms import SmsChannel
+from notify.channels.webhook import WebhookChannel
 from notify.choices import Channel as ChannelName
 
-CHANNELS: dict[str, str] = {
-    ChannelName.EMAIL: "notify.channels.email.EmailChannel",
-    ChannelName.SMS: "notify.channels.sms.SmsChannel",
-    ChannelName.WEBHOOK: "notify.channels.webhook.WebhookChannel",
-    ChannelName.SLACK: "notify.channels.slack.SlackChannel",
+CHANNELS: dict[str, type[Channel]] = {
+    ChannelName.EMAIL: EmailChannel,
+    ChannelName.SMS: SmsChannel,
+    ChannelName.WEBHOOK: WebhookChannel,
+    ChannelName.SLACK: SlackChannel,
 }
-
-
-@cache
-def channel_class(name: str) -> type[Channel] | None:
-    path = CHANNELS.get(name)
-    if path is None:
-        return None
-    module, _, attribute = path.rpartition(".")
-    try:
-        return getattr(import_module(module), attribute)
-    except (ImportError, AttributeError):
-        return None
 
 
 def disabled_reason(name: str) -> str:
     """Why `name` cannot be used here ('' when it can)."""
     if name not in CHANNELS:
         return f"“{name}” is not a channel."
-    cls = channel_class(name)
-    if cls is None:
-        return f"{ChannelName(name).label} is not available on this installation."
-    return cls.disabled_reason()
+    return CHANNELS[name].disabled_reason()
 
 
 def enabled_channels() -> list[str]:
@@ -46,7 +32,6 @@ def enabled_channels() -> list[str]:
 
 def channel(name: str) -> Channel:
     """A new instance of the channel `name` (KeyError when it is disabled)."""
-    cls = channel_class(name)
-    if cls is None or cls.disabled_reason():
+    if disabled_reason(name):
         raise KeyError(name)
-    return cls()
+    return CHANNELS[name]()

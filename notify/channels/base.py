@@ -1,6 +1,8 @@
-"""What every channel is: how it checks an address, asks for consent, renders and sends.
+"""What every channel is: a transport that sends a message rendered elsewhere (notify.messages)
+to an address checked elsewhere (notify.addresses), and says how the send went.
 
-A channel turns one rendered message into one provider call. It never decides who gets what.
+A channel turns one rendered message into one provider call. It never decides who gets what,
+and it reads nothing from the database.
 Its errors say what is known about the message: refused for good (PermanentError), refused
 before the provider took it (RetryableError: safe to try again), or gone with no answer
 (UnknownOutcome: it may have been delivered, so it is never sent again blindly).
@@ -11,7 +13,10 @@ a class whose settings are missing says why in `disabled_reason()`, and is then 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+
+# Where a message rendered once for many subscribers takes each one's unsubscribe link; the
+# channel fills it in at send (`Envelope.unsubscribe_url`).
+UNSUBSCRIBE_PLACEHOLDER = "{unsubscribe_url}"
 
 
 class DeliveryError(Exception):
@@ -44,11 +49,15 @@ class Envelope:
 
     address: str
     idempotency_key: str
+    # Filled in where the message holds UNSUBSCRIBE_PLACEHOLDER ('' when it offers none).
     unsubscribe_url: str
     # The subscriber's own secret (webhook bodies are signed with it) and public id.
     secret: str = ""
     subscriber_id: str = ""
     manage_url: str = ""
+    # Where the provider reports the message's outcome later (SMS: Twilio's status callback);
+    # '' when nobody waits for that report.
+    status_url: str = ""
 
 
 class Channel:
@@ -59,38 +68,10 @@ class Channel:
     # so its taking a message does not clear the subscriber's failures; the report does.
     reports_outcome_later = False
 
-    # --- What the class knows without an instance ------------------------------------------
-
     @classmethod
     def disabled_reason(cls) -> str:
         """Why this channel cannot be used on this installation ('' when it can)."""
         return ""
-
-    @classmethod
-    def normalise(cls, address: str) -> str:
-        """The address in its one stored form; ValidationError({'address': …}) when invalid."""
-        raise NotImplementedError
-
-    # --- Consent --------------------------------------------------------------------------
-
-    def send_confirmation(self, subscriber) -> bool:
-        """Ask an unconfirmed subscriber to confirm (double opt-in); False when nothing was
-        sent. Raises a DeliveryError subclass when the provider refused."""
-        raise NotImplementedError
-
-    def send_notice(self, subscriber, state: str) -> bool:
-        """Tell an existing subscriber (`state`: confirmed, unsubscribed or suspended; see
-        notify.confirmations) that its address was signed up again, with the way to manage
-        it; False when nothing was sent. Raises a DeliveryError subclass when the provider
-        refused."""
-        raise NotImplementedError
-
-    # --- Announcements --------------------------------------------------------------------
-
-    def render(self, notification, language: str) -> Any:
-        """The message of a notification in a language; rendered once per batch and reused
-        for every subscriber (per-subscriber parts are filled in by `send`)."""
-        raise NotImplementedError
 
     def throttle(self, address: str = "") -> float:
         """Called before each claim: seconds until this channel may send again (0: now).
@@ -100,11 +81,6 @@ class Channel:
         A rate-limited channel waits here for a short while itself, and returns the longer
         waits so the delivery stays pending and due later."""
         return 0.0
-
-    def stale_reason(self, delivery) -> str:
-        """Why a claimed delivery should not be sent any more ('' to send it), e.g. an SMS
-        about an update that a newer one has overtaken."""
-        return ""
 
     def open(self) -> None:
         """Prepare for a batch of sends (e.g. one SMTP connection for all of them)."""

@@ -16,11 +16,9 @@ from collections.abc import Callable
 
 import requests
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.validators import validate_email
 from urllib3.exceptions import ConnectTimeoutError
 
 from notify.channels.base import (
@@ -31,7 +29,7 @@ from notify.channels.base import (
     RetryableError,
     UnknownOutcome,
 )
-from notify.channels.mime import FIXED_HEADERS, PLAIN_ADDRESS, PreparedEmail, personal
+from notify.channels.mime import PLAIN_ADDRESS, PreparedEmail, personal
 
 # A request to an ESP that failed before it left this machine: the ESP has nothing.
 NEVER_SENT = (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)
@@ -46,35 +44,6 @@ class EmailChannel(Channel):
     def __init__(self):
         self.connection = None
         self.unreachable = ""  # why the batch's connection could not be opened
-
-    @classmethod
-    def normalise(cls, address: str) -> str:
-        from django.utils.translation import gettext
-
-        address = (address or "").strip()
-        try:
-            validate_email(address)
-        except ValidationError as error:
-            message = gettext("“%(address)s” is not an e-mail address.") % {"address": address}
-            raise ValidationError({"address": message}, code="invalid") from error
-        # One stored form per mailbox: nobody relies on the case of a local part, and an
-        # address typed in another case must find the subscription it already has.
-        return address.lower()
-
-    def send_confirmation(self, subscriber) -> bool:
-        from notify.confirmations import send_confirmation_email
-
-        return send_confirmation_email(subscriber)
-
-    def send_notice(self, subscriber, state: str) -> bool:
-        from notify.confirmations import send_notice_email
-
-        return send_notice_email(subscriber, state)
-
-    def render(self, notification, language: str) -> PreparedEmail:
-        from notify.messages import render_email
-
-        return PreparedEmail(render_email(notification, language))
 
     def open(self) -> None:
         if self.unreachable:
@@ -195,14 +164,11 @@ class EmailChannel(Channel):
             body=personal(message.content.text, envelope),
             from_email=message.from_email,
             to=[envelope.address],
-            headers={
-                "List-Unsubscribe": f"<{envelope.unsubscribe_url}>",
-                "X-Noroshi-Delivery": envelope.idempotency_key,
-                **FIXED_HEADERS,
-            },
+            headers=message.headers(envelope),
             connection=self.connection,
         )
-        email.attach_alternative(personal(message.content.html, envelope), "text/html")
+        if message.content.html:
+            email.attach_alternative(personal(message.content.html, envelope), "text/html")
         return email
 
 

@@ -19,6 +19,7 @@ import base64
 import random
 import re
 import sys
+from dataclasses import dataclass
 from email.utils import formatdate, make_msgid
 
 from django.conf import settings
@@ -26,8 +27,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 
-from notify.channels.base import Envelope
-from notify.messages import EmailContent
+from notify.channels.base import UNSUBSCRIBE_PLACEHOLDER, Envelope
 
 # An address sanitize_address would return unchanged (ASCII dot-atom, no display name).
 PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
@@ -36,14 +36,27 @@ FIXED_HEADERS = {
     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     "Auto-Submitted": "auto-generated",
 }
+# An answer to a sign-up is not a subscription's message: it offers no unsubscribing.
+ANSWER_HEADERS = {"Auto-Submitted": "auto-generated"}
 SMTP_LINE_LIMIT = 998  # octets, without the CRLF (RFC 5322 §2.1.1)
 CHARSET = "utf-8"
+MANAGE_PLACEHOLDER = "{manage_url}"
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    """What an e-mail says: its subject, its text and its HTML ('' for a text-only e-mail),
+    the subscriber's links as UNSUBSCRIBE_PLACEHOLDER and MANAGE_PLACEHOLDER."""
+
+    subject: str
+    text: str
+    html: str
 
 
 def personal(rendered: str, envelope: Envelope) -> str:
     """A text rendered once for everyone, with this subscriber's own links filled in."""
-    return rendered.replace("{unsubscribe_url}", envelope.unsubscribe_url).replace(
-        "{manage_url}", envelope.manage_url
+    return rendered.replace(UNSUBSCRIBE_PLACEHOLDER, envelope.unsubscribe_url).replace(
+        MANAGE_PLACEHOLDER, envelope.manage_url
     )
 
 
@@ -75,17 +88,23 @@ def crlf(text: str) -> bytes:
     return text.replace("\r\n", "\n").replace("\n", "\r\n").encode(CHARSET)
 
 
-def part(content_type: str, text: str) -> bytes:
-    """One text part, its headers as Django writes them; base64 when a line is too long."""
+def encoded_body(text: str) -> tuple[bytes, bytes]:
+    """A text's Content-Transfer-Encoding and its body: base64 when a line is too long."""
     body = crlf(text)
     if len(body) > SMTP_LINE_LIMIT and max(map(len, body.split(b"\r\n"))) > SMTP_LINE_LIMIT:
-        encoding = b"base64"
-        body = base64.encodebytes(body).replace(b"\n", b"\r\n")
-    else:
-        encoding = b"8bit"
+        return b"base64", base64.encodebytes(body).replace(b"\n", b"\r\n")
+    return b"8bit", body
+
+
+def content_type(subtype: str) -> bytes:
+    return b"Content-Type: text/" + subtype.encode("ascii") + b'; charset="utf-8"\r\n'
+
+
+def part(subtype: str, text: str) -> bytes:
+    """One text part, its headers as Django writes them."""
+    encoding, body = encoded_body(text)
     return (
-        b"Content-Type: " + content_type.encode("ascii") + b'; charset="utf-8"\r\n'
-        b"MIME-Version: 1.0\r\n"
+        content_type(subtype) + b"MIME-Version: 1.0\r\n"
         b"Content-Transfer-Encoding: " + encoding + b"\r\n\r\n" + body
     )
 
@@ -97,21 +116,40 @@ def boundary() -> str:
 
 class PreparedEmail:
     """The e-mail of one announcement in one language: the parts every subscriber shares,
-    encoded once (`content` keeps the text for backends that want a message object)."""
+    encoded once (`content` keeps the text for backends that want a message object). An
+    e-mail that does not `offer_unsubscribe` (the answer to a sign-up) has no List-Unsubscribe
+    headers."""
 
-    def __init__(self, content: EmailContent, from_email: str | None = None):
+    def __init__(
+        self,
+        content: EmailContent,
+        from_email: str | None = None,
+        *,
+        offer_unsubscribe: bool = True,
+    ):
         self.content = content
         self.from_email = from_email or settings.DEFAULT_FROM_EMAIL
         self.envelope_from = sanitize_address(self.from_email, CHARSET)
+        self.offer_unsubscribe = offer_unsubscribe
+        self.fixed_headers = FIXED_HEADERS if offer_unsubscribe else ANSWER_HEADERS
         self.shared = (
             b"MIME-Version: 1.0\r\n"
             + django_fields(content.subject, self.from_email)
-            + b"".join(header(name, value) for name, value in FIXED_HEADERS.items())
+            + b"".join(header(name, value) for name, value in self.fixed_headers.items())
         )
 
     @property
     def subject(self) -> str:
         return self.content.subject
+
+    def headers(self, envelope: Envelope) -> dict[str, str]:
+        """The headers Django does not write itself, for a backend that builds the message."""
+        listed = {"List-Unsubscribe": f"<{envelope.unsubscribe_url}>"}
+        return {
+            **(listed if self.offer_unsubscribe else {}),
+            "X-Noroshi-Delivery": envelope.idempotency_key,
+            **self.fixed_headers,
+        }
 
     def fill(self, envelope: Envelope) -> tuple[str, bytes]:
         """The envelope recipient and the message's bytes (CRLF line ends) for this
@@ -119,8 +157,35 @@ class PreparedEmail:
         to = envelope.address
         if not PLAIN_ADDRESS.fullmatch(to):  # an IDN domain, a display name…: encode it
             to = sanitize_address(to, CHARSET)
-        text = part("text/plain", personal(self.content.text, envelope))
-        html = part("text/html", personal(self.content.html, envelope))
+        personal_head = (
+            header("To", to)
+            + header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME))
+            + header("Message-ID", make_msgid(domain=DNS_NAME))
+        )
+        if self.offer_unsubscribe:
+            personal_head += header("List-Unsubscribe", f"<{envelope.unsubscribe_url}>")
+        personal_head += header("X-Noroshi-Delivery", envelope.idempotency_key)
+        if not self.content.html:
+            return to, self.text_only(personal_head, envelope)
+        return to, self.alternatives(personal_head, envelope)
+
+    def text_only(self, personal_head: bytes, envelope: Envelope) -> bytes:
+        """A text/plain message, its part's headers at the top as Django writes them."""
+        encoding, body = encoded_body(personal(self.content.text, envelope))
+        head = (
+            content_type("plain")
+            + self.shared
+            + b"Content-Transfer-Encoding: "
+            + encoding
+            + b"\r\n"
+            + personal_head
+        )
+        return head + b"\r\n" + body
+
+    def alternatives(self, personal_head: bytes, envelope: Envelope) -> bytes:
+        """A multipart/alternative message of the text and the HTML."""
+        text = part("plain", personal(self.content.text, envelope))
+        html = part("html", personal(self.content.html, envelope))
         mark = boundary()
         while mark.encode() in text or mark.encode() in html:  # pragma: no cover - 1 in 2**63
             mark = boundary()
@@ -128,13 +193,8 @@ class PreparedEmail:
         head = (
             header("Content-Type", f'multipart/alternative; boundary="{mark}"')
             + self.shared
-            + header("To", to)
-            + header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME))
-            + header("Message-ID", make_msgid(domain=DNS_NAME))
-            + header("List-Unsubscribe", f"<{envelope.unsubscribe_url}>")
-            + header("X-Noroshi-Delivery", envelope.idempotency_key)
+            + personal_head
         )
         # Each delimiter starts with a CRLF of its own (RFC 2046 §5.1.1): a body keeps its last
         # line end.
-        message = b"\r\n".join((head, dash, text, dash, html, dash + b"--", b""))
-        return to, message
+        return b"\r\n".join((head, dash, text, dash, html, dash + b"--", b""))

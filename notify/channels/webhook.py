@@ -1,5 +1,5 @@
-"""Webhooks: Statuspage's subscriber payloads (notify/payloads.py), POSTed through
-notify.netguard and signed.
+"""Webhooks: Statuspage's subscriber payloads (rendered by notify.messages.webhook), POSTed
+through notify.netguard and signed.
 
 Every request carries the delivery's Idempotency-Key — the same on every attempt — and a
 signature of this attempt: X-Noroshi-Timestamp (Unix seconds) and X-Noroshi-Signature
@@ -14,20 +14,19 @@ A 429 or 503 with a Retry-After is retried no sooner than it asks (at most MAX_R
 
 import hashlib
 import hmac
+import json
 import math
 import time
 
-from django.core.exceptions import ValidationError
-
-from notify import netguard, netpolicy, payloads
+from notify import netguard, netpolicy
 from notify.channels.base import (
+    UNSUBSCRIBE_PLACEHOLDER,
     Channel,
     Envelope,
     PermanentError,
     RetryableError,
     UnknownOutcome,
 )
-from notify.signing import confirm_url, manage_url, unsubscribe_url
 
 USER_AGENT = "Noroshi-Webhook/1"
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -35,6 +34,23 @@ RETRYABLE_STATUSES = frozenset({408, 429})
 # taken from it: a receiver cannot park a delivery for days.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 MAX_RETRY_AFTER = 3600
+# A body rendered for many subscribers starts with these bytes: its one per-subscriber part,
+# meta.unsubscribe, comes first, so that `with_unsubscribe` fills it in at a fixed place and
+# text elsewhere in the body that happens to look like the placeholder is never touched.
+TEMPLATE_PREFIX = b'{"meta":{"unsubscribe":' + json.dumps(UNSUBSCRIBE_PLACEHOLDER).encode()
+
+
+def encoded(payload: dict) -> bytes:
+    """A JSON body as every payload is sent: UTF-8, compact."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def with_unsubscribe(template: bytes, unsubscribe_url: str) -> bytes:
+    """A body rendered with the placeholder as meta.unsubscribe, with one subscriber's link."""
+    if not template.startswith(TEMPLATE_PREFIX):
+        raise ValueError("not a body rendered with the unsubscribe placeholder first")
+    filled = b'{"meta":{"unsubscribe":' + json.dumps(unsubscribe_url).encode()
+    return filled + template[len(TEMPLATE_PREFIX) :]
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -84,56 +100,11 @@ def raise_for_status(response: netguard.Response) -> None:
     raise RetryableError(f"{message} (retry after {wait} s)", retry_after=wait)
 
 
-def refused_address(error: netpolicy.Refused) -> ValidationError:
-    return ValidationError({"address": str(error)}, code="invalid")
-
-
 class WebhookChannel(Channel):
     name = "webhook"
 
-    @classmethod
-    def normalise(cls, address: str) -> str:
-        try:
-            return netpolicy.normalised_url(address)
-        except netpolicy.Refused as error:
-            raise refused_address(error) from error
-
-    def send_confirmation(self, subscriber) -> bool:
-        body = payloads.verification_body(
-            subscriber,
-            confirm_url=confirm_url(subscriber),
-            unsubscribe_url=unsubscribe_url(subscriber),
-        )
-        # One key per subscription request (subscribing again renews consent_at).
-        key = f"noroshi-confirm-{subscriber.public_id}-{int(subscriber.consent_at.timestamp())}"
-        post(
-            subscriber.address,
-            body,
-            signed_headers(body, secret=subscriber.secret, idempotency_key=key),
-        )
-        return True
-
-    def send_notice(self, subscriber, state: str) -> bool:
-        body = payloads.notice_body(
-            subscriber,
-            state=state,
-            manage_url=manage_url(subscriber),
-            unsubscribe_url=unsubscribe_url(subscriber),
-        )
-        # One key per clock hour: a repeat within it (a task run twice) is the same notice.
-        key = f"noroshi-notice-{subscriber.public_id}-{int(time.time()) // 3600}"
-        post(
-            subscriber.address,
-            body,
-            signed_headers(body, secret=subscriber.secret, idempotency_key=key),
-        )
-        return True
-
-    def render(self, notification, language: str) -> bytes:
-        return payloads.event_body(notification, language)
-
     def send(self, message: bytes, envelope: Envelope) -> str:
-        body = payloads.with_unsubscribe(message, envelope.unsubscribe_url)
+        body = with_unsubscribe(message, envelope.unsubscribe_url)
         headers = signed_headers(
             body, secret=envelope.secret, idempotency_key=envelope.idempotency_key
         )

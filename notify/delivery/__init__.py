@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from notify import channels, liveness
 from notify.channels.base import (
-    Envelope,
     PermanentError,
     RetryableError,
     UnknownOutcome,
@@ -55,11 +54,14 @@ from notify.delivery.claims import (
     release,
     sending_paused,
 )
+from notify.delivery.envelopes import envelope_for
+from notify.delivery.staleness import stale_reason
 from notify.delivery.stormguard import GUARDED_CHANNELS, StormGuard
 from notify.delivery.switch import SwitchWatch
 from notify.delivery.takeover import give_back
+from notify.messages import Announcement
+from notify.messages.rendering import message_for
 from notify.models import Delivery, Notification, masked
-from notify.signing import manage_url, unsubscribe_url
 
 __all__ = [
     "GUARDED_CHANNELS",
@@ -104,12 +106,14 @@ def fetch(delivery_ids: list[int]) -> list[Delivery]:
 
 
 class Batch:
-    """One task's deliveries: read together, channels opened once, each message rendered once
-    per (notification, channel, language), and the storm guard's figures for all of them."""
+    """One task's deliveries: read together, channels opened once, each announcement built
+    once per (notification, language) and rendered once per channel, and the storm guard's
+    figures for all of them."""
 
     def __init__(self, deliveries: list[Delivery] | None = None):
         self.deliveries = deliveries or []
         self.open_channels: dict[str, channels.Channel] = {}
+        self.announcements: dict[tuple[int, str], Announcement] = {}
         self.rendered: dict[tuple[int, str, str], object] = {}
         self.counts: dict[str, int] = {}
         self.enabled = set(channels.enabled_channels())
@@ -120,10 +124,13 @@ class Batch:
         self.switch: SwitchWatch | None = None  # watched from the first group's claim on
 
     def message(self, delivery: Delivery):
-        key = (delivery.notification_id, delivery.channel, delivery.subscriber.language)
+        language = delivery.subscriber.language
+        key = (delivery.notification_id, delivery.channel, language)
         if key not in self.rendered:
-            channel = self.channel(delivery.channel)
-            self.rendered[key] = channel.render(delivery.notification, delivery.subscriber.language)
+            said = (delivery.notification_id, language)
+            if said not in self.announcements:
+                self.announcements[said] = Announcement(delivery.notification, language)
+            self.rendered[key] = message_for(self.announcements[said], delivery.channel)
         return self.rendered[key]
 
     def channel(self, name: str) -> channels.Channel:
@@ -298,7 +305,7 @@ def send_claimed(delivery: Delivery, batch: Batch) -> str:
     """Send a delivery this worker has claimed, unless it is stale, folded into a newer one
     or held by the storm guard; record the outcome and return its name."""
     channel = batch.channel(delivery.channel)
-    stale = channel.stale_reason(delivery)
+    stale = stale_reason(delivery)
     if stale:
         finish(delivery.pk, state=DeliveryState.SKIPPED, error=stale)
         return "skipped"
@@ -363,19 +370,6 @@ def hand_over(channel: channels.Channel, message, delivery: Delivery, mark) -> s
         return channel.send_once_ready(message, envelope_for(delivery), ready)
     finally:
         mark.held()
-
-
-def envelope_for(delivery: Delivery) -> Envelope:
-    """Where the message goes, with the subscriber's own links (signed: no query)."""
-    subscriber = delivery.subscriber
-    return Envelope(
-        address=subscriber.address,
-        idempotency_key=delivery.idempotency_key,
-        unsubscribe_url=unsubscribe_url(subscriber),
-        secret=subscriber.secret,
-        subscriber_id=subscriber.public_id,
-        manage_url=manage_url(subscriber),
-    )
 
 
 def retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:

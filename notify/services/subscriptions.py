@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Component, Incident
-from notify import channels
+from notify.addresses import normalised_address
 from notify.choices import Channel, Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
@@ -29,16 +29,6 @@ from notify.on_commit import confirmation_on_commit
 # The answer to a sign-up is queued on commit; one still owed this long after is assumed lost
 # between commit and queue (the broker was down), and handed over by the sweep.
 ANSWER_GRACE = timedelta(seconds=5)
-
-
-def normalised_address(channel: str, address: str) -> str:
-    """The address in its stored form, checked by its channel (ValidationError otherwise)."""
-    reason = channels.disabled_reason(channel)
-    if reason:
-        raise ValidationError({"channel": reason})
-    cls = channels.channel_class(channel)
-    assert cls is not None
-    return cls.normalise(address)
 
 
 @transaction.atomic
@@ -58,7 +48,7 @@ def subscribe(
     subscription's scope, language or state without one of its signed links, and the answer
     must not tell a visitor whether the address was known. Either way one message is owed,
     written on the subscriber (`confirmation_due_at`) and queued after commit — or by the sweep,
-    when the broker could not take it: notify.confirmations.send_confirmation, which asks a
+    when the broker could not take it: notify.confirmations.answer_sign_up, which asks a
     pending subscription to confirm and tells an existing one how to manage it. Raises
     ValidationError for a disabled channel, a bad address or language, writing nothing.
     """

@@ -90,11 +90,11 @@ def hook(webhook_receiver):
 @pytest.fixture
 def rendered_webhook(outage):
     """The webhook event of an update posted on `outage`, rendered in English."""
-    from notify.channels.webhook import WebhookChannel
+    from notify.messages import Announcement, webhook
     from notify.models import Notification
 
     update = services.post_update(incident=outage, status="identified", body="Found it.")
-    return WebhookChannel().render(Notification.objects.get(update=update), "en")
+    return webhook.render(Announcement(Notification.objects.get(update=update), "en"))
 
 
 @pytest.fixture

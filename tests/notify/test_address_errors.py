@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from notify.channels.webhook import WebhookChannel
+from notify.addresses import webhook_url
 from notify.models import Subscriber
 from tests.notify.subscription_pages import errors_beside, form_for
 from tests.statuspage.page_html import parse
@@ -90,5 +90,5 @@ def test_the_same_address_is_refused_in_english_on_the_english_page(client, comp
 def test_a_url_over_the_limit_is_refused_in_japanese():
     # The page's form stops longer input first; other callers of the channel reach this.
     with translation.override("ja"), pytest.raises(ValidationError) as error:
-        WebhookChannel.normalise("https://example.com/" + "a" * 481)
+        webhook_url("https://example.com/" + "a" * 481)
     assert error.value.message_dict == {"address": ["URLが500文字を超えています。"]}

@@ -9,8 +9,7 @@ from django.core.mail import get_connection
 
 from notify.channels.base import Envelope
 from notify.channels.email import EmailChannel
-from notify.channels.mime import PreparedEmail
-from notify.messages import EmailContent
+from notify.channels.mime import EmailContent, PreparedEmail
 
 ENVELOPE = Envelope(
     address="Ann.Lee@Example.com",
@@ -84,6 +83,23 @@ def test_prepared_bytes_read_as_djangos_message(name, from_email, settings):
     assert our_parts == their_parts
     assert ENVELOPE.manage_url in our_parts[0][1]
     assert not ours.defects and all(not p.defects for p in ours.iter_parts())
+
+
+@pytest.mark.parametrize("name", ["english", "japanese", "long lines"])
+def test_a_text_only_answer_reads_as_djangos_message_without_unsubscribe_headers(name):
+    content = EmailContent(CONTENTS[name].subject, CONTENTS[name].text, html="")
+    prepared = PreparedEmail(content, "status@example.com", offer_unsubscribe=False)
+    channel = EmailChannel()
+    channel.connection = get_connection("django.core.mail.backends.locmem.EmailBackend")
+    theirs = parsed(channel.email(prepared, ENVELOPE).message().as_bytes(linesep="\r\n"))
+    ours = parsed(prepared.fill(ENVELOPE)[1])
+    for field in HEADERS:
+        assert str(ours[field]).strip() == str(theirs[field]).strip(), field
+    assert ours["List-Unsubscribe"] is ours["List-Unsubscribe-Post"] is None
+    assert ours.get_content_type() == theirs.get_content_type() == "text/plain"
+    assert ours.get_content() == theirs.get_content()
+    assert ENVELOPE.manage_url in ours.get_content()
+    assert not ours.defects
 
 
 def test_every_line_fits_smtp_and_long_ones_go_as_base64():

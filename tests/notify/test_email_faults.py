@@ -7,8 +7,7 @@ import pytest
 
 from notify.channels.base import Envelope, PermanentError, RetryableError, UnknownOutcome
 from notify.channels.email import EmailChannel
-from notify.channels.mime import PreparedEmail
-from notify.messages import EmailContent
+from notify.channels.mime import EmailContent, PreparedEmail
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.smtp_sink import SmtpSink
 

@@ -12,8 +12,7 @@ import pytest
 
 from notify.channels.base import Envelope, PermanentError, RetryableError, UnknownOutcome
 from notify.channels.email import EmailChannel
-from notify.channels.mime import PreparedEmail
-from notify.messages import EmailContent
+from notify.channels.mime import EmailContent, PreparedEmail
 
 MESSAGE = EmailContent(subject="[Acme] Elevated API errors", text="A bad deploy.\n", html="<p/>")
 HANG = (0, {})

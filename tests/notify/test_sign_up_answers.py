@@ -8,7 +8,10 @@ import pytest
 from django.utils import timezone
 
 from notify import services, tasks
+from notify.channels.base import PermanentError
+from notify.confirmations import answer_sign_up
 from notify.models import Subscriber
+from notify.signing import confirm_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,3 +71,18 @@ def test_sign_ups_before_the_answer_goes_owe_one_answer(mailoutbox):
     services.subscribe(channel="email", address="ann@example.com")
     assert services.sweep().confirm == []
     assert [m.subject for m in mailoutbox] == [CONFIRM]
+
+
+def test_an_e_mail_answer_goes_through_the_channel_which_classifies_a_refusal(smtp):
+    subscriber = Subscriber.objects.create(channel="email", address="ann@example.com")
+    assert answer_sign_up(subscriber.pk) is True
+    [message] = smtp.messages
+    assert (message["To"], message["Subject"]) == ("ann@example.com", CONFIRM)
+    assert message.get_content_type() == "text/plain"
+    assert message["List-Unsubscribe"] is None
+    assert f"Confirm here: {confirm_url(subscriber)}\r\n" in message.get_content()
+
+    smtp.sink.refuse = {"ann@example.com": "550 5.1.1 no such user"}
+    with pytest.raises(PermanentError, match="SMTP 550 after RCPT TO"):
+        answer_sign_up(subscriber.pk)
+    assert len(smtp.messages) == 1

@@ -12,9 +12,13 @@ from django.utils import timezone
 
 from incidents import services as incident_services
 from notify import delivery, ratelimit, services
+from notify.addresses import slack_webhook_url
 from notify.channels.base import PermanentError, RetryableError
-from notify.channels.slack import SlackChannel, clipped, mrkdwn
+from notify.channels.slack import SlackChannel
 from notify.fanout import fan_out
+from notify.messages import Announcement
+from notify.messages.slack import clipped, mrkdwn
+from notify.messages.slack import render as render_slack
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import confirm_url, unsubscribe_url
 from tests.webhook_receiver import DROP, Reply, status
@@ -196,7 +200,7 @@ def test_the_channel_raises_the_classified_errors(outage, slack, webhook_receive
     from notify.channels.base import Envelope
 
     update = incident_services.post_update(incident=outage, status="identified", body="Found it.")
-    message = SlackChannel().render(Notification.objects.get(update=update), "en")
+    message = render_slack(Announcement(Notification.objects.get(update=update), "en"))
     target = Envelope(address=webhook_receiver.url(PATH), idempotency_key="k", unsubscribe_url="u")
     webhook_receiver.plan(PATH, status(410, b"channel_is_archived"), status(429))
     with pytest.raises(PermanentError):
@@ -321,7 +325,7 @@ def test_bad_slack_addresses_are_refused_and_nothing_is_written(mailoutbox, addr
 
 
 def test_a_slack_url_is_stored_in_its_one_form():
-    assert SlackChannel.normalise(" https://HOOKS.slack.com/services/T1/B1/AbC ") == (
+    assert slack_webhook_url(" https://HOOKS.slack.com/services/T1/B1/AbC ") == (
         "https://hooks.slack.com/services/T1/B1/AbC"
     )
 

@@ -11,9 +11,12 @@ from django.utils import timezone
 from incidents import services
 from notify import delivery
 from notify import services as notify_services
+from notify.addresses import phone_number
 from notify.channels import disabled_reason
-from notify.channels.sms import LIMIT, SmsChannel, encoding, units
+from notify.channels.sms import SmsChannel
 from notify.fanout import fan_out
+from notify.messages import Announcement, sms
+from notify.messages.sms import LIMIT, encoding, units
 from notify.models import Delivery, Notification, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +50,7 @@ def test_sms_is_off_until_twilio_is_configured_and_says_what_is_missing(settings
     ],
 )
 def test_numbers_are_stored_in_e164(twilio, written, stored):
-    assert SmsChannel.normalise(written) == stored
+    assert phone_number(written) == stored
 
 
 BAD_NUMBERS = [
@@ -90,10 +93,10 @@ def test_bad_numbers_are_refused_and_nothing_is_written_or_sent(
 
 def test_any_country_code_when_the_setting_says_star(twilio, settings):
     settings.NOROSHI_SMS_COUNTRY_CODES = "*"
-    assert SmsChannel.normalise("+33 6 12 34 56 78") == "+33612345678"
+    assert phone_number("+33 6 12 34 56 78") == "+33612345678"
     settings.NOROSHI_SMS_COUNTRY_CODES = "33"
     with pytest.raises(ValidationError) as error:
-        SmsChannel.normalise("+81 90 1234 5678")
+        phone_number("+81 90 1234 5678")
     assert error.value.message_dict == {
         "address": ["SMS can only go to the country codes +33; “+81 90 1234 5678” has +81."]
     }
@@ -178,7 +181,7 @@ def test_a_messaging_service_replaces_the_from_number(sms_announced, twilio, set
 
 def rendered(components, language, **incident):
     services.declare_incident(component_statuses={components["API"]: "major_outage"}, **incident)
-    return SmsChannel().render(Notification.objects.get(), language)
+    return sms.render(Announcement(Notification.objects.get(), language))
 
 
 def test_a_long_body_is_cut_to_two_gsm_segments_and_the_link_is_kept(twilio, components):

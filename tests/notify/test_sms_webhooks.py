@@ -11,7 +11,7 @@ from django.utils import timezone
 from incidents import services
 from notify import delivery
 from notify import services as notify_services
-from notify.channels.sms import SmsChannel
+from notify.confirmations import answer_sign_up
 from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
 
@@ -87,7 +87,7 @@ def test_subscribing_texts_a_code_that_confirms(twilio, django_capture_on_commit
 
 def test_the_code_comes_in_the_subscribers_language(twilio, texter):
     subscriber = texter("+819012345678", confirmed=False, language="ja")
-    assert SmsChannel().send_confirmation(subscriber) is True
+    assert answer_sign_up(subscriber.pk) is True
     body = twilio.messages[0].body
     assert body == (
         f"[Noroshi] 確認コードは {code_in(body)} です。YES と返信するか、"
@@ -97,7 +97,7 @@ def test_the_code_comes_in_the_subscribers_language(twilio, texter):
 
 def test_five_wrong_codes_void_the_code_until_a_new_one_is_sent(twilio, texter):
     subscriber = texter("+819012345678", confirmed=False)
-    SmsChannel().send_confirmation(subscriber)
+    answer_sign_up(subscriber.pk)
     right = code_in(twilio.messages[0].body)
     wrong = f"{(int(right) + 1) % 10**6:06d}"
     before = snapshot(subscriber)
@@ -121,7 +121,7 @@ def test_five_wrong_codes_void_the_code_until_a_new_one_is_sent(twilio, texter):
     assert snapshot(subscriber) == before  # only the count of tries was written
     assert subscriber.confirmation_attempts == 5
 
-    SmsChannel().send_confirmation(subscriber)
+    answer_sign_up(subscriber.pk)
     fresh = code_in(twilio.messages[1].body)
     assert notify_services.confirm_with_code(subscriber=subscriber, code=fresh).confirmed_at
 
@@ -129,7 +129,7 @@ def test_five_wrong_codes_void_the_code_until_a_new_one_is_sent(twilio, texter):
 @pytest.mark.parametrize("typed", ["", "12345", "1234567", "12 345", "abcdef", "１２３４５６"])
 def test_a_malformed_code_is_refused_without_using_a_try(twilio, texter, typed):
     subscriber = texter("+819012345678", confirmed=False)
-    SmsChannel().send_confirmation(subscriber)
+    answer_sign_up(subscriber.pk)
     with pytest.raises(ValidationError) as error:
         notify_services.confirm_with_code(subscriber=subscriber, code=typed)
     assert error.value.message_dict == {
@@ -141,7 +141,7 @@ def test_a_malformed_code_is_refused_without_using_a_try(twilio, texter, typed):
 
 def test_an_expired_code_is_refused(twilio, texter):
     subscriber = texter("+819012345678", confirmed=False)
-    SmsChannel().send_confirmation(subscriber)
+    answer_sign_up(subscriber.pk)
     Subscriber.objects.update(
         confirmation_sent_at=timezone.now() - notify_services.SMS_CODE_LIFETIME
     )
@@ -157,7 +157,7 @@ def test_an_expired_code_is_refused(twilio, texter):
 
 def test_replying_yes_confirms(twilio, texter, client):
     subscriber = texter("+819012345678", confirmed=False)
-    SmsChannel().send_confirmation(subscriber)
+    answer_sign_up(subscriber.pk)
     response = text_in(twilio, "+819012345678", " yes ", client)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml; charset=utf-8"

@@ -7,12 +7,11 @@ event `{meta, page, component, component_update}`. The incident object is the AP
 
 A body is rendered once per (notification, language) and serves every subscriber who reads
 that language: its only per-subscriber part, meta.unsubscribe, is a placeholder that is the
-first value of the body, so `with_unsubscribe` fills it in at a fixed place — text anywhere
-else in the body that happens to look like the placeholder is never touched.
+first value of the body, which the channel fills in at send
+(notify.channels.webhook.with_unsubscribe). The answers to a sign-up are made the same way.
 """
 
 import hashlib
-import json
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,25 +19,21 @@ from django.utils import timezone
 from incidents import representations, selectors
 from incidents.models import Component, ComponentStatusChange, Incident
 from incidents.public_ids import ALPHABET, LENGTH
+from notify.channels.base import UNSUBSCRIBE_PLACEHOLDER
+from notify.channels.webhook import encoded
 from notify.choices import NotificationKind
-from notify.messages import UNSUBSCRIBE_PLACEHOLDER
+from notify.messages import Announcement
 from notify.models import Notification, Subscriber
 
 COMPONENT_KEYS = (
     "id", "name", "status", "created_at", "updated_at", "position", "description", "showcase",
     "page_id", "group_id",
 )  # fmt: skip
-# The body starts with these bytes until `with_unsubscribe` fills in the link.
-TEMPLATE_PREFIX = b'{"meta":{"unsubscribe":' + json.dumps(UNSUBSCRIBE_PLACEHOLDER).encode()
 
 
-def encoded(payload: dict) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def meta(ctx: representations.PageContext, unsubscribe_url: str) -> dict:
+def meta(ctx: representations.PageContext) -> dict:
     return {
-        "unsubscribe": unsubscribe_url,
+        "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
         "documentation": settings.NOROSHI_WEBHOOK_DOCUMENTATION_URL,
         "generated_at": ctx.time(timezone.now()),
     }
@@ -79,7 +74,7 @@ def incident_event(notification: Notification, ctx: representations.PageContext)
         raise ValueError(f"a {notification.kind} notification without an incident")
     incident = selectors.incident_by_public_id(notification.incident.public_id)
     return {
-        "meta": meta(ctx, UNSUBSCRIBE_PLACEHOLDER),
+        "meta": meta(ctx),
         "page": page(ctx),
         "incident": {
             **representations.incident_object(ctx, incident),
@@ -110,7 +105,7 @@ def component_event(notification: Notification, ctx: representations.PageContext
     # The component as the event left it (a later change has its own event).
     body = {key: full[key] for key in COMPONENT_KEYS} | {"status": change.new_status}
     return {
-        "meta": meta(ctx, UNSUBSCRIBE_PLACEHOLDER),
+        "meta": meta(ctx),
         "page": page(ctx),
         "component": body,
         "component_update": {
@@ -124,10 +119,11 @@ def component_event(notification: Notification, ctx: representations.PageContext
     }
 
 
-def event_body(notification: Notification, language: str) -> bytes:
-    """The JSON body announcing `notification` in `language`, its unsubscribe link still a
-    placeholder (see with_unsubscribe)."""
-    ctx = representations.page_context(language=language)
+def render(announcement: Announcement) -> bytes:
+    """The JSON body announcing a notification in a language, its unsubscribe link still a
+    placeholder."""
+    notification = announcement.notification
+    ctx = representations.page_context(language=announcement.language)
     if notification.kind == NotificationKind.COMPONENT_STATUS:
         payload = component_event(notification, ctx)
     else:
@@ -135,15 +131,7 @@ def event_body(notification: Notification, language: str) -> bytes:
     return encoded(payload)
 
 
-def with_unsubscribe(template: bytes, unsubscribe_url: str) -> bytes:
-    """The body of `event_body` with one subscriber's unsubscribe link in meta.unsubscribe."""
-    if not template.startswith(TEMPLATE_PREFIX):
-        raise ValueError("not a body rendered by event_body()")
-    filled = b'{"meta":{"unsubscribe":' + json.dumps(unsubscribe_url).encode()
-    return filled + template[len(TEMPLATE_PREFIX) :]
-
-
-def verification_body(subscriber: Subscriber, *, confirm_url: str, unsubscribe_url: str) -> bytes:
+def verification(subscriber: Subscriber, *, confirm_url: str) -> bytes:
     """The double opt-in event: where to confirm, and the secret that signs every body.
 
     The secret travels only to the URL being confirmed (over verified TLS): whoever receives
@@ -151,21 +139,19 @@ def verification_body(subscriber: Subscriber, *, confirm_url: str, unsubscribe_u
     ctx = representations.page_context(language=subscriber.language)
     return encoded(
         {
-            "meta": meta(ctx, unsubscribe_url),
+            "meta": meta(ctx),
             "verification": {"confirm_url": confirm_url, "signing_secret": subscriber.secret},
         }
     )
 
 
-def notice_body(
-    subscriber: Subscriber, *, state: str, manage_url: str, unsubscribe_url: str
-) -> bytes:
+def notice(subscriber: Subscriber, *, state: str, manage_url: str) -> bytes:
     """The event that tells an existing webhook subscriber that someone signed its URL up
     again: its state (confirmed, unsubscribed, suspended), unchanged, and where to manage it."""
     ctx = representations.page_context(language=subscriber.language)
     return encoded(
         {
-            "meta": meta(ctx, unsubscribe_url),
+            "meta": meta(ctx),
             "subscription": {"status": state, "manage_url": manage_url},
         }
     )

@@ -1,15 +1,16 @@
-"""Chasing overdue recovery actions: one email per overdue action per day to its owner, however
-often the daily task runs, on a frozen clock."""
+"""Chasing overdue recovery actions: one email per overdue action per day to its owner, through
+the e-mail channel, however often the daily task runs, on a frozen clock."""
 
-import smtplib
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from django.conf import settings
 
-from incidents import services, tasks
+from incidents import services
 from incidents.models import AuditEntry, RecoveryAction
+from notify import chase as notify_chase
+from notify import tasks
 from tests.factories import UserFactory
 from tests.incidents.postmortem_data import hand_built_incident, make_components
 
@@ -55,7 +56,7 @@ def actions(people):
 
 
 def chase(day: date = TODAY) -> list[str]:
-    return services.chase_overdue_actions(today=day)
+    return notify_chase.chase_overdue_actions(today=day)
 
 
 def test_each_overdue_action_is_chased_once_a_day(actions, mailoutbox):
@@ -129,18 +130,29 @@ def test_a_claim_made_by_a_concurrent_run_stops_the_reminder(actions, mailoutbox
     assert [m.to for m in mailoutbox] == [["kenji@example.com"]]
 
 
-def test_a_failed_email_is_not_retried_the_same_day(actions, mailoutbox, monkeypatch, caplog):
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPRecipientsRefused({"aiko@example.com": (550, b"no")})
-
-    monkeypatch.setattr("incidents.services.actions.send_mail", refuse)
+def test_a_failed_email_is_not_retried_the_same_day(actions, smtp, caplog):
+    smtp.sink.refuse = {"aiko@example.com": "550 5.1.1 no", "kenji@example.com": "550 5.1.1 no"}
     assert chase() == []
-    monkeypatch.undo()
+    smtp.sink.refuse = {}
 
     assert chase() == []
-    assert mailoutbox == []
+    assert smtp.messages == []
     assert [record.getMessage() for record in caplog.records] == [
-        f"reminder of action {actions['late'].public_id} not sent: SMTPRecipientsRefused",
-        f"reminder of action {actions['started'].public_id} not sent: SMTPRecipientsRefused",
+        f"reminder of action {actions['late'].public_id} not sent: PermanentError",
+        f"reminder of action {actions['started'].public_id} not sent: PermanentError",
     ]
     assert "aiko@example.com" not in caplog.text
+
+
+def test_the_reminder_goes_through_the_smtp_channel_as_plain_text(actions, smtp):
+    assert chase() == [actions["late"].public_id, actions["started"].public_id]
+
+    first = smtp.messages[0]
+    assert (first["To"], first["Subject"]) == (
+        "aiko@example.com",
+        "Overdue recovery action: Add a canary stage",
+    )
+    assert first.get_content_type() == "text/plain"
+    assert first["List-Unsubscribe"] is None
+    assert first["Auto-Submitted"] == "auto-generated"
+    assert first.get_content().startswith("Hello Aiko,\r\n\r\nThis recovery action")
