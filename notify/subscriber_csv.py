@@ -19,7 +19,8 @@ from incidents.services.audit import record_audit
 from notify.choices import Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
-from notify.services import ANSWER_GRACE, normalised_address
+from notify.owed_answers import ANSWER_GRACE
+from notify.services import normalised_address
 
 COLUMNS = ("channel", "address", "language", "components")
 EXPORT_COLUMNS = (

@@ -51,7 +51,6 @@ from incidents.selectors.page import (
 from incidents.selectors.postmortems import (
     postmortem_for_incident,
     published_postmortem,
-    subscribers_notified,
 )
 
 __all__ = [
@@ -90,7 +89,6 @@ __all__ = [
     "rollup",
     "rollup_of_rows",
     "status_history_versions",
-    "subscribers_notified",
     "timeline",
     "unresolved_incidents",
     "upcoming_maintenances",

@@ -1,5 +1,5 @@
-"""Writes of the notifications: subscriptions, the sending (kill switch, sweep, settling by
-hand) and SMS confirmations and replies. Callers import from here: `services.subscribe(…)`."""
+"""Writes of the notifications: subscriptions, the sending (kill switch, settling by hand)
+and SMS confirmations and replies. Callers import from here: `services.subscribe(…)`."""
 
 from notify.services.phones import (
     SMS_CODE_LIFETIME,
@@ -25,18 +25,13 @@ from notify.services.phones import (
     wrong_code_message,
 )
 from notify.services.sending import (
-    FAN_OUT_GRACE,
-    SweepResult,
     pause_sending,
     resolve_unknown,
     resume_sending,
     retry_deliveries,
     set_switch,
-    sweep,
 )
 from notify.services.subscriptions import (
-    ANSWER_GRACE,
-    claim_confirmation,
     confirm,
     normalised_address,
     resume,
@@ -46,17 +41,13 @@ from notify.services.subscriptions import (
 )
 
 __all__ = [
-    "ANSWER_GRACE",
-    "FAN_OUT_GRACE",
     "SMS_CODE_LIFETIME",
     "SMS_CODE_TRIES",
     "SMS_NOT_DELIVERED",
     "SMS_STATUS_ORDER",
     "SMS_SUBSCRIBER_ERRORS",
     "SMS_YES_WINDOW",
-    "SweepResult",
     "active_sms_subscriber",
-    "claim_confirmation",
     "confirm",
     "confirm_phone",
     "confirm_with_code",
@@ -76,7 +67,6 @@ __all__ = [
     "sms_delivery",
     "sms_subscribers",
     "subscribe",
-    "sweep",
     "take_code_try",
     "unsubscribe",
     "unsubscribe_phone",

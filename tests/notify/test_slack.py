@@ -14,9 +14,9 @@ from incidents import services as incident_services
 from notify import delivery, ratelimit, services
 from notify.channels.base import PermanentError, RetryableError
 from notify.channels.slack import SlackChannel, clipped, mrkdwn
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import confirm_url, unsubscribe_url
+from tests.notify.fan_out import fan_out
 from tests.webhook_receiver import DROP, Reply, status
 
 pytestmark = pytest.mark.django_db
