@@ -60,10 +60,11 @@ browser: ## install Debian's chromium and CJK fonts for the browser tests, if mi
 	         "or set CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
 	fi
 
-lint: $(VENV)/.dev ## ruff, ruff format --check, mypy
+lint: $(VENV)/.dev ## ruff, ruff format --check, mypy, the layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy incidents statuspage notify
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev ## reformat and fix what ruff can
 	$(BIN)/ruff format .

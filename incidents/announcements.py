@@ -1,63 +1,54 @@
-"""The one door from the incidents domain to the notifications.
+"""The one door from the incidents domain to the notifications: announcing, nothing else.
 
 The services call these functions inside the transaction that writes what is announced; the
-notifier (settings.NOROSHI_NOTIFIER, "notify.outbox" by default) writes its outbox row in that
-same transaction, so an announcement is saved exactly when the update is, and never without
-it. The notifier is named in settings rather than imported, keeping the dependency one-way
-(notify depends on incidents, never the reverse) without signals.
+notifier writes its outbox row in that same transaction, so an announcement is saved exactly
+when the update is, and never without it. The notifier is notify.outbox, which notify installs
+here when its app is ready (notify.apps): the dependency stays one-way, notify on incidents,
+never the reverse. What the notifications know (who would be reached, who was told) is read
+from notify.selectors by whoever shows it.
 """
 
-from importlib import import_module
-from types import ModuleType
-
-from django.conf import settings
+from typing import Protocol
 
 
-def notifier() -> ModuleType | None:
-    path = getattr(settings, "NOROSHI_NOTIFIER", "")
-    return import_module(path) if path else None
+class Notifier(Protocol):
+    def record_update(self, update) -> object: ...
+
+    def record_reminder(self, maintenance) -> object: ...
+
+    def record_postmortem(self, postmortem) -> object: ...
+
+    def record_component_change(self, change) -> object: ...
+
+
+_notifier: Notifier | None = None
+
+
+def install(notifier: Notifier) -> None:
+    """Hand every announcement from now on to `notifier` (notify.apps, once)."""
+    global _notifier
+    _notifier = notifier
 
 
 def announce_update(update) -> None:
     """Announce a published update (incident or maintenance) to its subscribers."""
-    module = notifier()
-    if module is not None:
-        module.record_update(update)
+    if _notifier is not None:
+        _notifier.record_update(update)
 
 
 def announce_maintenance_reminder(maintenance) -> None:
     """Announce that a maintenance window starts soon (once per window)."""
-    module = notifier()
-    if module is not None:
-        module.record_reminder(maintenance)
-
-
-def notified_count(incident) -> int | None:
-    """How many subscribers the notifier told about the incident (None without a notifier)."""
-    module = notifier()
-    return None if module is None else module.notified_count(incident)
+    if _notifier is not None:
+        _notifier.record_reminder(maintenance)
 
 
 def announce_postmortem_published(postmortem) -> None:
     """Announce a published post-mortem (once per incident)."""
-    module = notifier()
-    if module is not None:
-        module.record_postmortem(postmortem)
+    if _notifier is not None:
+        _notifier.record_postmortem(postmortem)
 
 
 def announce_component_change(change) -> None:
     """Announce a component's status change (Statuspage's component webhook event)."""
-    module = notifier()
-    if module is not None:
-        module.record_component_change(change)
-
-
-def audience(*, components, incident=None, sms: bool) -> dict[str, int] | None:
-    """Subscribers per channel an announcement about `components` would reach now (the preview
-    before posting); None without a notifier."""
-    module = notifier()
-    return (
-        None
-        if module is None
-        else module.audience(components=components, incident=incident, sms=sms)
-    )
+    if _notifier is not None:
+        _notifier.record_component_change(change)

@@ -10,6 +10,9 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
+        from incidents import announcements
+        from notify import outbox
         from notify.email_feedback import on_tracking
 
+        announcements.install(outbox)  # what the incidents announce is written to the outbox
         tracking.connect(on_tracking, dispatch_uid="noroshi-email-feedback")

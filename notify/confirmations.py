@@ -16,13 +16,14 @@ What each state gets (a sign-up never changes the subscription itself):
 
 import time
 
-from notify import channels, services
+from notify import channels
 from notify.channels.base import Envelope
 from notify.choices import Channel
 from notify.messages import answers
 from notify.messages.answers import CONFIRMED, PENDING, subscription_state
 from notify.models import Subscriber
 from notify.signing import unsubscribe_url
+from notify.sms_codes import issue_confirmation_code
 
 
 def answer_sign_up(subscriber_id: int) -> bool:
@@ -40,7 +41,7 @@ def answer_sign_up(subscriber_id: int) -> bool:
         # A STOP holds until START, and texts cost money; the decoy keeps the code page the
         # same for every sign-up.
         silent = state not in (PENDING, CONFIRMED)
-        code = services.issue_confirmation_code(subscriber=subscriber, decoy=silent)
+        code = issue_confirmation_code(subscriber=subscriber, decoy=silent)
         if silent:
             return False
     message = answers.answer(subscriber, state, code=code)

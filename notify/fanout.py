@@ -10,9 +10,8 @@ The rows are written already marked enqueued, since they are queued right after 
 that queueing is lost, the sweep hands them over once NOTIFY_REQUEUE_SECONDS have passed.
 """
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from functools import partial
 
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min, Q
@@ -151,52 +150,35 @@ def in_parallel() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-def write_ranges(
-    notification: Notification,
-    ranges: list[tuple[int, int]],
-    queue: Callable[[list[int]], None],
-) -> int:
+def write_ranges(notification: Notification, ranges: list[tuple[int, int]]) -> Iterator[list[int]]:
     """Write the ranges, each in its transaction (two at once on connections of their own);
-    hand each range's ids added to `queue` as soon as it has committed (a half that committed
-    is handed over even when the other fails). How many rows were added."""
-    added = 0
+    yield each range's ids added as soon as they are committed — or, on a connection already
+    in a transaction, written, to be committed with it — so that they can be queued while
+    the other range is still being written (a half that committed is yielded even when the
+    other fails)."""
     if len(ranges) > 1:
         with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
             writes = [pool.submit(write_range_on_own_connection, notification, *r) for r in ranges]
-            for written in as_completed(writes):  # the first is queued while the other commits
-                ids = written.result()
-                queue(ids)
-                added += len(ids)
-        return added
+            for written in as_completed(writes):
+                yield written.result()
+        return
     for low, high in ranges:
-        with transaction.atomic():
-            ids = insert_range(notification, low, high)
-            transaction.on_commit(partial(queue, ids))
-        added += len(ids)
-    return added
+        yield write_range(notification, low, high)
 
 
-def fan_out(notification_id: int, *, queue: Callable[[list[int]], None] | None = None) -> int:
-    """Write the delivery rows of a notification; return how many this run added.
-
-    Each range of subscribers is its own transaction; `queue` gets the ids it added once it
-    has committed. Safe to run any number of times. Marks the notification fanned out with its
-    total.
-    """
+def write_deliveries(notification_id: int) -> Iterator[list[int]]:
+    """Write the delivery rows of a notification, yielding the ids each range of subscribers
+    added (see write_ranges); once all are written, mark the notification fanned out with its
+    total. Safe to run any number of times: a re-run yields only what it added."""
     notification = Notification.objects.filter(pk=notification_id).first()
     if notification is None:
-        return 0  # deleted with its incident since it was queued
+        return  # deleted with its incident since it was queued
     ranges = subscriber_ranges(notification) if notification.channels else []
-    added = write_ranges(notification, ranges, queue or ignore)
+    yield from write_ranges(notification, ranges)
     total = Delivery.objects.filter(notification=notification).count()
     Notification.objects.filter(pk=notification.pk).update(
         fanned_out_at=notification.fanned_out_at or timezone.now(), delivery_count=total
     )
-    return added
-
-
-def ignore(ids: list[int]) -> None:
-    """No queueing (a fan-out run for its rows only)."""
 
 
 def mark_enqueued(delivery_ids: list[int]) -> None:

@@ -4,7 +4,7 @@ Every worker process (each pool child) and beat writes its heartbeat row
 (notify.models.ProcessHeartbeat) every NOROSHI_HEARTBEAT_SECONDS from a thread of its own, on a
 database connection of its own, and marks it stopped on a clean stop. A row not written for
 NOROSHI_HEARTBEAT_DEAD_SECONDS belongs to a dead process. At each beat a worker process also
-runs `on_beat` (notify.delivery.takeover: it declares such workers dead and takes over their
+runs `on_beat` (notify.worker: it declares such workers dead and takes over their
 work), so a death is noticed in seconds, without beat and without an operator. Times are the
 database's (NOW()), so hosts whose clocks differ agree on who is late.
 

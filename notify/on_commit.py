@@ -16,7 +16,7 @@ from functools import partial, update_wrapper
 
 from django.db import transaction
 
-from notify import publishing
+from notify import publishing, tasks
 
 
 def defer(work: Callable[..., None], *args) -> None:
@@ -26,14 +26,6 @@ def defer(work: Callable[..., None], *args) -> None:
     transaction.on_commit(update_wrapper(partial(work, *args), work), robust=True)
 
 
-def tasks():
-    # The tasks import the services, which defer their work through this module: the tasks
-    # are imported when the work is handed over, here only (issue 13 untangles the circle).
-    from notify import tasks as notify_tasks
-
-    return notify_tasks
-
-
 def fan_out_on_commit(notification_id: int) -> None:
     """Queue the fan-out of a notification (outbox row) once it is committed."""
     defer(publish_fan_out, notification_id)
@@ -41,7 +33,7 @@ def fan_out_on_commit(notification_id: int) -> None:
 
 def publish_fan_out(notification_id: int) -> None:
     publishing.publish(
-        tasks().fan_out, (notification_id,), what=f"the fan-out of notification {notification_id}"
+        tasks.fan_out, (notification_id,), what=f"the fan-out of notification {notification_id}"
     )
 
 
@@ -51,7 +43,7 @@ def sends_on_commit(delivery_ids: list[int]) -> None:
 
 
 def publish_sends(delivery_ids: list[int]) -> None:
-    tasks().queue_sends(delivery_ids)
+    tasks.queue_sends(delivery_ids)
 
 
 def sweep_on_commit() -> None:
@@ -60,7 +52,7 @@ def sweep_on_commit() -> None:
 
 
 def publish_sweep() -> None:
-    publishing.publish(tasks().sweep, (), what="a sweep now", then="beat's next sweep will do")
+    publishing.publish(tasks.sweep, (), what="a sweep now", then="beat's next sweep will do")
 
 
 def confirmation_on_commit(subscriber_id: int) -> None:
@@ -70,7 +62,7 @@ def confirmation_on_commit(subscriber_id: int) -> None:
 
 def publish_confirmation(subscriber_id: int) -> None:
     publishing.publish(
-        tasks().send_confirmation,
+        tasks.send_confirmation,
         (subscriber_id,),
         what=f"the confirmation of subscriber {subscriber_id}",
     )

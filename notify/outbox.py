@@ -1,4 +1,5 @@
-"""The outbox: what incidents.announcements hands over, written in the caller's transaction.
+"""The outbox: what incidents.announcements hands over (notify.apps installs it there), written
+in the caller's transaction.
 
 Each function writes (at most) one Notification row and queues its fan-out for after commit
 (best-effort: notify.on_commit); calling it twice for the same thing writes nothing more. If the
@@ -8,8 +9,8 @@ notify.tasks.sweep finds the row and fans it out.
 
 from incidents.choices import IncidentKind, IncidentStatus, MaintenanceStatus
 from incidents.models import ComponentStatusChange, Incident, IncidentUpdate
-from notify.choices import Channel, DeliveryState, NotificationKind
-from notify.models import Delivery, Notification, Subscriber
+from notify.choices import Channel, NotificationKind
+from notify.models import Notification, Subscriber
 from notify.on_commit import fan_out_on_commit
 
 # SMS is slow and costs money: as on Statuspage, it goes only on these events.
@@ -74,16 +75,6 @@ def record_reminder(maintenance: Incident) -> Notification:
     return record(kind=NotificationKind.MAINTENANCE_REMINDER, incident=maintenance, update=None)
 
 
-def notified_count(incident: Incident) -> int:
-    """Distinct subscribers with a sent delivery of any announcement about the incident."""
-    return (
-        Delivery.objects.filter(notification__incident=incident, state=DeliveryState.SENT)
-        .values("subscriber_id")
-        .distinct()
-        .count()
-    )
-
-
 def record_postmortem(postmortem) -> Notification:
     """Write the announcement of a published post-mortem (once per incident)."""
     return record(
@@ -115,14 +106,3 @@ def record_component_change(change: ComponentStatusChange) -> Notification | Non
         notification.components.set([change.component_id])
         fan_out_on_commit(notification.pk)
     return notification
-
-
-def audience(*, components, incident: Incident | None, sms: bool) -> dict[str, int]:
-    """How many subscribers an announcement about these components would reach now, by the
-    name of each enabled channel it goes to (SMS only when `sms`: the update declares or
-    resolves). The preview shown before posting; fan-out decides for real on save."""
-    from notify import channels, selectors
-
-    counts = selectors.audience(components=list(components), incident=incident)
-    shown = [name for name in channels.enabled_channels() if sms or name != Channel.SMS]
-    return {str(Channel(name).label): counts.get(name, 0) for name in shown}

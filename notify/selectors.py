@@ -2,13 +2,13 @@
 and its SMS deliveries, the components a subscription follows, and delivery figures."""
 
 import re
-from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Now
 
 from incidents.models import Component, Incident
+from notify import channels
 from notify.choices import Channel, DeliveryState
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 
@@ -29,14 +29,27 @@ def audience(*, components: list[Component], incident: Incident | None) -> dict[
     return {row["channel"]: row["n"] for row in counts}
 
 
+def audience_preview(*, components, incident: Incident | None, sms: bool) -> dict[str, int]:
+    """How many subscribers an announcement about these components would reach now, by the
+    name of each enabled channel it goes to (SMS only when `sms`: the update declares or
+    resolves). The preview the console shows before posting; fan-out decides for real on save."""
+    counts = audience(components=list(components), incident=incident)
+    shown = [name for name in channels.enabled_channels() if sms or name != Channel.SMS]
+    return {str(Channel(name).label): counts.get(name, 0) for name in shown}
+
+
+def notified_count(incident: Incident) -> int:
+    """Distinct subscribers with a sent delivery of any announcement about the incident."""
+    return (
+        Delivery.objects.filter(notification__incident=incident, state=DeliveryState.SENT)
+        .values("subscriber_id")
+        .distinct()
+        .count()
+    )
+
+
 def sending_switch() -> SendingSwitch:
     return SendingSwitch.objects.filter(id=1).first() or SendingSwitch(id=1)
-
-
-def delivery_states(notification_id: int) -> Counter:
-    """Deliveries of one notification by state."""
-    rows = Delivery.objects.filter(notification_id=notification_id).values_list("state", flat=True)
-    return Counter(rows)
 
 
 def delivery_states_by_channel(notification_id: int) -> dict[str, dict[str, int]]:

@@ -20,7 +20,7 @@ from notify.addresses import normalised_address
 from notify.choices import Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
-from notify.services import ANSWER_GRACE
+from notify.owed_answers import ANSWER_GRACE
 
 COLUMNS = ("channel", "address", "language", "components")
 EXPORT_COLUMNS = (

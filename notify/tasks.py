@@ -1,13 +1,23 @@
-"""Celery tasks of the notifications. They take ids, call one service, and are safe to run
-twice (acks_late + reject_on_worker_lost: a killed worker's task runs again)."""
+"""Celery tasks of the notifications, and the hand-over of delivery ids to them. The tasks
+take ids, do one piece of work, and are safe to run twice (acks_late + reject_on_worker_lost:
+a killed worker's task runs again).
+
+What a write defers to its commit reaches these tasks through notify.on_commit; the tasks
+themselves import only the layers below the services (delivery, fan-out, the sweep's finds),
+so nothing here imports a service, and no service imports this module but through on_commit.
+"""
 
 import logging
+from functools import partial
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from incidents import deferral, selectors
-from notify import chase, delivery, fanout, liveness, publishing, services
+from notify import chase, delivery, fanout, liveness, lost_work, owed_answers, publishing
+from notify.confirmations import answer_sign_up
+from notify.delivery import takeover
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +69,11 @@ def fan_out(notification_id: int) -> int:
     range of subscribers as soon as it is committed. A re-run also queues the rows an earlier
     run wrote that are still pending (it may have died before queueing them)."""
     started = timezone.now()
-    added = fanout.fan_out(notification_id, queue=queue_new)
+    added = 0
+    for ids in fanout.write_deliveries(notification_id):
+        # At once when the range is committed (or with the caller's transaction, if any).
+        transaction.on_commit(partial(queue_new, ids))
+        added += len(ids)
     again = fanout.pending_before(notification_id, started)
     queue_sends(again)
     logger.info(
@@ -74,10 +88,17 @@ def fan_out(notification_id: int) -> int:
 @shared_task(**TASK_OPTIONS)
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     """Send the deliveries this worker can claim. The ids are published on this process's
-    heartbeat meanwhile: if it dies, the pending ones are queued again at once."""
+    heartbeat meanwhile: if it dies, the pending ones are queued again at once. When this
+    process is asked to stop, the pending rest of the batch is queued again ('given_back')."""
     liveness.hold(delivery_ids)
     try:
-        return delivery.deliver_batch(delivery_ids)
+        counts = delivery.deliver_batch(delivery_ids)
+        if liveness.stopping.is_set():
+            given_back = takeover.to_give_back(delivery_ids)
+            queue_sends(given_back)
+            if given_back:
+                counts["given_back"] = len(given_back)
+        return counts
     finally:
         liveness.hold([])
 
@@ -86,16 +107,15 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 def send_confirmation(subscriber_id: int) -> None:
     """Send the answer owed to a sign-up (the link or code that confirms a subscription, or a
     notice with the link that manages one), once: nothing when it was claimed already."""
-    from notify.confirmations import answer_sign_up
-
-    if services.claim_confirmation(subscriber_id=subscriber_id):
+    if owed_answers.claim(subscriber_id):
         answer_sign_up(subscriber_id)
 
 
 @shared_task(**TASK_OPTIONS)
 def sweep() -> dict[str, int]:
-    """Fan out lost notifications, re-queue idle pending deliveries, settle stuck ones."""
-    result = services.sweep()
+    """Fan out lost notifications, re-queue idle pending deliveries, settle stuck ones, and
+    hand over the answers to sign-ups still owed (notify.lost_work)."""
+    result = lost_work.find_lost_work()
     with deferral.watch():  # a broker found unreachable is not waited for again in this run
         for notification_id in result.fan_out:
             publishing.publish(fan_out, (notification_id,), what=f"notification {notification_id}")

@@ -72,7 +72,7 @@ def begin_worker_process(**kwargs) -> None:
 
     from notify import liveness
     from notify.choices import ProcessRole
-    from notify.delivery.takeover import look_after
+    from notify.worker import look_after
 
     if current_process().name != "MainProcess":  # a solo worker keeps Celery's own handlers
         liveness.in_pool_process()

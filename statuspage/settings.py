@@ -283,9 +283,6 @@ CELERY_BEAT_SCHEDULE = beat_schedule(
 )
 
 # --- Notifications -------------------------------------------------------------------------
-# The module incidents.announcements hands announcements to (empty: announce nothing).
-NOROSHI_NOTIFIER = os.environ.get("NOROSHI_NOTIFIER", "notify.outbox")
-
 # A delivery still `sending` this long after its claim by a process without a heartbeat
 # belongs to one that died mid-send (a worker's own claims are taken over by its heartbeat).
 NOTIFY_STUCK_SECONDS = float(os.environ.get("NOROSHI_STUCK_SECONDS", "300"))

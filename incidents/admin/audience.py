@@ -2,16 +2,16 @@
 update would reach, worked out for the components the form shows as affected, and again
 (as JSON, for audience.js) each time the on-call engineer changes a component or status.
 
-The numbers come through incidents.announcements, so the console never imports notify."""
+The numbers are the notifications' own (notify.selectors): the console shows what they know."""
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from incidents import announcements
 from incidents.choices import IncidentStatus
 from incidents.models import Component, Incident
+from notify import selectors as notify_selectors
 
 
 def sends_sms(*, declaring: bool, status: str) -> bool:
@@ -21,18 +21,16 @@ def sends_sms(*, declaring: bool, status: str) -> bool:
 
 def audience_counts(
     components, *, incident: Incident | None, declaring: bool, status: str
-) -> dict[str, int] | None:
-    return announcements.audience(
+) -> dict[str, int]:
+    return notify_selectors.audience_preview(
         components=components,
         incident=incident,
         sms=sends_sms(declaring=declaring, status=status),
     )
 
 
-def preview_text(counts: dict[str, int] | None) -> str:
+def preview_text(counts: dict[str, int]) -> str:
     """The preview in words: 'Reaches 12 subscribers: E-mail 10 · Webhook 2'."""
-    if counts is None:
-        return _("Notifications are off on this installation.")
     total = sum(counts.values())
     parts = " · ".join(f"{label} {n:,}" for label, n in counts.items() if n)
     if not total:
@@ -45,7 +43,7 @@ def preview_text(counts: dict[str, int] | None) -> str:
 
 
 def preview_html(
-    counts: dict[str, int] | None, *, url: str, declaring: bool, incident: Incident | None
+    counts: dict[str, int], *, url: str, declaring: bool, incident: Incident | None
 ) -> str:
     """The help text of the notify checkbox: the preview, updated live by audience.js."""
     return format_html(

@@ -15,6 +15,7 @@ from incidents.choices import CLOSED_INCIDENT_STATUSES, IncidentKind, PostMortem
 from incidents.models import Incident, PostMortem, PostMortemTimelineEntry
 from incidents.models.postmortems import SECTIONS
 from incidents.services.postmortems import EDITABLE_POSTMORTEM_FIELDS
+from notify import selectors as notify_selectors
 
 # The workflow steps a save can take, by the post-mortem's status.
 SUBMIT, SIGN_OFF, RETURN, PUBLISH, UNPUBLISH = (
@@ -217,7 +218,7 @@ class PostMortemAdmin(ServiceModelAdmin):
             context.update(
                 incident=incident,
                 figures=reliability.incident_figures(incident, obj),
-                subscribers_notified=selectors.subscribers_notified(incident),
+                subscribers_notified=notify_selectors.notified_count(incident),
                 actions=actions,
                 progress=selectors.action_progress(actions),
                 timeline=selectors.timeline(incident),

@@ -59,7 +59,6 @@ from incidents.selectors.page_settings import (
 from incidents.selectors.postmortems import (
     postmortem_for_incident,
     published_postmortem,
-    subscribers_notified,
 )
 from incidents.selectors.reliability import incidents_started_since
 from incidents.selectors.uptime import status_changes, statuses_before
@@ -105,7 +104,6 @@ __all__ = [
     "status_changes",
     "status_history_versions",
     "statuses_before",
-    "subscribers_notified",
     "time_zone_of",
     "timeline",
     "unresolved_incidents",

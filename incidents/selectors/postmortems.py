@@ -2,7 +2,6 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from incidents import announcements
 from incidents.choices import IncidentKind, PostMortemStatus
 from incidents.models import (
     Component,
@@ -56,9 +55,3 @@ def published_postmortem(public_id: str) -> PostMortem:
         )
         .get()
     )
-
-
-def subscribers_notified(incident: Incident) -> int | None:
-    """How many distinct subscribers were sent at least one message about the incident; None
-    ("not available") when no notifier is installed."""
-    return announcements.notified_count(incident)

@@ -58,7 +58,6 @@ from notify.delivery.envelopes import envelope_for
 from notify.delivery.staleness import stale_reason
 from notify.delivery.stormguard import GUARDED_CHANNELS, StormGuard
 from notify.delivery.switch import SwitchWatch
-from notify.delivery.takeover import give_back
 from notify.messages import Announcement
 from notify.messages.rendering import message_for
 from notify.models import Delivery, Notification, masked
@@ -176,8 +175,8 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     """Send each of these deliveries that this worker can claim; return counts by outcome.
 
     Safe to run twice, or at the same time as another worker, on the same ids. When this
-    process is asked to stop, the message in flight is finished and the pending rest of the
-    batch is queued again ('given_back').
+    process is asked to stop, the message in flight is finished and the rest left pending (the
+    task gives it back).
     """
     with liveness.sending:
         batch = Batch(fetch(delivery_ids))
@@ -186,9 +185,6 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
             send_all(batch)
         finally:
             batch.close()
-        if liveness.stopping.is_set():
-            given_back = give_back([delivery.pk for delivery in batch.deliveries])
-            batch.counts["given_back"] = given_back
     return {outcome: n for outcome, n in batch.counts.items() if n}
 
 

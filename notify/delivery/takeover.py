@@ -9,15 +9,15 @@ live process takes over each. In the same transaction it settles the rows the de
   idempotency key;
 - `sending` rows it had only claimed go back to pending, the claim not counted as an attempt;
 - these, and the pending rows of the task it was running (its heartbeat's `holding`: its broker
-  message would come back only after the broker's visibility timeout), are queued again once
-  committed — unless sending is paused, when resuming queues them.
+  message would come back only after the broker's visibility timeout), are to be queued again
+  once committed — unless sending is paused, when resuming queues them.
 
 A process also gives back its own `sending` rows while it runs no batch: a batch ended by an
 error (the database cut mid-send) leaves them so. And a process asked to stop gives back the
-pending rest of its batch, queued again at once.
+pending rest of its batch. What is given back is handed to the broker by the caller
+(notify.worker at each beat, notify.tasks.send_deliveries at a stop).
 """
 
-import logging
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -30,8 +30,6 @@ from notify.choices import Channel, DeliveryState, ProcessRole
 from notify.delivery import attempts
 from notify.delivery.claims import db_now, sending_paused, table
 from notify.models import Delivery
-
-logger = logging.getLogger(__name__)
 
 LOST = "The worker stopped while sending: it may or may not have been delivered."
 LOST_WEBHOOK = "worker lost while sending"
@@ -109,45 +107,13 @@ def give_back_own(process_id: int) -> Settled | None:
     return settled
 
 
-def give_back(delivery_ids: list[int]) -> int:
-    """This process is stopping: queue again those of its batch's rows still pending and due,
-    for another worker (or this one, restarted) — unless sending is paused (resuming queues
-    them). Return how many."""
+def to_give_back(delivery_ids: list[int]) -> list[int]:
+    """This process is stopping: those of its batch's rows still pending and due, to be queued
+    again for another worker (or this one, restarted) — none while sending is paused (resuming
+    queues them)."""
+    if sending_paused():
+        return []
     pending = Delivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.PENDING).exclude(
         next_attempt_at__gt=timezone.now()
     )
-    ids = [] if sending_paused() else list(pending.values_list("pk", flat=True))
-    queue(ids)
-    return len(ids)
-
-
-def look_after(process_id: int) -> None:
-    """At each beat of a worker process: take over the worker processes that stopped beating,
-    and give back what this one still holds while it runs no batch."""
-    late = liveness.late(ProcessRole.WORKER).exclude(pk=process_id)
-    for dead in late.values_list("pk", flat=True):
-        settled = take_over(dead)
-        if settled is not None:
-            logger.warning(
-                "worker process %s stopped beating: taken over by %s; %s unknown, %s queued again",
-                dead,
-                process_id,
-                settled.unknown,
-                len(settled.requeue),
-            )
-            queue(settled.requeue)
-    if liveness.sending.acquire(blocking=False):
-        try:
-            own = give_back_own(process_id)
-        finally:
-            liveness.sending.release()
-        if own is not None:
-            logger.warning("gave back %s deliveries left by a batch that failed", len(own.requeue))
-            queue(own.requeue)
-
-
-def queue(delivery_ids: list[int]) -> None:
-    if delivery_ids:
-        from notify.tasks import queue_sends  # best-effort: left to the sweep if unreachable
-
-        queue_sends(delivery_ids)
+    return list(pending.values_list("pk", flat=True))

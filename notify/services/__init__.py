@@ -1,9 +1,7 @@
-"""Writes of the notifications: subscriptions, the sending (kill switch, sweep, settling by
-hand) and SMS confirmations and replies. Callers import from here: `services.subscribe(…)`."""
+"""Writes of the notifications: subscriptions, the sending (kill switch, settling by hand)
+and SMS confirmations and replies. Callers import from here: `services.subscribe(…)`."""
 
 from notify.services.phones import (
-    SMS_CODE_LIFETIME,
-    SMS_CODE_TRIES,
     SMS_NOT_DELIVERED,
     SMS_STATUS_ORDER,
     SMS_SUBSCRIBER_ERRORS,
@@ -11,29 +9,22 @@ from notify.services.phones import (
     confirm_phone,
     confirm_with_code,
     count_sms_outcome,
-    issue_confirmation_code,
     record_sms_status,
     resubscribe_phone,
     settle_unknown_sms,
-    sms_code_hash,
     take_code_try,
     unsubscribe_phone,
     unusable_code_reason,
     wrong_code_message,
 )
 from notify.services.sending import (
-    FAN_OUT_GRACE,
-    SweepResult,
     pause_sending,
     resolve_unknown,
     resume_sending,
     retry_deliveries,
     set_switch,
-    sweep,
 )
 from notify.services.subscriptions import (
-    ANSWER_GRACE,
-    claim_confirmation,
     confirm,
     normalised_address,
     resume,
@@ -41,18 +32,20 @@ from notify.services.subscriptions import (
     unsubscribe,
     update_subscription,
 )
+from notify.sms_codes import (
+    SMS_CODE_LIFETIME,
+    SMS_CODE_TRIES,
+    issue_confirmation_code,
+    sms_code_hash,
+)
 
 __all__ = [
-    "ANSWER_GRACE",
-    "FAN_OUT_GRACE",
     "SMS_CODE_LIFETIME",
     "SMS_CODE_TRIES",
     "SMS_NOT_DELIVERED",
     "SMS_STATUS_ORDER",
     "SMS_SUBSCRIBER_ERRORS",
     "SMS_YES_WINDOW",
-    "SweepResult",
-    "claim_confirmation",
     "confirm",
     "confirm_phone",
     "confirm_with_code",
@@ -70,7 +63,6 @@ __all__ = [
     "settle_unknown_sms",
     "sms_code_hash",
     "subscribe",
-    "sweep",
     "take_code_try",
     "unsubscribe",
     "unsubscribe_phone",

@@ -1,18 +1,17 @@
-"""Writes of the SMS subscriptions: the confirmation code (issued, checked with a limited
-number of tries), the YES / STOP / START replies, and Twilio's status reports of each message.
+"""Writes of the SMS subscriptions: the confirmation code (checked with a limited number of
+tries; notify.sms_codes issues it), the YES / STOP / START replies, and Twilio's status
+reports of each message.
 """
 
 import logging
 import re
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,43 +19,12 @@ from notify.choices import DeliveryState
 from notify.delivery import note_failure, note_success
 from notify.models import Delivery, Subscriber, masked
 from notify.selectors import active_sms_subscriber, sms_delivery, sms_subscribers
+from notify.sms_codes import SMS_CODE_LIFETIME, SMS_CODE_TRIES, sms_code_hash
 
-SMS_CODE_TRIES = 5
-SMS_CODE_LIFETIME = timedelta(minutes=15)
 # A YES reply confirms a subscription whose code was sent this recently.
 SMS_YES_WINDOW = timedelta(days=1)
 
 logger = logging.getLogger(__name__)
-
-
-def sms_code_hash(subscriber: Subscriber, code: str) -> str:
-    """A code's stored form: an HMAC keyed by SECRET_KEY and the subscriber's own secret, so
-    that the table alone does not give a code away, short as it is."""
-    secret = settings.SECRET_KEY + subscriber.secret
-    return salted_hmac(
-        "noroshi.notify.sms-code", code, secret=secret, algorithm="sha256"
-    ).hexdigest()
-
-
-@transaction.atomic
-def issue_confirmation_code(*, subscriber: Subscriber, decoy: bool = False) -> str:
-    """Give an SMS subscriber a new 6-digit confirmation code, stored hashed, with all its tries
-    again; return the code (to be texted: it is never stored in clear). Voids the previous one.
-
-    A `decoy` is issued and never sent (a sign-up for a number that stopped or is suspended):
-    what is stored is the hash of no 6-digit code, so every code typed on the page is "not
-    right", tries counted, exactly as on a code that was sent — the page tells nobody what
-    state the number is in — and none ever opens anything."""
-    code = f"{secrets.randbelow(10**6):06d}"
-    stored = secrets.token_hex(16) if decoy else code
-    now = timezone.now()
-    Subscriber.objects.filter(pk=subscriber.pk).update(
-        confirmation_code_hash=sms_code_hash(subscriber, stored),
-        confirmation_sent_at=now,
-        confirmation_attempts=0,
-        updated_at=now,
-    )
-    return code
 
 
 def confirm_with_code(*, subscriber: Subscriber, code: str) -> Subscriber:

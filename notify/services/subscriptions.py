@@ -10,9 +10,6 @@ anything that talks to the outside world (a confirmation message, a queued task)
 commit.
 """
 
-import logging
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
@@ -25,10 +22,7 @@ from notify.addresses import normalised_address
 from notify.choices import Channel, Language
 from notify.models import Subscriber
 from notify.on_commit import confirmation_on_commit
-
-# The answer to a sign-up is queued on commit; one still owed this long after is assumed lost
-# between commit and queue (the broker was down), and handed over by the sweep.
-ANSWER_GRACE = timedelta(seconds=5)
+from notify.owed_answers import ANSWER_GRACE
 
 
 @transaction.atomic
@@ -72,15 +66,6 @@ def subscribe(
         Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_due_at=due)
     confirmation_on_commit(subscriber.pk)
     return subscriber
-
-
-def claim_confirmation(*, subscriber_id: int) -> bool:
-    """Take the answer owed to a sign-up for sending: True for one caller only, so that a task
-    run twice, or handed over again by the sweep, sends it once. What is owed is cleared before
-    the message leaves: a worker killed in between loses it rather than send it twice (signing
-    up again asks for it again)."""
-    owed = Subscriber.objects.filter(pk=subscriber_id, confirmation_due_at__isnull=False)
-    return owed.update(confirmation_due_at=None) == 1
 
 
 @transaction.atomic
@@ -157,8 +142,3 @@ def update_subscription(
     current.save(update_fields=["language", "updated_at"])
     current.components.set(components)
     return current
-
-
-# --- SMS: the confirmation code, STOP/START/YES replies, Twilio's status callbacks ----------
-
-logger = logging.getLogger(__name__)

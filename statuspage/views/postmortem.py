@@ -13,6 +13,7 @@ from incidents import selectors
 from incidents.models import PostMortem
 from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.reliability import incident_figures
+from notify import selectors as notify_selectors
 from statuspage.page_frame import page_not_found, public_context
 from statuspage.public_cache import public_response
 
@@ -47,7 +48,7 @@ def postmortem(request: HttpRequest, public_id: str) -> HttpResponse:
         postmortem=found,
         incident=found.incident,
         figures=incident_figures(found.incident, found),
-        subscribers_notified=selectors.subscribers_notified(found.incident),
+        subscribers_notified=notify_selectors.notified_count(found.incident),
         summary=section(found, "summary", language),
         customer_impact=section(found, "customer_impact", language),
         sections=[section(found, name, language) for name in LATER_SECTIONS],

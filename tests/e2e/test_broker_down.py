@@ -26,8 +26,8 @@ from incidents import services
 from incidents.admin.once import ALREADY_POSTED, QUEUE_UNREACHABLE
 from incidents.changes import page_changed_at
 from incidents.models import Incident, IncidentUpdate
+from notify import lost_work, tasks
 from notify import services as notify_services
-from notify import tasks
 from notify.models import Delivery, Notification, Subscriber
 from statuspage.celery import app
 from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
@@ -186,13 +186,13 @@ def test_deliveries_the_broker_did_not_take_are_left_to_the_next_sweep(broker, f
     ids = sorted(Delivery.objects.values_list("id", flat=True))
     assert len(ids) == 3
     assert set(Delivery.objects.values_list("state", "enqueued_at")) == {("pending", None)}
-    assert notify_services.sweep().requeue == ids  # not NOTIFY_REQUEUE_SECONDS later
+    assert lost_work.find_lost_work().requeue == ids  # not NOTIFY_REQUEUE_SECONDS later
 
     Delivery.objects.update(state="failed", enqueued_at=timezone.now())
     assert notify_services.retry_deliveries(deliveries=Delivery.objects.all()) == ids
 
     assert set(Delivery.objects.values_list("state", "enqueued_at")) == {("pending", None)}
-    assert notify_services.sweep().requeue == ids
+    assert lost_work.find_lost_work().requeue == ids
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ AUDIENCE = """
 from django.utils import timezone
 from incidents.models import Incident
 from incidents.services import post_update
-from notify.fanout import fan_out
+from tests.notify.fan_out import fan_out
 from notify.models import Notification, Subscriber
 from notify.services import subscribe
 

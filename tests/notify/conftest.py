@@ -2,9 +2,9 @@ import pytest
 
 from incidents import services
 from notify import services as notify_services
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, SendingSwitch, Subscriber
 from tests.factories import ComponentFactory, ComponentGroupFactory
+from tests.notify.fan_out import fan_out
 from tests.smtp_sink import SmtpSink
 
 
@@ -119,8 +119,8 @@ def texter(db):
 def sms_announced(twilio, texter, components):
     """One confirmed SMS subscriber and the fanned-out announcement of a new incident; the
     delivery's id."""
-    from notify.fanout import fan_out
     from notify.models import Delivery, Notification
+    from tests.notify.fan_out import fan_out
 
     texter("+819012345678")
     services.declare_incident(

@@ -4,8 +4,8 @@ import pytest
 
 from incidents import services as incident_services
 from notify import selectors
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, SendingSwitch
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 

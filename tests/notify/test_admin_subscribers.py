@@ -11,8 +11,8 @@ from django.utils import timezone
 from incidents import services as incident_services
 from incidents.models import AuditEntry
 from notify import subscriber_csv
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from incidents import services
-from notify import delivery
+from notify import delivery, lost_work
 from notify import services as notify_services
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +69,10 @@ def test_the_kill_switch_stops_every_send_and_resume_continues(announced, smtp, 
     assert delivery.deliver_batch(announced) == {"not_claimed": 3}
     assert smtp.messages == []
     assert {state for _, state in states()} == {"pending"}
-    assert notify_services.sweep().requeue == []  # nothing is handed out while paused
+    assert lost_work.find_lost_work().requeue == []  # nothing is handed out while paused
 
     notify_services.resume_sending(actor=oncall)
-    requeue = notify_services.sweep().requeue
+    requeue = lost_work.find_lost_work().requeue
     assert sorted(requeue) == announced
     assert delivery.deliver_batch(requeue) == {"sent": 3}
     assert len(smtp.messages) == 3
@@ -117,7 +117,7 @@ def test_a_stuck_email_send_becomes_unknown_never_resent(announced, smtp):
     first = announced[0]
     delivery.claim(first)  # the worker died right after this
     Delivery.objects.filter(pk=first).update(claimed_at=timezone.now() - timedelta(minutes=10))
-    result = notify_services.sweep()
+    result = lost_work.find_lost_work()
     assert result.unknown == 1
     assert first not in result.requeue
     stuck = Delivery.objects.get(pk=first)
@@ -133,7 +133,7 @@ def test_a_notification_lost_before_its_fan_out_is_found_by_the_sweep(outage):
     Notification.objects.filter(pk=notification.pk).update(
         created_at=timezone.now() - timedelta(seconds=30)
     )
-    assert notify_services.sweep().fan_out == [notification.pk]
+    assert lost_work.find_lost_work().fan_out == [notification.pk]
 
 
 def test_an_unsubscribed_subscriber_is_skipped_at_send_time(announced, smtp):

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from incidents import services
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 

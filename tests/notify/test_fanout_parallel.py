@@ -103,10 +103,9 @@ def flat(queued: list[list[int]]) -> list[int]:
 
 def test_each_matching_subscriber_gets_one_row_queued_once(audience, notification):
     assert len(fanout.subscriber_ranges(notification)) == 2
-    queued: list[list[int]] = []
+    queued = list(fanout.write_deliveries(notification.pk))
 
-    assert fanout.fan_out(notification.pk, queue=queued.append) == 4 * PER_KIND
-
+    assert sum(map(len, queued)) == 4 * PER_KIND
     assert [subscriber for subscriber, _ in rows()] == matching(audience)
     assert len(queued) == 2  # once per half
     assert all(queued)
@@ -117,13 +116,10 @@ def test_each_matching_subscriber_gets_one_row_queued_once(audience, notificatio
 
 
 def test_running_the_two_halves_again_adds_and_queues_nothing(audience, notification):
-    fanout.fan_out(notification.pk)
+    list(fanout.write_deliveries(notification.pk))
     written = rows()
-    queued: list[list[int]] = []
 
-    assert fanout.fan_out(notification.pk, queue=queued.append) == 0
-
-    assert queued == [[], []]
+    assert list(fanout.write_deliveries(notification.pk)) == [[], []]
     assert rows() == written
 
 
@@ -134,21 +130,25 @@ def test_a_run_cut_short_after_its_first_half_is_finished_by_its_rerun(
     queued: list[list[int]] = []
     handed_over = threading.Event()
 
-    def queue(ids: list[int]) -> None:
-        queued.append(ids)
-        handed_over.set()
+    def fan_out() -> int:
+        added = 0
+        for ids in fanout.write_deliveries(notification.pk):
+            queued.append(ids)
+            handed_over.set()
+            added += len(ids)
+        return added
 
     with monkeypatch.context() as patch:
         patch.setattr(fanout, "write_range", dying_after(handed_over, upper=middle))
         with pytest.raises(OperationalError):
-            fanout.fan_out(notification.pk, queue=queue)
+            fan_out()
 
     lower = [pk for pk in matching(audience) if pk < middle]
     assert [subscriber for subscriber, _ in rows()] == lower
     assert flat(queued) == sorted(delivery for _, delivery in rows())
     assert Notification.objects.get().fanned_out_at is None  # the sweep would run it again
 
-    assert fanout.fan_out(notification.pk, queue=queue) == 4 * PER_KIND - len(lower)
+    assert fan_out() == 4 * PER_KIND - len(lower)
     assert [subscriber for subscriber, _ in rows()] == matching(audience)
     assert flat(queued) == sorted(delivery for _, delivery in rows())
 

@@ -7,12 +7,12 @@ import pytest
 from django.utils import timezone
 
 from incidents import services
-from notify import liveness
+from notify import liveness, lost_work
 from notify import services as notify_services
 from notify.choices import ProcessRole
 from notify.delivery.claims import claim_group
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,11 @@ def test_the_sweep_forgets_processes_silent_for_a_day_but_not_a_claimant_still_s
     sending = Delivery.objects.get()
     assert claim_group([sending.pk], claimant=claimant.pk) == {sending.pk}
 
-    result = notify_services.sweep()
+    result = lost_work.find_lost_work()
 
     assert result.forgotten_processes == 2
     kept = set(ProcessHeartbeat.objects.values_list("pk", flat=True))
     assert kept == {running.pk, stopped_today.pk, claimant.pk}
     assert Delivery.objects.get().state == "sending"
     assert Delivery.objects.get().claimed_by_id == claimant.pk
-    assert notify_services.sweep().forgotten_processes == 0  # nothing more to forget
+    assert lost_work.find_lost_work().forgotten_processes == 0  # nothing more to forget

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from incidents import services as incident_services
 from notify import delivery
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
+from tests.notify.fan_out import fan_out
 from tests.webhook_receiver import DROP
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notify import services, tasks
+from notify import lost_work, services, tasks
 from notify.channels.base import PermanentError
 from notify.confirmations import answer_sign_up
 from notify.models import Subscriber
@@ -29,7 +29,7 @@ def owed(address: str, *, due_in: timedelta, **fields) -> Subscriber:
 def test_the_answer_is_claimed_and_sent_once_whatever_runs_twice(mailoutbox):
     subscriber = services.subscribe(channel="email", address="ann@example.com")
     tasks.send_confirmation(subscriber.pk)  # a task run again (a worker killed after it)
-    assert services.sweep().confirm == []
+    assert lost_work.find_lost_work().confirm == []
     assert [(m.to, m.subject) for m in mailoutbox] == [(["ann@example.com"], CONFIRM)]
     assert Subscriber.objects.get().confirmation_due_at is None
 
@@ -51,8 +51,8 @@ def test_the_sweep_hands_an_owed_answer_over_once_until_it_is_due_again(settings
     that has it, until NOTIFY_REQUEUE_SECONDS have passed."""
     subscriber = owed("ann@example.com", due_in=timedelta(seconds=-1))
     before = timezone.now()
-    assert services.sweep().confirm == [subscriber.pk]
-    assert services.sweep().confirm == []
+    assert lost_work.find_lost_work().confirm == [subscriber.pk]
+    assert lost_work.find_lost_work().confirm == []
     due = Subscriber.objects.get().confirmation_due_at
     requeue = timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
     assert before + requeue <= due <= timezone.now() + requeue
@@ -60,7 +60,7 @@ def test_the_sweep_hands_an_owed_answer_over_once_until_it_is_due_again(settings
 
 def test_an_answer_not_yet_due_is_left_to_the_task_queued_on_commit(mailoutbox):
     owed("ann@example.com", due_in=timedelta(seconds=4))
-    assert services.sweep().confirm == []
+    assert lost_work.find_lost_work().confirm == []
     assert mailoutbox == []
 
 
@@ -69,7 +69,7 @@ def test_sign_ups_before_the_answer_goes_owe_one_answer(mailoutbox):
     sweep finds nothing more owed."""
     owed("ann@example.com", due_in=timedelta(seconds=-1))
     services.subscribe(channel="email", address="ann@example.com")
-    assert services.sweep().confirm == []
+    assert lost_work.find_lost_work().confirm == []
     assert [m.subject for m in mailoutbox] == [CONFIRM]
 
 

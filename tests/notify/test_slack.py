@@ -15,12 +15,12 @@ from notify import delivery, ratelimit, services
 from notify.addresses import slack_webhook_url
 from notify.channels.base import PermanentError, RetryableError
 from notify.channels.slack import SlackChannel
-from notify.fanout import fan_out
 from notify.messages import Announcement
 from notify.messages.slack import clipped, mrkdwn
 from notify.messages.slack import render as render_slack
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import confirm_url, unsubscribe_url
+from tests.notify.fan_out import fan_out
 from tests.webhook_receiver import DROP, Reply, status
 
 pytestmark = pytest.mark.django_db

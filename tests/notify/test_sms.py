@@ -9,15 +9,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents import services
-from notify import delivery
+from notify import delivery, lost_work
 from notify import services as notify_services
 from notify.addresses import phone_number
 from notify.channels import disabled_reason
 from notify.channels.sms import SmsChannel
-from notify.fanout import fan_out
 from notify.messages import Announcement, sms
 from notify.messages.sms import LIMIT, encoding, units
 from notify.models import Delivery, Notification, Subscriber
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +272,7 @@ def test_a_connection_dropped_after_sending_is_unknown_never_retried(sms_announc
     unknown = Delivery.objects.get()
     assert unknown.state == "unknown"
     assert unknown.error.startswith("no answer from Twilio after the message was sent: ")
-    assert notify_services.sweep().requeue == []  # not handed out again
+    assert lost_work.find_lost_work().requeue == []  # not handed out again
     assert delivery.deliver_batch([sms_announced]) == {"not_claimed": 1}
     assert len(twilio.messages) == 1  # Twilio took it once; nobody sends it again
 

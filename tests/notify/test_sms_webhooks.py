@@ -12,8 +12,8 @@ from incidents import services
 from notify import delivery
 from notify import services as notify_services
 from notify.confirmations import answer_sign_up
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
 

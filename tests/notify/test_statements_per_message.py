@@ -15,8 +15,8 @@ from notify import delivery
 from notify import services as notify_services
 from notify.delivery import attempts
 from notify.delivery.claims import claim_group, claim_params, claim_sql, db_now
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

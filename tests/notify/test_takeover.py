@@ -13,13 +13,13 @@ from django.db import DatabaseError, OperationalError, connection
 from django.utils import timezone
 
 from incidents import services
-from notify import delivery, liveness
+from notify import delivery, liveness, lost_work, worker
 from notify import services as notify_services
 from notify.choices import ProcessRole
 from notify.delivery import attempts, takeover
 from notify.delivery.claims import claim_group
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch
+from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,7 +83,7 @@ def test_a_dead_workers_claims_are_taken_over_once(crowd, smtp):
     dead = dead_worker(claimed, attempted=claimed[3], holding=crowd[:24])
     live = live_worker()
 
-    takeover.look_after(live.pk)  # queued again at once: here the tasks run in this process
+    worker.look_after(live.pk)  # queued again at once: here the tasks run in this process
 
     assert Delivery.objects.get(pk=claimed[3]).state == "unknown"
     assert Delivery.objects.get(pk=claimed[3]).error == takeover.LOST
@@ -147,7 +147,7 @@ def test_rows_a_process_left_sending_without_a_batch_are_given_back(crowd, smtp)
     assert claim_group(crowd[:3], claimant=live.pk) == set(crowd[:3])
     assert attempts.begin(crowd[0], live.pk, []).held()
 
-    takeover.look_after(live.pk)
+    worker.look_after(live.pk)
 
     assert rows(crowd[:3]) == [("unknown", True), ("sent", True), ("sent", True)]
     assert len(smtp.messages) == 2
@@ -159,7 +159,7 @@ def test_the_sweep_settles_what_a_stopped_process_left(crowd):
     assert attempts.begin(crowd[0], stopped.pk, []).held()
     ProcessHeartbeat.objects.filter(pk=stopped.pk).update(stopped_at=timezone.now())
 
-    result = notify_services.sweep()
+    result = lost_work.find_lost_work()
 
     assert result.unknown == 1
     assert crowd[1] in result.requeue
@@ -188,7 +188,7 @@ def test_a_mark_never_handed_over_goes_back_untried_not_unknown(crowd, smtp):
         assert attempts.begin(crowd[0], live.pk, []).held()  # committed, as a lost result may be
         raise OperationalError("server closed the connection unexpectedly")
 
-    takeover.look_after(live.pk)
+    worker.look_after(live.pk)
 
     assert rows(crowd[:2]) == [("sent", True), ("sent", True)]
     assert len(smtp.messages) == 2
@@ -203,7 +203,7 @@ def test_a_message_handed_over_before_the_error_stays_unknown(crowd, smtp):
         attempts.handed_over(crowd[0])  # the provider may have it
         raise OperationalError("server closed the connection unexpectedly")
 
-    takeover.look_after(live.pk)
+    worker.look_after(live.pk)
 
     assert rows(crowd[:1]) == [("unknown", True)]
     assert smtp.messages == []

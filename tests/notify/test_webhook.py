@@ -19,9 +19,9 @@ from incidents.models import PageSettings, PostMortem
 from notify import delivery, outbox, services
 from notify.channels.base import Envelope, PermanentError, RetryableError, UnknownOutcome
 from notify.channels.webhook import WebhookChannel, signature
-from notify.fanout import fan_out
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import unsubscribe_url
+from tests.notify.fan_out import fan_out
 from tests.notify.test_netguard import NOT_ASCII
 from tests.statuspage.test_api_v2_openapi import DOCUMENT_URI, openapi_document
 from tests.webhook_receiver import DROP, HANG, redirect, status
