@@ -77,8 +77,3 @@ def confirm_url(subscriber: Subscriber) -> str:
 
 def manage_url(subscriber: Subscriber) -> str:
     return absolute(link_path(subscriber, "manage"))
-
-
-def code_url(subscriber: Subscriber) -> str:
-    """Where an SMS subscriber enters the short code they were sent."""
-    return absolute(link_path(subscriber, "code"))

@@ -26,7 +26,6 @@ from notify.services.sending import (
 )
 from notify.services.subscriptions import (
     confirm,
-    normalised_address,
     resume,
     subscribe,
     unsubscribe,
@@ -51,7 +50,6 @@ __all__ = [
     "confirm_with_code",
     "count_sms_outcome",
     "issue_confirmation_code",
-    "normalised_address",
     "pause_sending",
     "record_sms_status",
     "resolve_unknown",
