@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "statuspage",
     "incidents",
     "notify",
@@ -113,6 +116,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A staff session passes its second factor (TOTP) before the console or the API serve it.
+    "django_otp.middleware.OTPMiddleware",
+    "statuspage.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A view that lost the database answers a plain 503 (statuspage.errors), not a 500.
     "statuspage.middleware.DatabaseOutageMiddleware",
@@ -429,6 +435,8 @@ AXES_CLIENT_IP_CALLABLE = "notify.abuse.client_ip"
 # The log names the address; a user name stays masked (people type passwords into it).
 AXES_SENSITIVE_PARAMETERS = ["username"]
 AXES_LOCKOUT_CALLABLE = "statuspage.lockout.locked_out"
+# The name an authenticator app shows beside the console's codes.
+OTP_TOTP_ISSUER = f"Noroshi {urlsplit(SITE_URL).netloc}"
 # The on-call console's sessions: long enough for a night's incident, not for a lost laptop.
 NOROSHI_SESSION_IDLE_SECONDS = int(os.environ.get("NOROSHI_SESSION_IDLE_SECONDS") or 8 * 3600)
 NOROSHI_SESSION_MAX_SECONDS = int(os.environ.get("NOROSHI_SESSION_MAX_SECONDS") or 24 * 3600)
