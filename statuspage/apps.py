@@ -6,4 +6,5 @@ class StatuspageConfig(AppConfig):
     verbose_name = "Status page"
 
     def ready(self) -> None:
-        from statuspage import checks  # noqa: F401  (registers the deploy checks)
+        # Registered on import: the deploy checks, and the clocks of a console session.
+        from statuspage import checks, console_sessions  # noqa: F401

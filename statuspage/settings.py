@@ -9,6 +9,7 @@ DATABASE_URL (PostgreSQL) and REDIS_URL.
 import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -92,6 +93,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "statuspage",
     "incidents",
     "notify",
@@ -111,9 +116,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A staff session passes its second factor (TOTP) before the console or the API serve it.
+    "django_otp.middleware.OTPMiddleware",
+    "statuspage.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A view that lost the database answers a plain 503 (statuspage.errors), not a 500.
     "statuspage.middleware.DatabaseOutageMiddleware",
+    # Console sessions end after NOROSHI_SESSION_IDLE_SECONDS idle or _MAX_SECONDS in all.
+    "statuspage.console_sessions.ConsoleSessionMiddleware",
+    # Refused sign-ins are counted per user name and per address; past the limit, locked out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "statuspage.urls"
@@ -403,6 +415,29 @@ ANYMAIL = {
 }
 
 # --- Auth, i18n, static ----------------------------------------------------------------------
+# Console sign-ins (django-axes): NOROSHI_LOGIN_FAILURE_LIMIT refused passwords in a row for a
+# user name, or from an address, lock that user name or address out for
+# NOROSHI_LOGIN_LOCKOUT_SECONDS (429, logged; the console's "Access attempts" lists them and
+# an owner can lift one early). A sign-in that succeeds clears its user's count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("NOROSHI_LOGIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("NOROSHI_LOGIN_LOCKOUT_SECONDS") or 900))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "notify.abuse.client_ip"
+# The log names the address; a user name stays masked (people type passwords into it).
+AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_LOCKOUT_CALLABLE = "statuspage.lockout.locked_out"
+# The name an authenticator app shows beside the console's codes.
+OTP_TOTP_ISSUER = f"Noroshi {urlsplit(SITE_URL).netloc}"
+# The on-call console's sessions: long enough for a night's incident, not for a lost laptop.
+NOROSHI_SESSION_IDLE_SECONDS = int(os.environ.get("NOROSHI_SESSION_IDLE_SECONDS") or 8 * 3600)
+NOROSHI_SESSION_MAX_SECONDS = int(os.environ.get("NOROSHI_SESSION_MAX_SECONDS") or 24 * 3600)
+SESSION_COOKIE_AGE = NOROSHI_SESSION_MAX_SECONDS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

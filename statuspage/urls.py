@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from notify.email_feedback import tracking_urlpatterns
-from statuspage import health, metrics
+from statuspage import health, metrics, second_factor
 
 admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
@@ -24,6 +24,15 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     # Bounces and complaints from an e-mail provider (404 until ANYMAIL_WEBHOOK_SECRET is set).
     path("anymail/", include((tracking_urlpatterns(), "anymail"))),
+    # The console's second factor (statuspage.second_factor), before the console itself.
+    path("admin/second-factor/", second_factor.setup, name="second_factor_setup"),
+    path("admin/second-factor/verify/", second_factor.verify, name="second_factor_verify"),
+    path("admin/second-factor/qr.svg", second_factor.qr_code, name="second_factor_qr"),
+    path(
+        "admin/second-factor/recovery-codes/",
+        second_factor.replace_recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from incidents import services
+from tests.console_client import ConsoleClient
 from tests.factories import ComponentFactory, UserFactory
 
 
@@ -80,6 +81,19 @@ def tasks_run_in_process(request):
         yield
     finally:
         app.conf.update(task_always_eager=False, task_eager_propagates=False)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose force_login also passes the console's second factor."""
+    return ConsoleClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    client = ConsoleClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from notify import lost_work, tasks
 from notify import services as notify_services
 from notify.models import Delivery, Notification, Subscriber
 from statuspage.celery import app
+from tests.console_client import ConsoleClient
 from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.incidents.test_admin import DECLARE_URL, change_url, form_data
@@ -197,7 +198,7 @@ def test_deliveries_the_broker_did_not_take_are_left_to_the_next_sweep(broker, f
 
 @pytest.fixture
 def console(admin_user) -> Client:
-    client = Client()
+    client = ConsoleClient()
     client.force_login(admin_user)
     return client
 

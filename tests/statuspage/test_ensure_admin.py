@@ -7,6 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from statuspage.management.commands.ensure_admin import FIRST_SIGN_IN
+
 ENV = ("NOROSHI_ADMIN_USER", "NOROSHI_ADMIN_EMAIL", "NOROSHI_ADMIN_PASSWORD")
 
 
@@ -36,6 +38,7 @@ def test_generated_password_is_printed_once_and_kept_in_a_private_file(db, var_d
     assert output == (
         f"Created admin user “admin” with password: {password}\n"
         f"  (shown once; also saved in {password_file}, readable only by you)\n"
+        f"{FIRST_SIGN_IN}\n"
     )
 
 
@@ -58,7 +61,9 @@ def test_password_from_the_environment_is_used_and_not_written(db, var_dir, monk
     monkeypatch.setenv("NOROSHI_ADMIN_EMAIL", "ops@example.com")
     monkeypatch.setenv("NOROSHI_ADMIN_PASSWORD", "signal fire on the hill")
 
-    assert ensure_admin() == "Created admin user “ops” (password from NOROSHI_ADMIN_PASSWORD).\n"
+    assert ensure_admin() == (
+        f"Created admin user “ops” (password from NOROSHI_ADMIN_PASSWORD).\n{FIRST_SIGN_IN}\n"
+    )
     user = get_user_model().objects.get()
     assert (user.username, user.email, user.is_superuser) == ("ops", "ops@example.com", True)
     assert user.check_password("signal fire on the hill")

@@ -10,6 +10,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
 from notify.models import Subscriber
+from tests.console_client import ConsoleClient
 from tests.factories import UserFactory
 
 MALFORMED = {
@@ -74,7 +75,7 @@ def test_the_sweep_covers_every_kind_of_route():
 @pytest.fixture
 def clients(db):
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
-    console = Client(raise_request_exception=False)
+    console = ConsoleClient(raise_request_exception=False)
     console.force_login(superuser)
     return {"visitor": Client(raise_request_exception=False), "console": console}
 

@@ -18,6 +18,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 PASSWORD_FILE_NAME = "admin-password"
+FIRST_SIGN_IN = (
+    "  At the first sign-in (/admin/), the console asks you to add it to an authenticator app\n"
+    "  (scan the QR code, type the 6-digit code) and shows ten one-time recovery codes."
+)
 
 
 def password_file() -> Path:
@@ -77,7 +81,8 @@ class Command(BaseCommand):
                 ) from error
             user_model.objects.create_superuser(username, email, password)
             self.stdout.write(
-                f"Created admin user “{username}” (password from NOROSHI_ADMIN_PASSWORD)."
+                f"Created admin user “{username}” (password from NOROSHI_ADMIN_PASSWORD).\n"
+                + FIRST_SIGN_IN
             )
             return
         password = secrets.token_urlsafe(18)
@@ -87,5 +92,6 @@ class Command(BaseCommand):
             write_secret(password_file(), password)
         self.stdout.write(
             f"Created admin user “{username}” with password: {password}\n"
-            f"  (shown once; also saved in {password_file()}, readable only by you)"
+            f"  (shown once; also saved in {password_file()}, readable only by you)\n"
+            + FIRST_SIGN_IN
         )
