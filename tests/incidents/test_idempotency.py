@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
-from django.test import Client
 from django.utils import timezone
 
 from incidents import selectors, services, tasks
 from incidents.models import IdempotencyKey, Incident
+from tests.console_client import ConsoleClient
 from tests.incidents.test_admin import DECLARE_URL, form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -171,14 +171,14 @@ def test_a_second_claim_takes_the_key_when_the_first_write_fails():
 def test_one_declaration_when_a_form_is_submitted_twice_at_once(admin_user, components):
     """Two submissions of one console form racing each other: one incident; one answer sends
     the engineer on to the list as usual, the other to the incident it made."""
-    clients = [Client(), Client()]
+    clients = [ConsoleClient(), ConsoleClient()]
     for client in clients:
         client.force_login(admin_user)
     data = form_data(clients[0].get(DECLARE_URL), "incident_form")
     data |= {"name": "API is down", "body": "Investigating."}
     start, locations = threading.Barrier(2), []
 
-    def submit(client: Client) -> None:
+    def submit(client: ConsoleClient) -> None:
         try:
             start.wait(WAIT)
             response = client.post(DECLARE_URL, data)
