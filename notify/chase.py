@@ -4,8 +4,6 @@ e-mail channel (its errors classified as every other message's)."""
 import logging
 from datetime import date
 
-from django.db.models import Q, QuerySet
-
 from incidents import selectors, services
 from incidents.models import RecoveryAction
 from notify.channels.base import DeliveryError, Envelope
@@ -13,16 +11,6 @@ from notify.channels.email import EmailChannel
 from notify.messages.chase import reminder
 
 logger = logging.getLogger(__name__)
-
-
-def actions_to_chase(today: date) -> QuerySet[RecoveryAction]:
-    """The overdue actions whose owner has an e-mail address and has not been reminded today."""
-    return (
-        selectors.overdue_actions(today)
-        .filter(owner__isnull=False)
-        .exclude(owner__email="")
-        .filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lt=today))
-    )
 
 
 def chase_overdue_actions(*, today: date) -> list[str]:
@@ -38,7 +26,7 @@ def chase_overdue_actions(*, today: date) -> list[str]:
     chased = []
     channel = EmailChannel()
     try:
-        for action in actions_to_chase(today):
+        for action in selectors.actions_to_chase(today):
             if services.mark_action_chased(action=action, today=today) and send_reminder(
                 channel, action, today
             ):

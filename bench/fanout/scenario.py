@@ -17,7 +17,8 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Component
 from notify.channels.base import Envelope
-from notify.channels.email import EmailChannel
+from notify.messages import Announcement
+from notify.messages.email import render as render_email
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import manage_url, unsubscribe_url
 
@@ -131,7 +132,7 @@ def reference_messages(
     """`count` messages of the notification as the e-mail channel builds them for Django's SMTP
     backend, to subscribers of `component`, each with the key `<tag>-<n>`: (from, to, bytes),
     ready for smtplib."""
-    message = EmailChannel().render(notification, "en")
+    message = render_email(Announcement(notification, "en"))
     subscribers = Subscriber.objects.filter(components=component).order_by("id")[:count]
     messages = []
     for n, subscriber in enumerate(subscribers):

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.functional import Promise
 
 from incidents.choices import UNFINISHED_ACTION_STATES, ActionKind, ActionState
@@ -69,3 +69,13 @@ def open_actions() -> QuerySet[RecoveryAction]:
 def overdue_actions(today: date) -> QuerySet[RecoveryAction]:
     """Unfinished actions due before `today`, most overdue first, with incident and owner."""
     return open_actions().filter(due_on__lt=today)
+
+
+def actions_to_chase(today: date) -> QuerySet[RecoveryAction]:
+    """The overdue actions whose owner has an e-mail address and has not been reminded today."""
+    return (
+        overdue_actions(today)
+        .filter(owner__isnull=False)
+        .exclude(owner__email="")
+        .filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lt=today))
+    )

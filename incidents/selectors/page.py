@@ -314,6 +314,11 @@ def component_or_group(public_id: str) -> tuple[Component | ComponentGroup, str]
     return group, worst_component_status(statuses)
 
 
+def component_with_group(component_id: int) -> Component:
+    """A component with its group (archived ones too: an event about it was already written)."""
+    return Component.objects.select_related("group").get(pk=component_id)
+
+
 def status_history_versions(component_ids: list[int]) -> dict[int, tuple]:
     """A version of each component's status history: (last id, count, last time), which moves
     with every change, backfill included (one query)."""

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from incidents import representations, selectors
-from incidents.models import Component, ComponentStatusChange, Incident
+from incidents.models import ComponentStatusChange, Incident
 from incidents.public_ids import ALPHABET, LENGTH
 from notify.channels.base import UNSUBSCRIBE_PLACEHOLDER
 from notify.channels.webhook import encoded
@@ -99,7 +99,7 @@ def component_event(notification: Notification, ctx: representations.PageContext
     change = notification.component_change
     if change is None:
         raise ValueError("a component_status notification without its status change")
-    component = Component.objects.select_related("group").get(pk=change.component_id)
+    component = selectors.component_with_group(change.component_id)
     group_id = component.group.public_id if component.group else None
     full = representations.component_object(ctx, component, group_id=group_id)
     # The component as the event left it (a later change has its own event).
