@@ -70,6 +70,9 @@ class Harness(Stack):
         # what weighs against the other sessions (as the worker sets its own, statuspage.celery).
         with contextlib.suppress(OSError):
             Path(f"/proc/{self.sink.pid}/autogroup").write_text(str(self.sink_nice))
+        # And, like the worker, it waits for the web's time slice to end when it wakes.
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(self.sink.pid, os.SCHED_BATCH, os.sched_param(0))
 
     def start_beat(self) -> None:
         command = [

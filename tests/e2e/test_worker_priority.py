@@ -39,6 +39,9 @@ def test_a_worker_its_pool_and_its_beat_run_at_the_worker_niceness(tmp_path, wor
         pids = [worker.process.pid, *descendants(worker.process.pid)]
         assert len(pids) == 4  # the main process, two pool processes, the embedded beat
         assert {pid: niceness(pid) for pid in pids} == dict.fromkeys(pids, 10)
+        # Scheduled as batch work: a waking worker does not cut into the web's time slice.
+        policies = {pid: os.sched_getscheduler(pid) for pid in pids}
+        assert policies == dict.fromkeys(pids, os.SCHED_BATCH)
         # Under autogroup scheduling its session (it leads one) is lowered too: otherwise the
         # session would share the CPU equally with the web's, whatever each process's nice.
         autogroup = Path(f"/proc/{worker.process.pid}/autogroup")
