@@ -40,6 +40,12 @@ APP_DEVICE = "Authenticator app"
 RECOVERY_DEVICE = "Recovery codes"
 
 
+def verified(user) -> bool:
+    """Whether this session's user passed the second factor (django-otp's OTPMiddleware gives
+    the request's user `is_verified`)."""
+    return bool(getattr(user, "is_verified", lambda: False)())
+
+
 def next_url(request: HttpRequest) -> str:
     """Where to go once verified: the page the console was asked for, if it is this site's."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
@@ -114,7 +120,7 @@ def staff_only(view):
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code (or type the key), then type what it shows."""
     user = request.user
-    if user_has_device(user) and not user.is_verified():
+    if user_has_device(user) and not verified(user):
         return redirect(with_next(reverse("second_factor_verify"), request))
     device = pending_device(user)
     error = ""
@@ -140,7 +146,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @staff_only
 def qr_code(request: HttpRequest) -> HttpResponse:
     """The enrolment's QR code (an otpauth:// link), as SVG."""
-    if request.user.is_verified() or user_has_device(request.user):
+    if verified(request.user) or user_has_device(request.user):
         return HttpResponse(status=404)
     image = io.BytesIO()
     write_qrcode_image(pending_device(request.user).config_url, image)
@@ -154,7 +160,7 @@ def qr_code(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password: the app's code, or one recovery code."""
     user = request.user
-    if user.is_verified():
+    if verified(user):
         return HttpResponseRedirect(next_url(request))
     if not user_has_device(user):
         return redirect(with_next(reverse("second_factor_setup"), request))
@@ -180,7 +186,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @staff_only
 def replace_recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes for a verified member (the old ones stop working)."""
-    if not request.user.is_verified():
+    if not verified(request.user):
         return redirect(with_next(reverse("second_factor_verify"), request))
     with transaction.atomic():
         codes = new_recovery_codes(request.user)
@@ -217,7 +223,7 @@ class SecondFactorMiddleware:
             and user is not None
             and user.is_authenticated
             and user.is_staff
-            and not user.is_verified()
+            and not verified(user)
             and not request.path_info.startswith(open_paths())
         ):
             if request.path_info.startswith("/admin/"):
