@@ -16,15 +16,21 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from incidents import services
+
 SIGNED_IN_AT = "noroshi_signed_in_at"
 SEEN_AT = "noroshi_seen_at"
 SEEN_EVERY = 60  # seconds between two writes of the idle clock
 
 
 @receiver(user_logged_in, dispatch_uid="noroshi-console-session-start")
-def start_clocks(sender, request: HttpRequest | None, user, **kwargs) -> None:
+def start_session(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """A sign-in starts the session's clocks and keeps the language the console speaks to the
+    member in (what is written to them alone, e.g. a reminder, is written in it)."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = int(time.time())
+    if request is not None and hasattr(request, "LANGUAGE_CODE"):
+        services.remember_language(user=user, language=request.LANGUAGE_CODE)
 
 
 def ended(session, now: float) -> str:

@@ -3,6 +3,7 @@
 incidents.py: components, their status history, incidents and their updates, maintenance,
 page settings, update templates, the audit log. postmortems.py: post-mortems and their
 timelines. actions.py: recovery actions. submissions.py: idempotency keys of writes.
+members.py: what is kept of a console member (their language).
 """
 
 from incidents.models.actions import RecoveryAction
@@ -20,6 +21,7 @@ from incidents.models.incidents import (
     public_id_field,
     validate_time_zone,
 )
+from incidents.models.members import MemberSettings
 from incidents.models.postmortems import PostMortem, PostMortemTimelineEntry
 from incidents.models.submissions import IdempotencyKey
 
@@ -32,6 +34,7 @@ __all__ = [
     "Incident",
     "IncidentUpdate",
     "IncidentUpdateComponent",
+    "MemberSettings",
     "PageSettings",
     "PostMortem",
     "PostMortemTimelineEntry",

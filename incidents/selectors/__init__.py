@@ -20,6 +20,7 @@ from incidents.selectors.actions import (
 )
 from incidents.selectors.export import incident_for_export
 from incidents.selectors.idempotency import idempotency_key
+from incidents.selectors.members import member_language
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
     MAINTENANCE_INDICATOR,
@@ -89,6 +90,7 @@ __all__ = [
     "incidents_started_since",
     "incidents_touching",
     "localized",
+    "member_language",
     "on_page",
     "open_actions",
     "overdue_actions",

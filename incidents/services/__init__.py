@@ -43,6 +43,7 @@ from incidents.services.maintenance import (
     send_due_reminders,
     start_maintenance,
 )
+from incidents.services.members import remember_language
 from incidents.services.page import delete_update_template, edit_page_settings, save_update_template
 from incidents.services.postmortems import (
     add_timeline_entry,
@@ -86,6 +87,7 @@ __all__ = [
     "publish_postmortem",
     "record_audit",
     "record_idempotent_result",
+    "remember_language",
     "reopen_incident",
     "reopen_recovery_action",
     "resolve_incident",

@@ -13,18 +13,13 @@ from incidents.models import RecoveryAction
 from notify.channels.mime import EmailContent, PreparedEmail
 
 
-def owner_language(action: RecoveryAction) -> str:
-    """The language of an action's owner: console users store none, so the page's default."""
-    return settings.LANGUAGE_CODE
-
-
 def reminder(action: RecoveryAction, today: date) -> PreparedEmail:
     """The reminder of an action due before `today`, in its owner's language: what is late,
     since when, and the console link to act on it (text only, no unsubscribing: it stops when
     the action is finished)."""
     owner = action.owner
     assert owner is not None and action.due_on is not None  # only those are chased
-    language = owner_language(action)
+    language = selectors.member_language(owner)
     link = settings.SITE_URL + reverse("admin:incidents_recoveryaction_change", args=[action.pk])
     days = (today - action.due_on).days
     title = selectors.localized(action, "title", language)

@@ -91,6 +91,20 @@ def test_the_reminder_says_what_is_late_and_where_to_act(actions, mailoutbox):
     assert mailoutbox[0].from_email == settings.DEFAULT_FROM_EMAIL
 
 
+def test_the_reminder_is_written_in_the_language_the_owner_uses_the_console_in(
+    actions, people, mailoutbox
+):
+    services.remember_language(user=people["aiko"], language="ja")
+
+    chase()
+
+    aiko, kenji = mailoutbox
+    assert aiko.subject == "期限切れの再発防止アクション: Add a canary stage"
+    assert aiko.body.startswith("Aiko さん\n\nインシデント「API errors」の再発防止アクション")
+    assert "（3 日前）" in aiko.body and "1 日 1 通まで" in aiko.body
+    assert kenji.subject == "Overdue recovery action: Rehearse the rollback"  # never signed in
+
+
 def test_the_next_day_brings_one_more_reminder(actions, mailoutbox):
     chase()
     services.complete_recovery_action(action=actions["started"])

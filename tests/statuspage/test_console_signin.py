@@ -10,6 +10,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
 from django.utils import timezone
 
+from incidents import selectors
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -95,6 +96,16 @@ def test_the_japanese_console_says_so_in_japanese(ann, settings):
     page = sign_in(client, "ann", PASSWORD).content.decode()
 
     assert "ログインがロックされました" in page and "15 分後に" in page
+
+
+def test_a_sign_in_keeps_the_language_the_console_speaks_to_the_member_in(ann):
+    assert selectors.member_language(ann) == "en"  # never signed in: the default
+
+    sign_in(Client(HTTP_ACCEPT_LANGUAGE="ja,en;q=0.5"), "ann", PASSWORD)
+
+    assert selectors.member_language(ann) == "ja"
+    sign_in(Client(HTTP_ACCEPT_LANGUAGE="en-GB"), "ann", PASSWORD)
+    assert selectors.member_language(ann) == "en"
 
 
 def test_owners_see_the_attempts_in_the_console(ann, settings, admin_client):

@@ -1,0 +1,12 @@
+"""Reads of what is kept of a console member."""
+
+from django.conf import settings
+
+from incidents.models import MemberSettings
+
+
+def member_language(user) -> str:
+    """The language the console last spoke to `user` in; the default language for a member
+    who never signed in to it."""
+    kept = MemberSettings.objects.filter(user=user).values_list("language", flat=True).first()
+    return kept or settings.LANGUAGE_CODE
