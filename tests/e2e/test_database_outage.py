@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from incidents import services
@@ -80,6 +82,20 @@ class Browser:
                 "csrfmiddlewaretoken": token,
                 "next": "/admin/",
             },
+        )
+        assert (status, headers["Location"]) == (302, "/admin/")
+        # The second factor (statuspage.second_factor): the app's code of this moment.
+        status, headers, _ = self.open("/admin/")
+        assert (status, headers["Location"]) == (
+            302,
+            "/admin/second-factor/verify/?next=%2Fadmin%2F",
+        )
+        device = TOTPDevice.objects.get(user__username="oncall")
+        code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+        token = self.csrf_token("/admin/second-factor/verify/")
+        status, headers, _ = self.open(
+            "/admin/second-factor/verify/",
+            {"code": code, "csrfmiddlewaretoken": token, "next": "/admin/"},
         )
         assert (status, headers["Location"]) == (302, "/admin/")
 
@@ -153,7 +169,8 @@ def server(database, tmp_path, monkeypatch):
     incident = services.declare_incident(
         name="Elevated API errors", body="Investigating.", component_statuses={api: "major_outage"}
     )
-    User.objects.create_superuser("oncall", "oncall@example.com", PASSWORD)
+    oncall = User.objects.create_superuser("oncall", "oncall@example.com", PASSWORD)
+    TOTPDevice.objects.create(user=oncall, name="Authenticator app", confirmed=True)
     running = Gunicorn(tmp_path, database.connect())
     running.incident = incident
     try:

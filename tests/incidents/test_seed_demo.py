@@ -38,6 +38,7 @@ EXPECTED_COUNTS = {
     "Incident": 11,
     "IncidentUpdate": 37,
     "IncidentUpdateComponent": 33,
+    "MemberSettings": 0,
     "PageSettings": 1,
     "PostMortem": 2,
     "PostMortemTimelineEntry": 10,
