@@ -318,9 +318,10 @@ NOTIFY_RETRY_GIVE_UP_SECONDS = float(os.environ.get("NOROSHI_RETRY_GIVE_UP_SECON
 NOROSHI_HEARTBEAT_SECONDS = float(os.environ.get("NOROSHI_HEARTBEAT_SECONDS", "2"))
 NOROSHI_HEARTBEAT_DEAD_SECONDS = float(os.environ.get("NOROSHI_HEARTBEAT_DEAD_SECONDS", "6"))
 # Worker and beat lower their CPU priority to this niceness at start (statuspage.celery), so
-# that on a shared machine the web keeps serving the page at speed during a big fan-out.
-# 0 leaves it as started.
-NOROSHI_WORKER_NICE = int(os.environ.get("NOROSHI_WORKER_NICE", "10"))
+# that on a shared machine the web keeps serving the page at speed during a big fan-out: the
+# lowest (19), since a fan-out takes every cycle the page leaves idle anyway (bench/worstday:
+# at 10 the fan-out's first seconds took a quarter of the page's throughput). 0: as started.
+NOROSHI_WORKER_NICE = int(os.environ.get("NOROSHI_WORKER_NICE", "19"))
 
 # Webhook and Slack targets (notify/netpolicy.py, notify/netguard.py): https only, no
 # redirects, this many seconds for the whole exchange, at most this many bytes of the answer

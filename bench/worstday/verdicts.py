@@ -41,7 +41,7 @@ INTRO = f"""\
 PostgreSQL and Redis (a database and a database number of its own), the demo page
 (`seed_demo`) and 100,000 e-mail subscribers, gunicorn (`--workers 2`) behind a private nginx
 running the shipped [`deploy/nginx/noroshi.conf`](../deploy/nginx/noroshi.conf) (as
-bench/page renders it), a real Celery worker (`--concurrency 4`, niced to 10 as shipped) and
+bench/page renders it), a real Celery worker (`--concurrency 4`, niced to 19 as shipped) and
 beat, each in a process of its own as the shipped systemd units run them, and bench/fanout's
 SMTP sink (niced: it stands in for a mail server on another machine). The on-call
 engineer is the benchmark itself, publishing through the services as the console does. It
