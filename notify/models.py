@@ -53,6 +53,9 @@ class Subscriber(models.Model):
     # owed: written with the sign-up, cleared by the worker's claim just before it is sent.
     # When the sweep hands it to the broker (again) if no worker has claimed it by then.
     confirmation_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Since when that answer is owed (the first sign-up that asked for it): a provider that
+    # refuses it for a while is tried again until NOROSHI_RETRY_GIVE_UP_SECONDS from here.
+    answer_owed_since = models.DateTimeField(null=True, blank=True, editable=False)
     # Signs webhook bodies (HMAC); also the secret of this subscriber's links.
     secret = models.CharField(max_length=64, default=new_secret, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -1,10 +1,13 @@
 """The answers owed to sign-ups (a subscriber's `confirmation_due_at`): written in the sign-up's
 transaction, queued on commit (notify.on_commit), claimed once by the task that sends the answer,
-or found by the sweep when no worker claimed one by its due time."""
+or found by the sweep when no worker claimed one by its due time. One the provider refused for
+now (RetryableError) is owed again, later, until NOROSHI_RETRY_GIVE_UP_SECONDS after it was
+first asked for; one refused for good, or lost with no answer (it may have arrived), is not."""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from notify.models import Subscriber
 
@@ -33,3 +36,32 @@ def overdue(now) -> list[int]:
     again = now + timedelta(seconds=settings.NOTIFY_REQUEUE_SECONDS)
     Subscriber.objects.filter(pk__in=ids).update(confirmation_due_at=again)
     return ids
+
+
+def owe_again(subscriber_id: int, *, retry_after: float | None = None) -> bool:
+    """The provider refused the answer for now: owe it again, due after a wait that grows with
+    how long it has been owed (NOROSHI_RETRY_BASE_SECONDS up to _MAX_SECONDS, or the provider's
+    Retry-After if longer); False, and nothing owed any more, once it has been owed
+    NOROSHI_RETRY_GIVE_UP_SECONDS."""
+    now = timezone.now()
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    owed_for = (now - (subscriber.answer_owed_since or now)).total_seconds()
+    if owed_for >= settings.NOTIFY_RETRY_GIVE_UP_SECONDS:
+        settle(subscriber_id)
+        return False
+    wait = min(max(owed_for, settings.NOTIFY_RETRY_BASE_SECONDS), settings.NOTIFY_RETRY_MAX_SECONDS)
+    wait = max(wait, retry_after or 0)
+    Subscriber.objects.filter(pk=subscriber_id).update(
+        confirmation_due_at=now + timedelta(seconds=wait),
+        answer_owed_since=subscriber.answer_owed_since or now,
+    )
+    return True
+
+
+def settle(subscriber_id: int) -> None:
+    """The answer went, or will never go: nothing is owed since any time."""
+    Subscriber.objects.filter(pk=subscriber_id, confirmation_due_at__isnull=True).update(
+        answer_owed_since=None
+    )

@@ -168,6 +168,7 @@ def import_subscribers(*, text: str, confirmed: bool, dry_run: bool, actor=None)
                 consent_source="import" if confirmed else "import-unconfirmed",
                 # Owed as after a sign-up: the sweep sends it if the broker cannot take it.
                 confirmation_due_at=None if confirmed else now + ANSWER_GRACE,
+                answer_owed_since=None if confirmed else now,
             )
             for item in report.to_add
         ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from incidents import deferral, selectors
 from notify import chase, delivery, fanout, liveness, lost_work, owed_answers, publishing
+from notify.channels.base import DeliveryError, RetryableError
 from notify.confirmations import answer_sign_up
 from notify.delivery import takeover
 
@@ -107,8 +108,24 @@ def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
 def send_confirmation(subscriber_id: int) -> None:
     """Send the answer owed to a sign-up (the link or code that confirms a subscription, or a
     notice with the link that manages one), once: nothing when it was claimed already."""
-    if owed_answers.claim(subscriber_id):
+    if not owed_answers.claim(subscriber_id):
+        return
+    try:
         answer_sign_up(subscriber_id)
+    except RetryableError as error:
+        owed = owed_answers.owe_again(subscriber_id, retry_after=error.retry_after)
+        logger.warning(
+            "the answer to subscriber %s was refused for now (%s): %s",
+            subscriber_id,
+            type(error).__name__,
+            "owed again" if owed else "given up after NOROSHI_RETRY_GIVE_UP_SECONDS",
+        )
+        return
+    except DeliveryError as error:  # refused for good, or lost with no answer: never again
+        logger.warning(
+            "the answer to subscriber %s was not sent: %s", subscriber_id, type(error).__name__
+        )
+    owed_answers.settle(subscriber_id)
 
 
 @shared_task(**TASK_OPTIONS)

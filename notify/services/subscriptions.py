@@ -58,12 +58,18 @@ def subscribe(
             "incident": incident,
             "consent_ip": ip,
             "confirmation_due_at": due,
+            "answer_owed_since": timezone.now(),
         },
     )
     if created:
         subscriber.components.set(components or [])
     else:  # one answer owed, however many sign-ups ask for it before it goes
-        Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_due_at=due)
+        Subscriber.objects.filter(pk=subscriber.pk).update(
+            confirmation_due_at=due,
+            answer_owed_since=Coalesce(
+                F("answer_owed_since"), Value(timezone.now(), output_field=DateTimeField())
+            ),
+        )
     confirmation_on_commit(subscriber.pk)
     return subscriber
 

@@ -5,6 +5,7 @@ once; one the broker never took is handed over by the sweep, once."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from notify import lost_work, services, tasks
@@ -86,3 +87,49 @@ def test_an_e_mail_answer_goes_through_the_channel_which_classifies_a_refusal(sm
     with pytest.raises(PermanentError, match="SMTP 550 after RCPT TO"):
         answer_sign_up(subscriber.pk)
     assert len(smtp.messages) == 1
+
+
+def test_an_answer_refused_for_now_is_owed_again_and_sent_once_the_provider_takes_it(
+    smtp, settings
+):
+    smtp.sink.refuse = {"ann@example.com": "451 4.3.0 try again later"}
+
+    services.subscribe(channel="email", address="ann@example.com")  # its task: refused for now
+
+    owed_again = Subscriber.objects.get()
+    wait = timedelta(seconds=settings.NOTIFY_RETRY_BASE_SECONDS)
+    assert owed_again.confirmation_due_at >= timezone.now() + wait - timedelta(seconds=2)
+    assert owed_again.answer_owed_since is not None
+    assert lost_work.find_lost_work().confirm == []  # not due yet
+    smtp.sink.refuse = {}
+    with time_machine.travel(owed_again.confirmation_due_at + timedelta(seconds=1)):
+        [due] = lost_work.find_lost_work().confirm
+        tasks.send_confirmation(due)
+        tasks.send_confirmation(due)  # handed over twice: sent once
+
+    assert [m["Subject"] for m in smtp.messages] == [CONFIRM]
+    answered = Subscriber.objects.get()
+    assert (answered.confirmation_due_at, answered.answer_owed_since) == (None, None)
+
+
+def test_an_answer_refused_for_a_whole_day_is_given_up(smtp, settings):
+    smtp.sink.refuse = {"ann@example.com": "451 4.3.0 try again later"}
+    subscriber = services.subscribe(channel="email", address="ann@example.com")
+    day = timedelta(seconds=settings.NOTIFY_RETRY_GIVE_UP_SECONDS)
+    Subscriber.objects.update(answer_owed_since=timezone.now() - day)
+
+    tasks.send_confirmation(subscriber.pk)  # refused again, a day after the sign-up
+
+    given_up = Subscriber.objects.get()
+    assert (given_up.confirmation_due_at, given_up.answer_owed_since) == (None, None)
+    assert smtp.messages == []
+
+
+def test_an_answer_refused_for_good_is_not_owed_any_more(smtp):
+    smtp.sink.refuse = {"ann@example.com": "550 5.1.1 no such user"}
+
+    services.subscribe(channel="email", address="ann@example.com")  # its task: refused
+
+    refused = Subscriber.objects.get()
+    assert (refused.confirmation_due_at, refused.answer_owed_since) == (None, None)
+    assert lost_work.find_lost_work().confirm == []
