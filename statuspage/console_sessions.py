@@ -50,15 +50,22 @@ def ended(session, now: float) -> str:
     return ""
 
 
+def signed_in_user(request: HttpRequest):
+    """The signed-in user of a request that brings a session, else None. Only such a request
+    is looked at: reading the session of one that has none would add "Vary: Cookie" to every
+    public page."""
+    user = getattr(request, "user", None)
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and user and user.is_authenticated:
+        return user
+    return None
+
+
 class ConsoleSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Only a request that brings a session is looked at: reading the session of one that
-        # has none would add "Vary: Cookie" to every public page.
-        user = getattr(request, "user", None)
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and user and user.is_authenticated:
+        if signed_in_user(request) is not None:
             reason = ended(request.session, time.time())
             if reason:
                 logout(request)

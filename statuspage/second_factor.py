@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
 from incidents.services.audit import record_audit
+from statuspage.console_sessions import signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -216,12 +217,9 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Only a request that brings a session is looked at (no Vary: Cookie on public pages).
-        user = getattr(request, "user", None)
+        user = signed_in_user(request)
         if (
-            settings.SESSION_COOKIE_NAME in request.COOKIES
-            and user is not None
-            and user.is_authenticated
+            user is not None
             and user.is_staff
             and not verified(user)
             and not request.path_info.startswith(open_paths())
