@@ -14,6 +14,7 @@ admin.site.index_title = "Incidents, maintenance and components"
 
 urlpatterns = [
     path("api/v2/", include("statuspage.api_v2.urls")),
+    path("api/v1/", include("statuspage.api_v1.urls")),
     path("api/v1/", include("notify.api.urls")),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api_v1_schema"),
     path("", include("statuspage.feeds.urls")),

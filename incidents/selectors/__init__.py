@@ -6,7 +6,8 @@ postmortems.py: post-mortems with their timelines. actions.py: recovery actions 
 progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
 history the uptime figures are computed from (in incidents/uptime.py). reliability.py: the
 incidents of the reliability report (incidents/reliability.py). export.py: one incident with
-everything its export shows (incidents/export.py).
+everything its export shows (incidents/export.py). management.py: what the management API
+(statuspage.api_v1) lists and looks up by public id.
 """
 
 from incidents.selectors.actions import (
@@ -20,6 +21,19 @@ from incidents.selectors.actions import (
 )
 from incidents.selectors.export import incident_for_export
 from incidents.selectors.idempotency import idempotency_key
+from incidents.selectors.management import (
+    all_maintenances,
+    component_for_management,
+    components_by_public_id,
+    components_for_management,
+    group_by_public_id,
+    group_for_management,
+    groups_for_management,
+    incident_for_management,
+    incidents_matching,
+    update_template_for,
+    update_templates,
+)
 from incidents.selectors.members import member_language
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
@@ -75,18 +89,27 @@ __all__ = [
     "action_progress",
     "actions_to_chase",
     "active_maintenances",
+    "all_maintenances",
     "calendar_maintenances",
     "completed_maintenances",
+    "component_for_management",
     "component_or_group",
     "component_with_group",
+    "components_by_public_id",
+    "components_for_management",
     "components_in_order",
     "first_incident_start",
+    "group_by_public_id",
+    "group_for_management",
+    "groups_for_management",
     "history_between",
     "idempotency_key",
     "in_kind_order",
     "incident_actions",
     "incident_by_public_id",
     "incident_for_export",
+    "incident_for_management",
+    "incidents_matching",
     "incidents_started_since",
     "incidents_touching",
     "localized",
@@ -114,6 +137,8 @@ __all__ = [
     "timeline",
     "unresolved_incidents",
     "upcoming_maintenances",
+    "update_template_for",
+    "update_templates",
     "with_timeline",
     "worst_component_status",
 ]

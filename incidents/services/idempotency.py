@@ -30,12 +30,13 @@ def claim_idempotency_key(*, owner: str, key: str, fingerprint: str) -> Idempote
 
 
 def record_idempotent_result(
-    claim: IdempotencyKey, *, result: models.Model, response: dict | None = None
+    claim: IdempotencyKey, *, result: models.Model | None = None, response: dict | None = None
 ) -> IdempotencyKey:
-    """Record, in the write's transaction, what the write that claimed the key made (and the
-    answer a retry gets, for clients that need it)."""
-    claim.result_type = result._meta.label_lower
-    claim.result_id = str(result.pk)
+    """Record, in the write's transaction, what the write that claimed the key made (the
+    console sends a retry there) and the answer a retry gets (the API replays it)."""
+    if result is not None:
+        claim.result_type = result._meta.label_lower
+        claim.result_id = str(result.pk)
     claim.response = response
     claim.save(update_fields=["result_type", "result_id", "response"])
     return claim

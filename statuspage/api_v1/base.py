@@ -1,0 +1,164 @@
+"""What every management endpoint shares: the page in the path, the role's permission per
+method, request envelopes, idempotent writes, pagination with Link headers."""
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.db.models import QuerySet
+from rest_framework import permissions
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from incidents import selectors, services
+from statuspage.api_v1.errors import Unprocessable, exception_handler
+from statuspage.api_v1.parsers import NestedFormParser, NestedMultiPartParser
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+# The request header a client names a write with, so that a retry is answered, not repeated.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 255
+
+
+class RolePermission(permissions.BasePermission):
+    """The permission each method of the view names in `required_permissions` (a Viewer's
+    role holds only view permissions, so every write is 403 for it)."""
+
+    message = "Your role may not do this."
+
+    def has_permission(self, request, view) -> bool:
+        needed = view.required_permissions.get(request.method)
+        if needed is None and request.method in ("HEAD", "OPTIONS"):
+            needed = view.required_permissions.get("GET")
+        if needed is None:
+            return False
+        self.message = f"Your role may not do this (it needs the {needed} permission)."
+        return request.user.has_perm(needed)
+
+
+class ManagementView(APIView):
+    """A resource under /api/v1/pages/{page_id}/. Subclasses name the permission of each
+    method in `required_permissions` and wrap their writes in `self.write(request, …)`."""
+
+    permission_classes = (permissions.IsAuthenticated, RolePermission)
+    parser_classes = (JSONParser, NestedFormParser, NestedMultiPartParser)
+    renderer_classes = (JSONRenderer,)
+    required_permissions: dict[str, str] = {}
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        page_id = kwargs.get("page_id")
+        if page_id is not None and page_id != selectors.page_settings().public_id:
+            raise NotFound(f"There is no page “{page_id}” here.")
+
+    # --- bodies ------------------------------------------------------------------------------
+
+    def envelope(self, request: Request, name: str) -> dict:
+        """The object a Statuspage body wraps in `{name: {…}}`."""
+        data = request.data
+        if not isinstance(data, dict) or not isinstance(data.get(name), dict):
+            raise ValidationError(
+                {name: [f'Send the fields inside “{name}”: {{"{name}": {{…}}}}.']}
+            )
+        return data[name]
+
+    # --- idempotent writes -------------------------------------------------------------------
+
+    def write(self, request: Request, perform: Callable[[], Response]) -> Response:
+        """Run `perform` in one transaction; with an Idempotency-Key, answer a retry with the
+        first response and refuse the same key with another request (422). An error leaves
+        nothing written, the key included."""
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > MAX_IDEMPOTENCY_KEY:
+            raise ValidationError(
+                {IDEMPOTENCY_HEADER: [f"Use at most {MAX_IDEMPOTENCY_KEY} characters."]}
+            )
+        if not key:
+            with transaction.atomic():
+                return perform()
+        owner = f"api:{request.user.pk}"
+        fingerprint = request_fingerprint(request)
+        with transaction.atomic():
+            claim = services.claim_idempotency_key(owner=owner, key=key, fingerprint=fingerprint)
+            if claim is not None:
+                response = perform()
+                services.record_idempotent_result(
+                    claim, response={"status": response.status_code, "body": response.data}
+                )
+                return response
+        return replay(owner=owner, key=key, fingerprint=fingerprint)
+
+    # --- lists -------------------------------------------------------------------------------
+
+    def paginate(
+        self,
+        request: Request,
+        rows: QuerySet | Sequence,
+        *,
+        size_parameter: str = "per_page",
+        default_size: int = 100,
+        max_size: int = 100,
+    ) -> tuple[list, dict[str, str]]:
+        """One page of `rows` (`page` counts from 1) and the Link header to its neighbours."""
+        page = positive_int(request, "page", default=1)
+        size = min(positive_int(request, size_parameter, default=default_size), max_size)
+        start = (page - 1) * size
+        window = list(rows[start : start + size + 1])
+        has_next = len(window) > size
+        links = []
+        base = request.build_absolute_uri(request.path)
+        query = {k: v for k, v in request.query_params.items() if k != "page"}
+
+        def link(number: int, rel: str) -> str:
+            return f'<{base}?{urlencode({**query, "page": number})}>; rel="{rel}"'
+
+        links.append(link(1, "first"))
+        if page > 1:
+            links.append(link(page - 1, "prev"))
+        if has_next:
+            links.append(link(page + 1, "next"))
+        return window[:size], {"Link": ", ".join(links)}
+
+
+def positive_int(request: Request, name: str, *, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValidationError({name: [f"Give a whole number of 1 or more, not “{raw}”."]})
+    return value
+
+
+def request_fingerprint(request: Request) -> str:
+    """What was asked: the method, the path and the body, as one digest."""
+    asked = {"method": request.method, "path": request.path, "body": request.data}
+    text = json.dumps(asked, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replay(*, owner: str, key: str, fingerprint: str) -> Response:
+    claim = selectors.idempotency_key(owner=owner, key=key)
+    if claim is None or claim.response is None:
+        # Claimed by the console's own forms under the same key space: never for the API.
+        raise Unprocessable(f"The {IDEMPOTENCY_HEADER} “{key}” cannot be used here.")
+    if claim.fingerprint != fingerprint:
+        raise Unprocessable(
+            f"The {IDEMPOTENCY_HEADER} “{key}” was already used with a different request; "
+            "send a new key for a new request."
+        )
+    response = Response(claim.response["body"], status=claim.response["status"])
+    response["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,274 @@
+"""Components and component groups: list, create, read, update, delete (= archive: a
+component's history is never erased), and each one's uptime over a window."""
+
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from incidents import selectors, services
+from incidents.choices import StatusChangeSource
+from incidents.models import Component, ComponentGroup
+from incidents.representations import page_context
+from incidents.uptime import component_segments, window_figures
+from statuspage.api_v1.base import ManagementView
+from statuspage.api_v1.errors import Unprocessable
+from statuspage.api_v1.objects import management_component, management_group
+from statuspage.api_v1.serializers import (
+    ComponentGroupRequest,
+    ComponentRequest,
+    validated,
+)
+
+# The window /uptime reports when none is asked: Statuspage's 90 days.
+DEFAULT_UPTIME_DAYS = 90
+
+COMPONENT_PERMISSIONS = {
+    "GET": "incidents.view_component",
+    "POST": "incidents.add_component",
+    "PATCH": "incidents.change_component",
+    "PUT": "incidents.change_component",
+    "DELETE": "incidents.change_component",
+}
+GROUP_PERMISSIONS = {
+    "GET": "incidents.view_componentgroup",
+    "POST": "incidents.add_componentgroup",
+    "PATCH": "incidents.change_componentgroup",
+    "PUT": "incidents.change_componentgroup",
+    "DELETE": "incidents.change_componentgroup",
+}
+
+
+def component_fields(fields: dict) -> dict:
+    """The service's keyword arguments for the fields a request sent."""
+    changes = {k: fields[k] for k in ("name", "showcase", "only_show_if_degraded") if k in fields}
+    if "description" in fields:
+        changes["description"] = fields["description"] or ""
+    if "start_date" in fields:
+        changes["start_date"] = fields["start_date"]
+    if "group_id" in fields:
+        changes["group"] = group_named(fields["group_id"])
+    return changes
+
+
+def group_named(public_id: str | None) -> ComponentGroup | None:
+    if not public_id:
+        return None
+    group = selectors.group_by_public_id(public_id)
+    if group is None:
+        raise ValidationError({"group_id": [f"There is no component group “{public_id}”."]})
+    return group
+
+
+def component_or_404(component_id: str) -> Component:
+    try:
+        return selectors.component_for_management(component_id)
+    except Component.DoesNotExist:
+        raise NotFound(f"There is no component “{component_id}” on this page.") from None
+
+
+def group_or_404(group_id: str) -> ComponentGroup:
+    try:
+        return selectors.group_for_management(group_id)
+    except ComponentGroup.DoesNotExist:
+        raise NotFound(f"There is no component group “{group_id}” on this page.") from None
+
+
+class ComponentList(ManagementView):
+    required_permissions = COMPONENT_PERMISSIONS
+
+    def get(self, request: Request, page_id: str) -> Response:
+        rows, headers = self.paginate(request, selectors.components_for_management())
+        ctx = page_context()
+        return Response([management_component(ctx, c) for c in rows], headers=headers)
+
+    def post(self, request: Request, page_id: str) -> Response:
+        fields = validated(ComponentRequest, request.data)["component"]
+
+        def create() -> Response:
+            component = services.create_component(
+                actor=request.user,
+                status=fields.get("status", "operational"),
+                **component_fields(fields),
+            )
+            return Response(
+                management_component(page_context(), component), status=status.HTTP_201_CREATED
+            )
+
+        return self.write(request, create)
+
+
+class ComponentDetail(ManagementView):
+    required_permissions = COMPONENT_PERMISSIONS
+
+    def get(self, request: Request, page_id: str, component_id: str) -> Response:
+        return Response(management_component(page_context(), component_or_404(component_id)))
+
+    def patch(self, request: Request, page_id: str, component_id: str) -> Response:
+        component = component_or_404(component_id)
+        fields = validated(ComponentRequest, request.data, partial=True).get("component", {})
+
+        def edit() -> Response:
+            changes = component_fields(fields)
+            if "status" in fields:
+                changes["status"] = fields["status"]
+            services.edit_component(
+                component=component, actor=request.user, source=StatusChangeSource.API, **changes
+            )
+            return Response(management_component(page_context(), component_or_404(component_id)))
+
+        return self.write(request, edit)
+
+    put = patch
+
+    def delete(self, request: Request, page_id: str, component_id: str) -> Response:
+        component = component_or_404(component_id)
+
+        def archive() -> Response:
+            try:
+                services.archive_component(component=component, actor=request.user)
+            except DjangoValidationError as error:
+                raise Unprocessable(" ".join(error.messages)) from error
+            return Response(status=status.HTTP_204_NO_CONTENT)
+
+        return self.write(request, archive)
+
+
+class ComponentUptime(ManagementView):
+    required_permissions = {"GET": "incidents.view_component"}
+
+    def get(self, request: Request, page_id: str, component_id: str) -> Response:
+        component = component_or_404(component_id)
+        start, end = uptime_window(request)
+        return Response(uptime_object(component, start, end))
+
+
+def uptime_window(request: Request) -> tuple[datetime, datetime]:
+    """[start, end) from the `start` and `end` dates asked (YYYY-MM-DD, whole days in the page's
+    zone), by default the last 90 days up to now."""
+    zone = selectors.page_time_zone()
+    now = timezone.now()
+    bounds = {}
+    for name in ("start", "end"):
+        raw = request.query_params.get(name, "")
+        if not raw:
+            continue
+        try:
+            day = datetime.strptime(raw, "%Y-%m-%d").date()
+        except ValueError:
+            raise ValidationError({name: [f"Give a date as YYYY-MM-DD, not “{raw}”."]}) from None
+        if name == "end":
+            day += timedelta(days=1)
+        bounds[name] = datetime.combine(day, time.min, tzinfo=zone)
+    end = min(bounds.get("end", now), now)
+    start = bounds.get("start", end - timedelta(days=DEFAULT_UPTIME_DAYS))
+    if start >= end:
+        raise ValidationError({"start": ["The window must start before it ends (and before now)."]})
+    return start, end
+
+
+def uptime_object(component: Component, start: datetime, end: datetime) -> dict:
+    segments = component_segments([component.pk], start=start, end=end)[component.pk]
+    figures = window_figures(segments, start, end)
+    percentage = figures.uptime_percentage
+    events = selectors.incidents_touching([component.pk], since=start, until=end)
+    related = [{"id": public_id, "name": name} for _, public_id, name, *_ in events]
+    ctx = page_context()
+    return {
+        "id": component.public_id,
+        "name": component.name,
+        "range_start": ctx.time(start),
+        "range_end": ctx.time(end),
+        "uptime_percentage": None if percentage is None else round(percentage, 4),
+        "major_outage": figures.major_outage_minutes * 60,
+        "partial_outage": figures.partial_outage_minutes * 60,
+        "warnings": [] if percentage is not None else ["No status history in this window."],
+        "related_events": {"count": len(related), "incidents": related},
+    }
+
+
+class GroupList(ManagementView):
+    required_permissions = GROUP_PERMISSIONS
+
+    def get(self, request: Request, page_id: str) -> Response:
+        rows, headers = self.paginate(request, selectors.groups_for_management())
+        ctx = page_context()
+        return Response([group_response(ctx, g) for g in rows], headers=headers)
+
+    def post(self, request: Request, page_id: str) -> Response:
+        body = validated(ComponentGroupRequest, request.data)
+        fields = body["component_group"]
+
+        def create() -> Response:
+            group = services.create_component_group(
+                actor=request.user, **group_fields(fields, description=body.get("description"))
+            )
+            move_into(group, fields["components"], actor=request.user)
+            return Response(
+                group_response(page_context(), group_or_404(group.public_id)),
+                status=status.HTTP_201_CREATED,
+            )
+
+        return self.write(request, create)
+
+
+class GroupDetail(ManagementView):
+    required_permissions = GROUP_PERMISSIONS
+
+    def get(self, request: Request, page_id: str, group_id: str) -> Response:
+        return Response(group_response(page_context(), group_or_404(group_id)))
+
+    def patch(self, request: Request, page_id: str, group_id: str) -> Response:
+        group = group_or_404(group_id)
+        body = validated(ComponentGroupRequest, request.data, partial=True)
+        fields = body.get("component_group", {})
+
+        def edit() -> Response:
+            changes = group_fields(fields, description=body.get("description"))
+            services.edit_component_group(group=group, actor=request.user, **changes)
+            if "components" in fields:
+                move_into(group, fields["components"], actor=request.user)
+            return Response(group_response(page_context(), group_or_404(group_id)))
+
+        return self.write(request, edit)
+
+    put = patch
+
+    def delete(self, request: Request, page_id: str, group_id: str) -> Response:
+        group = group_or_404(group_id)
+
+        def delete() -> Response:
+            services.delete_component_group(group=group, actor=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+
+        return self.write(request, delete)
+
+
+def group_fields(fields: dict, *, description: str | None) -> dict:
+    changes = {k: fields[k] for k in ("name", "position") if k in fields}
+    if "description" in fields or description is not None:
+        changes["description"] = fields.get("description", description) or ""
+    return changes
+
+
+def move_into(group: ComponentGroup, component_ids: list[str], *, actor) -> None:
+    """Make `component_ids` exactly the group's members; the others leave it, ungrouped."""
+    found = selectors.components_by_public_id(component_ids)
+    missing = [public_id for public_id in component_ids if public_id not in found]
+    if missing:
+        raise ValidationError({"components": [f"There is no component “{missing[0]}”."]})
+    for component in found.values():
+        if component.group_id != group.pk:
+            services.edit_component(component=component, actor=actor, group=group)
+    for component in group.components.filter(archived_at__isnull=True):
+        if component.public_id not in found:
+            services.edit_component(component=component, actor=actor, group=None)
+
+
+def group_response(ctx, group: ComponentGroup) -> dict:
+    members = [c for c in group.components.all() if c.archived_at is None]
+    return management_group(ctx, group, members)

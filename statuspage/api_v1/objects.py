@@ -1,0 +1,98 @@
+"""The objects the management API answers with, as Statuspage's management API writes them:
+the public (v2) objects of incidents.representations plus the fields only a page's owner sees
+(impact_override, the maintenance flags, the group's member ids…). Fields Noroshi has no
+counterpart for are present with Statuspage's empty value, so clients find every key."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from incidents.models import Component, ComponentGroup, Incident, PageSettings
+from incidents.representations import (
+    PageContext,
+    component_object,
+    incident_object,
+    page_order,
+)
+from notify.channels import enabled_channels
+
+
+def management_component(ctx: PageContext, component: Component) -> dict:
+    group_id = component.group.public_id if component.group else None
+    return component_object(ctx, component, group_id=group_id) | {"automation_email": None}
+
+
+def management_group(ctx: PageContext, group: ComponentGroup, members: list[Component]) -> dict:
+    return {
+        "id": group.public_id,
+        "page_id": ctx.page_id,
+        "name": ctx.text(group, "name"),
+        "description": ctx.text(group, "description") or None,
+        "components": [member.public_id for member in sorted(members, key=page_order)],
+        "position": group.position,
+        "created_at": ctx.time(group.created_at),
+        "updated_at": ctx.time(group.updated_at),
+    }
+
+
+def management_incident(ctx: PageContext, incident: Incident) -> dict:
+    """The v2 incident plus its owner's fields; expects selectors.with_timeline()."""
+    maintenance = incident.is_maintenance
+    body = incident_object(ctx, incident) | {
+        "impact_override": incident.impact_override or None,
+        "metadata": {},
+        "postmortem_body": None,
+        "postmortem_body_last_updated_at": None,
+        "postmortem_ignored": False,
+        "postmortem_notified_subscribers": False,
+        "postmortem_notified_twitter": False,
+        "postmortem_published_at": None,
+        "scheduled_for": ctx.time(incident.scheduled_for),
+        "scheduled_until": ctx.time(incident.scheduled_until),
+        "scheduled_remind_prior": maintenance and incident.remind_minutes_before is not None,
+        "scheduled_reminded_at": ctx.time(incident.reminded_at),
+        "scheduled_auto_in_progress": maintenance and incident.auto_start,
+        "scheduled_auto_completed": maintenance and incident.auto_complete,
+        "auto_transition_to_maintenance_state": maintenance
+        and incident.set_components_under_maintenance,
+        "auto_transition_to_operational_state": maintenance
+        and incident.set_components_under_maintenance,
+        "auto_transition_deliver_notifications_at_start": maintenance and incident.auto_start,
+        "auto_transition_deliver_notifications_at_end": maintenance and incident.auto_complete,
+        "reminder_intervals": None,
+    }
+    return body
+
+
+def management_page(ctx: PageContext, page: PageSettings) -> dict:
+    channels = set(enabled_channels())
+    return {
+        "id": page.public_id,
+        "created_at": ctx.time(page.created_at),
+        "updated_at": ctx.time(ctx.updated_at),
+        "name": page.name,
+        "page_description": None,
+        "headline": None,
+        "branding": "basic",
+        "subdomain": None,
+        "domain": urlsplit(ctx.base_url).hostname,
+        "url": ctx.base_url,
+        "support_url": page.support_url or None,
+        "hidden_from_search": False,
+        "allow_page_subscribers": bool(channels),
+        "allow_incident_subscribers": False,
+        "allow_email_subscribers": "email" in channels,
+        "allow_sms_subscribers": "sms" in channels,
+        "allow_rss_atom_feeds": True,
+        "allow_webhook_subscribers": "webhook" in channels,
+        "notifications_from_email": settings.DEFAULT_FROM_EMAIL,
+        "notifications_email_footer": None,
+        "activity_score": 0,
+        "twitter_username": None,
+        "viewers_must_be_team_members": False,
+        "ip_restrictions": None,
+        "city": None,
+        "state": None,
+        "country": None,
+        "time_zone": page.time_zone,
+    }
