@@ -26,7 +26,7 @@ from django.db import DatabaseError, transaction
 
 from incidents import shared_cache
 from incidents.metrics import DEPENDENCY_ERRORS
-from incidents.models import AuditEntry, ComponentStatusChange
+from incidents.selectors import newest_change_at
 from incidents.shared_cache import CacheDown
 
 logger = logging.getLogger(__name__)
@@ -138,18 +138,6 @@ def catch_up(stored: float) -> float:
         stored = write_stamp(max(time.time(), newest, stored + STEP))
     outage.recovered(stored)
     return stored
-
-
-def newest_change_at() -> float:
-    """When the newest audited write or status change was made (0.0 when none was).
-
-    Two reads by primary key: cheap enough for beat every few seconds.
-    """
-    times = [
-        model.objects.order_by("-pk").values_list("created_at", flat=True).first()
-        for model in (AuditEntry, ComponentStatusChange)
-    ]
-    return max((moment.timestamp() for moment in times if moment is not None), default=0.0)
 
 
 def write_stamp(stamp: float) -> float:

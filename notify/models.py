@@ -260,6 +260,8 @@ class SendingSwitch(models.Model):
     )
 
     class Meta:
+        # One row: the console lists it once, as "Sending switch", never "Sending switchs".
+        verbose_name = verbose_name_plural = _("sending switch")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="sending_switch_single_row")]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from notify.models import Subscriber
+from notify.retry_rules import at_least_retry_after, backoff_since, past_give_up
 
 # An answer still unclaimed this long after its sign-up is assumed lost between commit and
 # queue, and handed over again by the sweep.
@@ -40,22 +41,20 @@ def overdue(now) -> list[int]:
 
 def owe_again(subscriber_id: int, *, retry_after: float | None = None) -> bool:
     """The provider refused the answer for now: owe it again, due after a wait that grows with
-    how long it has been owed (NOROSHI_RETRY_BASE_SECONDS up to _MAX_SECONDS, or the provider's
-    Retry-After if longer); False, and nothing owed any more, once it has been owed
-    NOROSHI_RETRY_GIVE_UP_SECONDS."""
+    how long it has been owed (retry_rules.backoff_since, or the provider's Retry-After if
+    longer); False, and nothing owed any more, once it has been owed past the give-up age
+    (retry_rules.past_give_up)."""
     now = timezone.now()
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         return False
-    owed_for = (now - (subscriber.answer_owed_since or now)).total_seconds()
-    if owed_for >= settings.NOTIFY_RETRY_GIVE_UP_SECONDS:
+    owed_since = subscriber.answer_owed_since or now
+    if past_give_up(owed_since, now):
         settle(subscriber_id)
         return False
-    wait = min(max(owed_for, settings.NOTIFY_RETRY_BASE_SECONDS), settings.NOTIFY_RETRY_MAX_SECONDS)
-    wait = max(wait, retry_after or 0)
+    wait = at_least_retry_after(backoff_since(owed_since, now), retry_after)
     Subscriber.objects.filter(pk=subscriber_id).update(
-        confirmation_due_at=now + timedelta(seconds=wait),
-        answer_owed_since=subscriber.answer_owed_since or now,
+        confirmation_due_at=now + wait, answer_owed_since=owed_since
     )
     return True
 

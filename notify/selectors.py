@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 
 from incidents.models import Component, Incident
 from notify import channels
-from notify.choices import Channel, DeliveryState
+from notify.choices import Channel, DeliveryState, Language
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 
 
@@ -107,6 +107,12 @@ def notifications_awaiting_fanout() -> int:
 def sms_subscribers(number: str) -> QuerySet[Subscriber]:
     """The SMS subscriptions of a phone number, whatever their state (one at most)."""
     return Subscriber.objects.filter(channel=Channel.SMS, address=number)
+
+
+def sms_language(number: str) -> str:
+    """The language a phone number's SMS subscription reads (English when it has none)."""
+    language = sms_subscribers(number).values_list("language", flat=True).first()
+    return language or Language.EN
 
 
 def active_sms_subscriber(number: str) -> Subscriber | None:

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 from incidents import selectors
 from notify import services
 from notify.channels.sms import signed_by_twilio, twiml_reply
-from notify.choices import Channel, Language
-from notify.models import Subscriber
+from notify.selectors import sms_language
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "UNSTOP"}
@@ -82,11 +81,7 @@ def inbound_message(request: HttpRequest) -> HttpResponse:
 
 
 def reply_text(reply: str, number: str) -> str:
-    language = (
-        Subscriber.objects.filter(channel=Channel.SMS, address=number)
-        .values_list("language", flat=True)
-        .first()
-    ) or Language.EN
+    language = sms_language(number)
     page = selectors.localized(selectors.page_settings(), "name", language)
     with translation.override(language):
         texts = {

@@ -1,6 +1,7 @@
 """Reads of the incidents domain, one module per topic; import them from here.
 
-page_settings.py: the page settings row, its time zone, the newest change of anything shown.
+page_settings.py: the page settings row, its time zone, the newest change of anything shown
+(and the newest audited write or status change, which the page stamp must be past).
 page.py: the status roll-up, components, incidents and maintenance with their timelines.
 postmortems.py: post-mortems with their timelines. actions.py: recovery actions and their
 progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
@@ -68,6 +69,7 @@ from incidents.selectors.page import (
     worst_component_status,
 )
 from incidents.selectors.page_settings import (
+    newest_change_at,
     page_settings,
     page_settings_with_updated_at,
     page_time_zone,
@@ -114,6 +116,7 @@ __all__ = [
     "incidents_touching",
     "localized",
     "member_language",
+    "newest_change_at",
     "on_page",
     "open_actions",
     "overdue_actions",

@@ -1,12 +1,19 @@
 """Reads of the page settings row: the row, its time zone, and when anything the page shows
-last changed."""
+last changed (by the rows' updated_at, or by the newest audited write or status change)."""
 
 import zoneinfo
 from datetime import datetime
 
 from django.db.models import Subquery
 
-from incidents.models import Component, ComponentGroup, Incident, PageSettings
+from incidents.models import (
+    AuditEntry,
+    Component,
+    ComponentGroup,
+    ComponentStatusChange,
+    Incident,
+    PageSettings,
+)
 
 
 def page_settings() -> PageSettings:
@@ -52,3 +59,16 @@ def page_settings_with_updated_at() -> tuple[PageSettings, datetime]:
         getattr(page, "incidents_updated_at", None),
     ]
     return page, max(moment for moment in changes if moment is not None)
+
+
+def newest_change_at() -> float:
+    """When the newest audited write or status change was made, in seconds since the epoch
+    (0.0 when none was): what the page stamp (incidents.changes) must be past.
+
+    Two reads by primary key: cheap enough for beat every few seconds.
+    """
+    times = [
+        model.objects.order_by("-pk").values_list("created_at", flat=True).first()
+        for model in (AuditEntry, ComponentStatusChange)
+    ]
+    return max((moment.timestamp() for moment in times if moment is not None), default=0.0)

@@ -40,15 +40,12 @@ from notify.choices import Channel, DeliveryState
 from notify.delivery import attempts
 from notify.delivery.claims import (
     SUSPEND_AFTER_FAILURES,
-    backoff,
     claim,
     claim_group,
     db_now,
     finish,
-    gave_up,
     note_failure,
     note_success,
-    past_give_up,
     postpone,
     record_sent,
     release,
@@ -61,12 +58,12 @@ from notify.delivery.switch import SwitchWatch
 from notify.messages import Announcement
 from notify.messages.rendering import message_for
 from notify.models import Delivery, Notification, masked
+from notify.retry_rules import at_least_retry_after, backoff, gave_up, past_give_up
 
 __all__ = [
     "GUARDED_CHANNELS",
     "SUSPEND_AFTER_FAILURES",
     "Batch",
-    "backoff",
     "claim",
     "deliver_batch",
     "deliver_claimed",
@@ -371,14 +368,12 @@ def hand_over(channel: channels.Channel, message, delivery: Delivery, mark) -> s
 def retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:
     """Give the delivery back, due after the backoff — or after the provider's Retry-After
     when that is longer — however many tries it has had, until it is older than the give-up
-    age (claims.past_give_up): then it fails with its last error. A give-up is not counted
+    age (retry_rules.past_give_up): then it fails with its last error. A give-up is not counted
     towards the subscriber's suspension: after a provider's outage every subscriber has one."""
     if past_give_up(delivery.created_at):
         finish(delivery.pk, state=DeliveryState.FAILED, error=gave_up(error))
         return "failed"
-    delay = backoff(delivery.attempts)
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
+    delay = at_least_retry_after(backoff(delivery.attempts), retry_after)
     release(delivery.pk, error=error, delay=delay)
     return "retry"
 

@@ -10,7 +10,6 @@ import contextlib
 from datetime import timedelta
 from functools import cache
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -188,39 +187,6 @@ def release(
         error=error[:2000],
         attempts=F("attempts") - (0 if attempted else 1),
     )
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait before the next try of a delivery tried `attempts` times: the base
-    (NOTIFY_RETRY_BASE_SECONDS, 30 s) doubled for each try after the first, at most
-    NOTIFY_RETRY_MAX_SECONDS (30 min)."""
-    base, ceiling = settings.NOTIFY_RETRY_BASE_SECONDS, settings.NOTIFY_RETRY_MAX_SECONDS
-    # Past 40 doublings any ceiling is reached; a larger power would overflow the float.
-    return timedelta(seconds=min(base * 2 ** min(attempts - 1, 40), ceiling))
-
-
-def past_give_up(created_at) -> bool:
-    """Whether a delivery created at `created_at` is older than the give-up age
-    (NOTIFY_RETRY_GIVE_UP_SECONDS, 24 h unless set): its next transient failure is its last.
-    Counted from the delivery's creation (its fan-out), not its notification's: a fan-out the
-    sweep makes late, after the broker or the workers were down, still gets the whole age."""
-    age = timedelta(seconds=settings.NOTIFY_RETRY_GIVE_UP_SECONDS)
-    return timezone.now() - created_at >= age
-
-
-def gave_up(error: str) -> str:
-    """The error a delivery given up ends with: the give-up age, then the last error."""
-    return f"gave up after {span(settings.NOTIFY_RETRY_GIVE_UP_SECONDS)}: {error}"
-
-
-def span(seconds: float) -> str:
-    """A duration as people write it: '24 h', '90 min', '45 s'."""
-    whole = round(seconds)
-    if whole and whole % 3600 == 0:
-        return f"{whole // 3600} h"
-    if whole and whole % 60 == 0:
-        return f"{whole // 60} min"
-    return f"{whole} s"
 
 
 def note_failure(subscriber: Subscriber, reason: str) -> None:

@@ -1,4 +1,5 @@
-"""Writes mark the public page changed after commit, never before and never on rollback."""
+"""Writes mark the public page changed after commit, never before and never on rollback; the
+newest change the database holds, which the mark is moved past after the cache was down."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,6 +7,8 @@ from django.db import transaction
 
 from incidents import services
 from incidents.changes import page_changed_at
+from incidents.models import AuditEntry, ComponentStatusChange
+from incidents.selectors import newest_change_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,3 +35,18 @@ def test_a_rolled_back_write_leaves_the_mark_alone(components):
         services.declare_incident(name="Outage", body="Down.")
         raise RuntimeError("abort")
     assert page_changed_at() == before
+
+
+def test_the_newest_change_is_the_latest_audited_write_or_status_change(
+    components, django_assert_num_queries
+):
+    services.edit_component(component=components["API"], status="major_outage")
+    audited = AuditEntry.objects.latest("pk").created_at
+    changed = ComponentStatusChange.objects.latest("pk").created_at
+    with django_assert_num_queries(2):
+        assert newest_change_at() == max(audited, changed).timestamp()
+
+
+def test_before_any_change_the_newest_change_is_zero(db):
+    assert (AuditEntry.objects.count(), ComponentStatusChange.objects.count()) == (0, 0)
+    assert newest_change_at() == 0.0

@@ -1,6 +1,7 @@
 """The notifications in the console: the kill switch, the delivery log, the audience."""
 
 import pytest
+from django.utils import translation
 
 from incidents import services as incident_services
 from notify import selectors
@@ -22,6 +23,16 @@ def test_the_kill_switch_is_thrown_and_released_in_the_console(admin_client):
     assert "Say why sending is paused." in refused.content.decode()
     admin_client.post("/admin/notify/sendingswitch/1/change/", {"reason": ""})
     assert SendingSwitch.objects.get().paused is False
+
+
+def test_the_console_names_the_kill_switch_once_in_english_and_japanese(admin_client):
+    index = admin_client.get("/admin/").content.decode()
+    assert '<a href="/admin/notify/sendingswitch/">Sending switch</a>' in index
+    assert "switchs" not in index
+    options = SendingSwitch._meta
+    with translation.override("ja"):
+        names = (str(options.verbose_name), str(options.verbose_name_plural))
+    assert names == ("送信スイッチ", "送信スイッチ")
 
 
 def test_unknown_deliveries_are_resolved_by_hand(admin_client, outage, subscriber_factory):
