@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "drf_spectacular_sidecar",  # the API docs' scripts and styles, served here (no CDN)
     "statuspage",
     "incidents",
     "notify",
@@ -199,9 +200,26 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Noroshi management API",
-    "DESCRIPTION": "Operate Noroshi from scripts: the notifications' kill switch.",
+    "DESCRIPTION": (
+        "Run a Noroshi status page from scripts, shaped like Atlassian Statuspage's management "
+        "API: the same paths under /api/v1/pages/{page_id}/, request envelopes, fields and "
+        "status values. Authenticate with `Authorization: OAuth <key>` (or `Bearer <key>`). "
+        "Every POST, PATCH and PUT accepts an `Idempotency-Key`. Errors are "
+        '`{"error": "…", "fields": {"name": "what was expected"}}`.'
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Statuspage's paths also answer with a ".json" suffix; the schema lists each once.
+    "PREPROCESSING_HOOKS": ["statuspage.api_v1.schema.without_json_suffix"],
+    "ENUM_NAME_OVERRIDES": {
+        "ComponentStatusEnum": "statuspage.api_v1.serializers.COMPONENT_STATUSES",
+        "IncidentStatusEnum": "statuspage.api_v1.schema.INCIDENT_STATUS_VALUES",
+        "PostableStatusEnum": "statuspage.api_v1.serializers.POSTABLE_STATUSES",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Redis, cache and Celery -----------------------------------------------------------------

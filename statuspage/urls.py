@@ -3,7 +3,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
 
 from notify.email_feedback import tracking_urlpatterns
 from statuspage import health, metrics, second_factor
@@ -12,11 +13,25 @@ admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
 admin.site.index_title = "Incidents, maintenance and components"
 
+PUBLIC_SCHEMA = SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[])
+
 urlpatterns = [
     path("api/v2/", include("statuspage.api_v2.urls")),
     path("api/v1/", include("statuspage.api_v1.urls")),
     path("api/v1/", include("notify.api.urls")),
-    path("api/v1/schema", SpectacularAPIView.as_view(), name="api_v1_schema"),
+    # The management API's OpenAPI document and its browsable docs (assets served here, no
+    # CDN): public, like Statuspage's; they describe the API, never any data.
+    path("api/v1/schema/", PUBLIC_SCHEMA, name="api_v1_schema"),
+    path("api/v1/schema", PUBLIC_SCHEMA),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_v1_schema",
+            permission_classes=[AllowAny],
+            template_name="statuspage/api_docs.html",
+        ),
+        name="api_v1_docs",
+    ),
     path("", include("statuspage.feeds.urls")),
     path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),

@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -15,9 +17,20 @@ from incidents.choices import StatusChangeSource
 from incidents.models import Component, ComponentGroup
 from incidents.representations import page_context
 from incidents.uptime import component_segments, window_figures
+from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
 from statuspage.api_v1.errors import Unprocessable
 from statuspage.api_v1.objects import management_component, management_group
+from statuspage.api_v1.schema import (
+    IDEMPOTENCY_KEY,
+    LIST_PARAMETERS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ComponentGroupObject,
+    ComponentObject,
+    ComponentUptimeObject,
+    errors,
+)
 from statuspage.api_v1.serializers import (
     ComponentGroupRequest,
     ComponentRequest,
@@ -81,11 +94,29 @@ def group_or_404(group_id: str) -> ComponentGroup:
 class ComponentList(ManagementView):
     required_permissions = COMPONENT_PERMISSIONS
 
+    @extend_schema(
+        tags=["components"],
+        summary="List components",
+        parameters=LIST_PARAMETERS,
+        responses={200: ComponentObject(many=True), **READ_ERRORS},
+        examples=[examples.response("Components", [examples.COMPONENT])],
+    )
     def get(self, request: Request, page_id: str) -> Response:
         rows, headers = self.paginate(request, selectors.components_for_management())
         ctx = page_context()
         return Response([management_component(ctx, c) for c in rows], headers=headers)
 
+    @extend_schema(
+        tags=["components"],
+        summary="Create a component",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ComponentRequest,
+        responses={201: ComponentObject, **WRITE_ERRORS},
+        examples=[
+            examples.NEW_COMPONENT,
+            examples.response("Component", examples.COMPONENT, status=201),
+        ],
+    )
     def post(self, request: Request, page_id: str) -> Response:
         fields = validated(ComponentRequest, request.data)["component"]
 
@@ -105,9 +136,23 @@ class ComponentList(ManagementView):
 class ComponentDetail(ManagementView):
     required_permissions = COMPONENT_PERMISSIONS
 
+    @extend_schema(
+        tags=["components"],
+        summary="Get a component",
+        responses={200: ComponentObject, **READ_ERRORS},
+        examples=[examples.response("Component", examples.COMPONENT)],
+    )
     def get(self, request: Request, page_id: str, component_id: str) -> Response:
         return Response(management_component(page_context(), component_or_404(component_id)))
 
+    @extend_schema(
+        tags=["components"],
+        summary="Update a component (a new status is recorded and announced)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ComponentRequest,
+        responses={200: ComponentObject, **WRITE_ERRORS},
+        examples=[examples.SET_STATUS, examples.response("Component", examples.COMPONENT)],
+    )
     def patch(self, request: Request, page_id: str, component_id: str) -> Response:
         component = component_or_404(component_id)
         fields = validated(ComponentRequest, request.data, partial=True).get("component", {})
@@ -123,8 +168,14 @@ class ComponentDetail(ManagementView):
 
         return self.write(request, edit)
 
-    put = patch
+    put = extend_schema(summary="Replace a component (as PATCH)", tags=["components"])(patch)
 
+    @extend_schema(
+        tags=["components"],
+        summary="Delete a component: archive it, keeping its history",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={204: None, **WRITE_ERRORS},
+    )
     def delete(self, request: Request, page_id: str, component_id: str) -> Response:
         component = component_or_404(component_id)
 
@@ -141,6 +192,16 @@ class ComponentDetail(ManagementView):
 class ComponentUptime(ManagementView):
     required_permissions = {"GET": "incidents.view_component"}
 
+    @extend_schema(
+        tags=["components"],
+        summary="A component's uptime over a window",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (page's zone)."),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (page's zone)."),
+        ],
+        responses={200: ComponentUptimeObject, **READ_ERRORS, **errors(400)},
+        examples=[examples.response("Uptime", examples.UPTIME)],
+    )
     def get(self, request: Request, page_id: str, component_id: str) -> Response:
         component = component_or_404(component_id)
         start, end = uptime_window(request)
@@ -194,11 +255,26 @@ def uptime_object(component: Component, start: datetime, end: datetime) -> dict:
 class GroupList(ManagementView):
     required_permissions = GROUP_PERMISSIONS
 
+    @extend_schema(
+        tags=["component groups"],
+        summary="List component groups",
+        parameters=LIST_PARAMETERS,
+        responses={200: ComponentGroupObject(many=True), **READ_ERRORS},
+        examples=[examples.response("Groups", [examples.GROUP])],
+    )
     def get(self, request: Request, page_id: str) -> Response:
         rows, headers = self.paginate(request, selectors.groups_for_management())
         ctx = page_context()
         return Response([group_response(ctx, g) for g in rows], headers=headers)
 
+    @extend_schema(
+        tags=["component groups"],
+        summary="Create a component group",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ComponentGroupRequest,
+        responses={201: ComponentGroupObject, **WRITE_ERRORS},
+        examples=[examples.NEW_GROUP, examples.response("Group", examples.GROUP, status=201)],
+    )
     def post(self, request: Request, page_id: str) -> Response:
         body = validated(ComponentGroupRequest, request.data)
         fields = body["component_group"]
@@ -219,9 +295,23 @@ class GroupList(ManagementView):
 class GroupDetail(ManagementView):
     required_permissions = GROUP_PERMISSIONS
 
+    @extend_schema(
+        tags=["component groups"],
+        summary="Get a component group",
+        responses={200: ComponentGroupObject, **READ_ERRORS},
+        examples=[examples.response("Group", examples.GROUP)],
+    )
     def get(self, request: Request, page_id: str, group_id: str) -> Response:
         return Response(group_response(page_context(), group_or_404(group_id)))
 
+    @extend_schema(
+        tags=["component groups"],
+        summary="Update a component group (its `components` become exactly its members)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ComponentGroupRequest,
+        responses={200: ComponentGroupObject, **WRITE_ERRORS},
+        examples=[examples.NEW_GROUP, examples.response("Group", examples.GROUP)],
+    )
     def patch(self, request: Request, page_id: str, group_id: str) -> Response:
         group = group_or_404(group_id)
         body = validated(ComponentGroupRequest, request.data, partial=True)
@@ -236,8 +326,16 @@ class GroupDetail(ManagementView):
 
         return self.write(request, edit)
 
-    put = patch
+    put = extend_schema(summary="Replace a component group (as PATCH)", tags=["component groups"])(
+        patch
+    )
 
+    @extend_schema(
+        tags=["component groups"],
+        summary="Delete a component group (its components stay, ungrouped)",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={204: None, **WRITE_ERRORS},
+    )
     def delete(self, request: Request, page_id: str, group_id: str) -> Response:
         group = group_or_404(group_id)
 

@@ -3,6 +3,7 @@
 component statuses posts an update, announced as usual), and delete, which is refused: the
 history of what a page said is kept."""
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -17,9 +18,21 @@ from incidents.choices import (
 )
 from incidents.models import Component, Incident
 from incidents.representations import page_context
+from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
 from statuspage.api_v1.errors import Unprocessable
 from statuspage.api_v1.objects import management_incident
+from statuspage.api_v1.schema import (
+    IDEMPOTENCY_KEY,
+    LIMIT,
+    LIST_PARAMETERS,
+    PAGE_NUMBER,
+    QUERY,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    IncidentObject,
+    errors,
+)
 from statuspage.api_v1.serializers import IncidentRequest, validated
 from statuspage.api_v1.wording import default_body
 
@@ -79,12 +92,38 @@ def is_maintenance_request(fields: dict) -> bool:
 class IncidentList(ManagementView):
     required_permissions = INCIDENT_PERMISSIONS
 
+    @extend_schema(
+        tags=["incidents"],
+        summary="List incidents and maintenance, newest first",
+        parameters=[QUERY, LIMIT, PAGE_NUMBER],
+        responses={200: IncidentObject(many=True), **READ_ERRORS, **errors(400)},
+        examples=[examples.response("Incidents", [examples.INCIDENT])],
+    )
     def get(self, request: Request, page_id: str) -> Response:
         matching = selectors.incidents_matching(request.query_params.get("q", "").strip())
         rows, headers = self.paginate(request, matching, size_parameter="limit")
         ctx = page_context()
         return Response([management_incident(ctx, i) for i in rows], headers=headers)
 
+    @extend_schema(
+        tags=["incidents"],
+        summary="Declare an incident, backfill a past one, or schedule a maintenance",
+        description=(
+            "A `status` of scheduled or in_progress, or a `scheduled_for`, schedules a "
+            "maintenance window; `backfilled` with a `backfill_date` records a past incident "
+            "without notifying anyone; anything else declares an incident. `components` sets "
+            "statuses ({id: status}); `component_ids` names components without changing them."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=IncidentRequest,
+        responses={201: IncidentObject, **WRITE_ERRORS},
+        examples=[
+            examples.DECLARE,
+            examples.SCHEDULE,
+            examples.BACKFILL,
+            examples.response("Incident", examples.INCIDENT, status=201),
+        ],
+    )
     def post(self, request: Request, page_id: str) -> Response:
         fields = validated(IncidentRequest, request.data)["incident"]
 
@@ -178,9 +217,36 @@ def window_flags(fields: dict) -> dict:
 class IncidentDetail(ManagementView):
     required_permissions = INCIDENT_PERMISSIONS
 
+    @extend_schema(
+        tags=["incidents"],
+        summary="Get an incident",
+        responses={200: IncidentObject, **READ_ERRORS},
+        examples=[examples.response("Incident", examples.INCIDENT)],
+    )
     def get(self, request: Request, page_id: str, incident_id: str) -> Response:
         return incident_response(incident_id)
 
+    @extend_schema(
+        tags=["incidents"],
+        summary="Update an incident: a status, body or components posts an update",
+        description=(
+            "`name` and `impact_override` (and a maintenance's window and flags) are edited in "
+            "place. A `status`, `body` or `components` posts an update, announced to "
+            "subscribers unless `deliver_notifications` is false; a status without a body takes "
+            "the team's update template for that status, or a standard sentence. Resolving "
+            "returns the incident's components to operational unless another open incident "
+            "holds them; an open status on a resolved incident reopens it."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=IncidentRequest,
+        responses={200: IncidentObject, **WRITE_ERRORS},
+        examples=[
+            examples.UPDATE_INCIDENT,
+            examples.RESOLVE,
+            examples.RENAME,
+            examples.response("Incident", examples.INCIDENT),
+        ],
+    )
     def patch(self, request: Request, page_id: str, incident_id: str) -> Response:
         incident = incident_or_404(incident_id)
         fields = validated(IncidentRequest, request.data, partial=True).get("incident", {})
@@ -193,8 +259,13 @@ class IncidentDetail(ManagementView):
 
         return self.write(request, change)
 
-    put = patch
+    put = extend_schema(summary="Update an incident (as PATCH)", tags=["incidents"])(patch)
 
+    @extend_schema(
+        tags=["incidents"],
+        summary="Refused: incidents are never deleted",
+        responses={204: None, **WRITE_ERRORS},
+    )
     def delete(self, request: Request, page_id: str, incident_id: str) -> Response:
         incident_or_404(incident_id)
         raise Unprocessable(
@@ -256,23 +327,33 @@ class IncidentSubset(ManagementView):
     required_permissions = {"GET": "incidents.view_incident"}
     rows = staticmethod(selectors.unresolved_incidents)
 
+    @extend_schema(
+        tags=["incidents"],
+        parameters=LIST_PARAMETERS,
+        responses={200: IncidentObject(many=True), **READ_ERRORS, **errors(400)},
+        examples=[examples.response("Incidents", [examples.INCIDENT])],
+    )
     def get(self, request: Request, page_id: str) -> Response:
         rows, headers = self.paginate(request, type(self).rows())
         ctx = page_context()
         return Response([management_incident(ctx, i) for i in rows], headers=headers)
 
 
+@extend_schema_view(get=extend_schema(summary="List unresolved incidents"))
 class UnresolvedIncidents(IncidentSubset):
     rows = staticmethod(selectors.unresolved_incidents)
 
 
+@extend_schema_view(get=extend_schema(summary="List upcoming maintenance (still scheduled)"))
 class UpcomingMaintenance(IncidentSubset):
     rows = staticmethod(selectors.upcoming_maintenances)
 
 
+@extend_schema_view(get=extend_schema(summary="List every scheduled maintenance"))
 class ScheduledMaintenance(IncidentSubset):
     rows = staticmethod(selectors.all_maintenances)
 
 
+@extend_schema_view(get=extend_schema(summary="List maintenance in progress or verifying"))
 class ActiveMaintenance(IncidentSubset):
     rows = staticmethod(selectors.active_maintenances)

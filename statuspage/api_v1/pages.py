@@ -1,13 +1,16 @@
 """The page: Noroshi runs one, so the list holds it alone; read it, change the fields Noroshi
 has (name, address, time zone, support link)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from incidents import services
 from incidents.representations import page_context
+from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
 from statuspage.api_v1.objects import management_page
+from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, PageObject
 from statuspage.api_v1.serializers import PageRequest, validated
 
 PAGE_PERMISSIONS = {
@@ -25,6 +28,12 @@ def page_response() -> dict:
 class PageList(ManagementView):
     required_permissions = {"GET": "incidents.view_pagesettings"}
 
+    @extend_schema(
+        tags=["pages"],
+        summary="List pages (Noroshi runs one)",
+        responses={200: PageObject(many=True), **READ_ERRORS},
+        examples=[examples.response("Pages", [examples.PAGE])],
+    )
     def get(self, request: Request) -> Response:
         return Response([page_response()])
 
@@ -32,9 +41,23 @@ class PageList(ManagementView):
 class PageDetail(ManagementView):
     required_permissions = PAGE_PERMISSIONS
 
+    @extend_schema(
+        tags=["pages"],
+        summary="Get the page",
+        responses={200: PageObject, **READ_ERRORS},
+        examples=[examples.response("Page", examples.PAGE)],
+    )
     def get(self, request: Request, page_id: str) -> Response:
         return Response(page_response())
 
+    @extend_schema(
+        tags=["pages"],
+        summary="Update the page's name, address, time zone or support link",
+        parameters=[IDEMPOTENCY_KEY],
+        request=PageRequest,
+        responses={200: PageObject, **WRITE_ERRORS},
+        examples=[examples.EDIT_PAGE, examples.response("Page", examples.PAGE)],
+    )
     def patch(self, request: Request, page_id: str) -> Response:
         fields = validated(PageRequest, request.data, partial=True).get("page", {})
 
@@ -44,4 +67,4 @@ class PageDetail(ManagementView):
 
         return self.write(request, change)
 
-    put = patch
+    put = extend_schema(summary="Update the page (as PATCH)", tags=["pages"])(patch)

@@ -9,6 +9,8 @@ from incidents.choices import ComponentStatus, Impact, IncidentStatus, Maintenan
 COMPONENT_STATUSES = ComponentStatus.values
 INCIDENT_STATUSES = [s for s in IncidentStatus.values if s != IncidentStatus.POSTMORTEM]
 MAINTENANCE_STATUSES = MaintenanceStatus.values
+# What a request may set (`postmortem` is set by publishing a post-mortem).
+POSTABLE_STATUSES = INCIDENT_STATUSES + MAINTENANCE_STATUSES
 
 
 def status_choice(choices: list[str], **kwargs) -> serializers.ChoiceField:
@@ -48,7 +50,7 @@ class ComponentGroupRequest(serializers.Serializer):
 
 class IncidentFields(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    status = status_choice(INCIDENT_STATUSES + MAINTENANCE_STATUSES, required=False)
+    status = status_choice(POSTABLE_STATUSES, required=False)
     impact_override = status_choice(Impact.values, required=False, allow_null=True)
     body = serializers.CharField(allow_blank=True, required=False)
     # Noroshi's own: the Japanese name and text shown to visitors reading in Japanese.

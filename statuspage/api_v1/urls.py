@@ -1,4 +1,4 @@
-"""/api/v1/pages/{page_id}/…, with or without Statuspage's `.json` suffix."""
+"""/api/v1/pages/{page_id}/…, each path also with Statuspage's `.json` suffix."""
 
 from django.urls import re_path
 
@@ -7,40 +7,39 @@ from statuspage.api_v1 import components, incidents, pages
 app_name = "api_v1"
 
 PAGE = r"^pages/(?P<page_id>[0-9a-z]+)"
-ID = r"(?P<{}>[0-9a-z]+)"
+COMPONENT = PAGE + r"/components/(?P<component_id>[0-9a-z]+)"
+GROUP = PAGE + r"/component-groups/(?P<group_id>[0-9a-z]+)"
+INCIDENT = PAGE + r"/incidents/(?P<incident_id>[0-9a-z]+)"
+# Written the way Statuspage's documentation writes its paths (the schema lists it once).
+JSON_SUFFIX = r"\.json"
 
 
-def route(pattern: str, view, name: str):
-    """`pattern` and `pattern.json`, as Statuspage's documentation writes the paths."""
-    return re_path(pattern + r"(?:\.json)?$", view.as_view(), name=name)
+def route(pattern: str, view, name: str) -> list:
+    """`pattern`, and `pattern.json` as Statuspage's documentation writes the paths."""
+    as_view = view.as_view()
+    return [
+        re_path(pattern + "$", as_view, name=name),
+        re_path(pattern + JSON_SUFFIX + "$", as_view, name=f"{name}-json"),
+    ]
 
 
 urlpatterns = [
-    route(r"^pages", pages.PageList, "pages"),
-    route(PAGE, pages.PageDetail, "page"),
-    route(PAGE + "/components", components.ComponentList, "components"),
-    route(
-        PAGE + "/components/" + ID.format("component_id"), components.ComponentDetail, "component"
-    ),
-    route(
-        PAGE + "/components/" + ID.format("component_id") + "/uptime",
-        components.ComponentUptime,
-        "component_uptime",
-    ),
-    route(PAGE + "/component-groups", components.GroupList, "component_groups"),
-    route(
-        PAGE + "/component-groups/" + ID.format("group_id"),
-        components.GroupDetail,
-        "component_group",
-    ),
-    route(PAGE + "/incidents", incidents.IncidentList, "incidents"),
-    route(PAGE + "/incidents/unresolved", incidents.UnresolvedIncidents, "incidents_unresolved"),
-    route(PAGE + "/incidents/upcoming", incidents.UpcomingMaintenance, "incidents_upcoming"),
-    route(PAGE + "/incidents/scheduled", incidents.ScheduledMaintenance, "incidents_scheduled"),
-    route(
+    *route(r"^pages", pages.PageList, "pages"),
+    *route(PAGE, pages.PageDetail, "page"),
+    *route(PAGE + "/components", components.ComponentList, "components"),
+    *route(COMPONENT, components.ComponentDetail, "component"),
+    *route(COMPONENT + "/uptime", components.ComponentUptime, "component_uptime"),
+    *route(PAGE + "/component-groups", components.GroupList, "component_groups"),
+    *route(GROUP, components.GroupDetail, "component_group"),
+    *route(PAGE + "/incidents", incidents.IncidentList, "incidents"),
+    # Before INCIDENT: these words would match an incident id.
+    *route(PAGE + "/incidents/unresolved", incidents.UnresolvedIncidents, "incidents_unresolved"),
+    *route(PAGE + "/incidents/upcoming", incidents.UpcomingMaintenance, "incidents_upcoming"),
+    *route(PAGE + "/incidents/scheduled", incidents.ScheduledMaintenance, "incidents_scheduled"),
+    *route(
         PAGE + "/incidents/active_maintenance",
         incidents.ActiveMaintenance,
         "incidents_active_maintenance",
     ),
-    route(PAGE + "/incidents/" + ID.format("incident_id"), incidents.IncidentDetail, "incident"),
+    *route(INCIDENT, incidents.IncidentDetail, "incident"),
 ]

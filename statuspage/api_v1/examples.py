@@ -1,0 +1,216 @@
+"""Example requests and responses for the API documentation (one page, its API component,
+an incident on it), written as Noroshi answers them."""
+
+from drf_spectacular.utils import OpenApiExample
+
+PAGE_ID = "kctbh9vrtdwd"
+COMPONENT_ID = "8kbf7d35c070"
+GROUP_ID = "vtnh60py4yd7"
+INCIDENT_ID = "p31zjtct2jer"
+UPDATE_ID = "x9xd3pcmx2ns"
+AT = "2026-12-04T17:35:12.345Z"
+
+COMPONENT = {
+    "id": COMPONENT_ID,
+    "page_id": PAGE_ID,
+    "group_id": GROUP_ID,
+    "created_at": "2026-01-05T09:00:00.000Z",
+    "updated_at": AT,
+    "group": False,
+    "name": "API",
+    "description": "REST and GraphQL endpoints",
+    "position": 1,
+    "status": "partial_outage",
+    "showcase": True,
+    "only_show_if_degraded": False,
+    "automation_email": None,
+    "start_date": "2026-01-05",
+}
+GROUP = {
+    "id": GROUP_ID,
+    "page_id": PAGE_ID,
+    "name": "Platform",
+    "description": None,
+    "components": [COMPONENT_ID],
+    "position": 1,
+    "created_at": "2026-01-05T09:00:00.000Z",
+    "updated_at": AT,
+}
+UPDATE = {
+    "id": UPDATE_ID,
+    "status": "identified",
+    "body": "A bad deploy; we are rolling it back.",
+    "incident_id": INCIDENT_ID,
+    "created_at": AT,
+    "updated_at": AT,
+    "display_at": AT,
+    "affected_components": [
+        {
+            "code": COMPONENT_ID,
+            "name": "Platform - API",
+            "old_status": "operational",
+            "new_status": "partial_outage",
+        }
+    ],
+    "deliver_notifications": True,
+    "custom_tweet": None,
+    "tweet_id": None,
+}
+INCIDENT: dict = {
+    "id": INCIDENT_ID,
+    "name": "Elevated API errors",
+    "status": "identified",
+    "impact": "minor",
+    "impact_override": None,
+    "created_at": AT,
+    "updated_at": AT,
+    "monitoring_at": None,
+    "resolved_at": None,
+    "started_at": AT,
+    "shortlink": f"https://status.example.com/incidents/{INCIDENT_ID}",
+    "page_id": PAGE_ID,
+    "incident_updates": [UPDATE],
+    "components": [COMPONENT],
+    "metadata": {},
+    "postmortem_body": None,
+    "postmortem_body_last_updated_at": None,
+    "postmortem_ignored": False,
+    "postmortem_notified_subscribers": False,
+    "postmortem_notified_twitter": False,
+    "postmortem_published_at": None,
+    "scheduled_for": None,
+    "scheduled_until": None,
+    "scheduled_remind_prior": False,
+    "scheduled_reminded_at": None,
+    "scheduled_auto_in_progress": False,
+    "scheduled_auto_completed": False,
+    "auto_transition_to_maintenance_state": False,
+    "auto_transition_to_operational_state": False,
+    "auto_transition_deliver_notifications_at_start": False,
+    "auto_transition_deliver_notifications_at_end": False,
+    "reminder_intervals": None,
+}
+PAGE = {
+    "id": PAGE_ID,
+    "created_at": "2026-01-05T09:00:00.000Z",
+    "updated_at": AT,
+    "name": "Example status",
+    "page_description": None,
+    "headline": None,
+    "branding": "basic",
+    "subdomain": None,
+    "domain": "status.example.com",
+    "url": "https://status.example.com",
+    "support_url": "https://example.com/support",
+    "hidden_from_search": False,
+    "allow_page_subscribers": True,
+    "allow_incident_subscribers": False,
+    "allow_email_subscribers": True,
+    "allow_sms_subscribers": False,
+    "allow_rss_atom_feeds": True,
+    "allow_webhook_subscribers": True,
+    "notifications_from_email": "status@example.com",
+    "notifications_email_footer": None,
+    "activity_score": 0,
+    "twitter_username": None,
+    "viewers_must_be_team_members": False,
+    "ip_restrictions": None,
+    "city": None,
+    "state": None,
+    "country": None,
+    "time_zone": "Asia/Tokyo",
+}
+UPTIME = {
+    "id": COMPONENT_ID,
+    "name": "API",
+    "range_start": "2026-09-06T00:00:00.000Z",
+    "range_end": "2026-12-05T00:00:00.000Z",
+    "uptime_percentage": 99.9815,
+    "major_outage": 0,
+    "partial_outage": 2880,
+    "warnings": [],
+    "related_events": {
+        "count": 1,
+        "incidents": [{"id": INCIDENT_ID, "name": "Elevated API errors"}],
+    },
+}
+
+
+def request(name: str, value: dict, *, summary: str = "") -> OpenApiExample:
+    return OpenApiExample(name, value=value, summary=summary or name, request_only=True)
+
+
+def response(name: str, value, *, status: int = 200) -> OpenApiExample:
+    return OpenApiExample(
+        name, value=value, summary=name, response_only=True, status_codes=[str(status)]
+    )
+
+
+DECLARE = request(
+    "Declare an incident",
+    {
+        "incident": {
+            "name": "Elevated API errors",
+            "status": "investigating",
+            "body": "We are looking into errors on the API.",
+            "components": {COMPONENT_ID: "partial_outage"},
+            "deliver_notifications": True,
+        }
+    },
+)
+SCHEDULE = request(
+    "Schedule a maintenance",
+    {
+        "incident": {
+            "name": "Database upgrade",
+            "status": "scheduled",
+            "body": "PostgreSQL moves to version 17.",
+            "scheduled_for": "2026-12-10T01:00:00Z",
+            "scheduled_until": "2026-12-10T03:00:00Z",
+            "scheduled_remind_prior": True,
+            "scheduled_auto_in_progress": True,
+            "scheduled_auto_completed": True,
+            "component_ids": [COMPONENT_ID],
+        }
+    },
+)
+BACKFILL = request(
+    "Backfill a past incident",
+    {
+        "incident": {
+            "name": "Login failures",
+            "body": "Logins failed for 20 minutes after a certificate expired.",
+            "backfilled": True,
+            "backfill_date": "2026-11-20",
+        }
+    },
+)
+UPDATE_INCIDENT = request(
+    "Post an update",
+    {"incident": {"status": "identified", "body": "A bad deploy; we are rolling it back."}},
+)
+RESOLVE = request(
+    "Resolve (components return to operational)",
+    {"incident": {"status": "resolved", "body": "Errors are back to normal."}},
+)
+RENAME = request("Rename", {"incident": {"name": "Elevated API errors in eu-west"}})
+SET_STATUS = request("Set a component's status", {"component": {"status": "major_outage"}})
+NEW_COMPONENT = request(
+    "Create a component",
+    {
+        "component": {
+            "name": "API",
+            "description": "REST and GraphQL endpoints",
+            "status": "operational",
+            "group_id": GROUP_ID,
+        }
+    },
+)
+NEW_GROUP = request(
+    "Create a component group",
+    {
+        "description": "Customer-facing",
+        "component_group": {"name": "Platform", "components": [COMPONENT_ID]},
+    },
+)
+EDIT_PAGE = request("Change the time zone", {"page": {"time_zone": "Asia/Tokyo"}})

@@ -1,0 +1,216 @@
+"""The OpenAPI description of the management API (drf-spectacular): the objects it answers
+with, the errors, the shared parameters and an example of every request and response.
+
+The objects are described by serializers that are never used to serialize (the views build
+plain dicts in statuspage.api_v1.objects): they only tell the schema each key and its type."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from incidents.choices import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
+
+INCIDENT_STATUS_VALUES = IncidentStatus.values + MaintenanceStatus.values
+IMPACT_VALUES = [*Impact.values, "maintenance"]
+
+
+def without_json_suffix(endpoints):
+    """Preprocessing hook: each path once, without its `.json` twin (statuspage.api_v1.urls)."""
+    return [e for e in endpoints if not e[0].endswith(".json")]
+
+
+def text(**kwargs):
+    return serializers.CharField(read_only=True, **kwargs)
+
+
+def moment(**kwargs):
+    return serializers.DateTimeField(read_only=True, **kwargs)
+
+
+class ErrorObject(serializers.Serializer):
+    error = text(help_text="What went wrong, in one sentence.")
+    fields = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        required=False,
+        help_text="Each bad field (dotted inside the envelope) and what was expected.",
+    )
+
+
+class ComponentObject(serializers.Serializer):
+    id = text()
+    page_id = text()
+    group_id = text(allow_null=True)
+    created_at = moment()
+    updated_at = moment()
+    group = serializers.BooleanField(read_only=True)
+    name = text()
+    description = text(allow_null=True)
+    position = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(ComponentStatus.values, read_only=True)
+    showcase = serializers.BooleanField(read_only=True)
+    only_show_if_degraded = serializers.BooleanField(read_only=True)
+    automation_email = text(allow_null=True)
+    start_date = serializers.DateField(read_only=True, allow_null=True)
+
+
+class ComponentGroupObject(serializers.Serializer):
+    id = text()
+    page_id = text()
+    name = text()
+    description = text(allow_null=True)
+    components = serializers.ListField(child=serializers.CharField(), read_only=True)
+    position = serializers.IntegerField(read_only=True)
+    created_at = moment()
+    updated_at = moment()
+
+
+class AffectedComponent(serializers.Serializer):
+    code = text()
+    name = text()
+    old_status = serializers.ChoiceField(ComponentStatus.values, read_only=True)
+    new_status = serializers.ChoiceField(ComponentStatus.values, read_only=True)
+
+
+class IncidentUpdateObject(serializers.Serializer):
+    id = text()
+    status = serializers.ChoiceField(INCIDENT_STATUS_VALUES, read_only=True)
+    body = text()
+    incident_id = text()
+    created_at = moment()
+    updated_at = moment()
+    display_at = moment()
+    affected_components = AffectedComponent(many=True, read_only=True, allow_null=True)
+    deliver_notifications = serializers.BooleanField(read_only=True)
+    custom_tweet = text(allow_null=True)
+    tweet_id = text(allow_null=True)
+
+
+class IncidentObject(serializers.Serializer):
+    id = text()
+    name = text()
+    status = serializers.ChoiceField(INCIDENT_STATUS_VALUES, read_only=True)
+    impact = serializers.ChoiceField(IMPACT_VALUES, read_only=True)
+    impact_override = serializers.ChoiceField(Impact.values, read_only=True, allow_null=True)
+    created_at = moment()
+    updated_at = moment()
+    monitoring_at = moment(allow_null=True)
+    resolved_at = moment(allow_null=True)
+    started_at = moment()
+    shortlink = text()
+    page_id = text()
+    incident_updates = IncidentUpdateObject(many=True, read_only=True)
+    components = ComponentObject(many=True, read_only=True)
+    metadata = serializers.DictField(read_only=True)
+    postmortem_body = text(allow_null=True)
+    postmortem_body_last_updated_at = moment(allow_null=True)
+    postmortem_ignored = serializers.BooleanField(read_only=True)
+    postmortem_notified_subscribers = serializers.BooleanField(read_only=True)
+    postmortem_notified_twitter = serializers.BooleanField(read_only=True)
+    postmortem_published_at = moment(allow_null=True)
+    scheduled_for = moment(allow_null=True)
+    scheduled_until = moment(allow_null=True)
+    scheduled_remind_prior = serializers.BooleanField(read_only=True)
+    scheduled_reminded_at = moment(allow_null=True)
+    scheduled_auto_in_progress = serializers.BooleanField(read_only=True)
+    scheduled_auto_completed = serializers.BooleanField(read_only=True)
+    auto_transition_to_maintenance_state = serializers.BooleanField(read_only=True)
+    auto_transition_to_operational_state = serializers.BooleanField(read_only=True)
+    auto_transition_deliver_notifications_at_start = serializers.BooleanField(read_only=True)
+    auto_transition_deliver_notifications_at_end = serializers.BooleanField(read_only=True)
+    reminder_intervals = text(allow_null=True)
+
+
+class PageObject(serializers.Serializer):
+    id = text()
+    created_at = moment()
+    updated_at = moment()
+    name = text()
+    page_description = text(allow_null=True)
+    headline = text(allow_null=True)
+    branding = text()
+    subdomain = text(allow_null=True)
+    domain = text(allow_null=True)
+    url = text()
+    support_url = text(allow_null=True)
+    hidden_from_search = serializers.BooleanField(read_only=True)
+    allow_page_subscribers = serializers.BooleanField(read_only=True)
+    allow_incident_subscribers = serializers.BooleanField(read_only=True)
+    allow_email_subscribers = serializers.BooleanField(read_only=True)
+    allow_sms_subscribers = serializers.BooleanField(read_only=True)
+    allow_rss_atom_feeds = serializers.BooleanField(read_only=True)
+    allow_webhook_subscribers = serializers.BooleanField(read_only=True)
+    notifications_from_email = text()
+    notifications_email_footer = text(allow_null=True)
+    activity_score = serializers.FloatField(read_only=True)
+    twitter_username = text(allow_null=True)
+    viewers_must_be_team_members = serializers.BooleanField(read_only=True)
+    ip_restrictions = text(allow_null=True)
+    city = text(allow_null=True)
+    state = text(allow_null=True)
+    country = text(allow_null=True)
+    time_zone = text()
+
+
+class RelatedEvents(serializers.Serializer):
+    count = serializers.IntegerField(read_only=True)
+    incidents = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()), read_only=True
+    )
+
+
+class ComponentUptimeObject(serializers.Serializer):
+    id = text()
+    name = text()
+    range_start = moment()
+    range_end = moment()
+    uptime_percentage = serializers.FloatField(read_only=True, allow_null=True)
+    major_outage = serializers.IntegerField(read_only=True, help_text="Seconds.")
+    partial_outage = serializers.IntegerField(read_only=True, help_text="Seconds.")
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    related_events = RelatedEvents(read_only=True)
+
+
+# --- parameters and headers -----------------------------------------------------------------
+
+PAGE_NUMBER = OpenApiParameter(
+    "page", OpenApiTypes.INT, description="Page of results, from 1.", required=False
+)
+PER_PAGE = OpenApiParameter(
+    "per_page", OpenApiTypes.INT, description="Results per page (at most 100).", required=False
+)
+LIMIT = OpenApiParameter(
+    "limit", OpenApiTypes.INT, description="Results per page (at most 100).", required=False
+)
+QUERY = OpenApiParameter(
+    "q", OpenApiTypes.STR, description="Text in the name or any update.", required=False
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any string of up to 255 characters naming this write. A retry with the same key and "
+        "body gets the first response (with `Idempotent-Replayed: true`) and writes nothing; "
+        "the same key with another body is a 422. Keys are kept 24 hours."
+    ),
+)
+LIST_PARAMETERS = [PAGE_NUMBER, PER_PAGE]
+
+
+def errors(*codes: int) -> dict:
+    """The error responses of an operation, each in the error shape."""
+    meaning = {
+        400: "The request is not valid; `fields` names each bad field.",
+        401: "No API key, or one that is unknown, revoked or expired.",
+        403: "The key's role may not do this.",
+        404: "No such page or object.",
+        422: "A reused Idempotency-Key with another body, or a refused delete.",
+        429: "Too many requests for this key; see Retry-After.",
+    }
+    return {code: OpenApiResponse(ErrorObject, description=meaning[code]) for code in codes}
+
+
+READ_ERRORS = errors(401, 403, 404, 429)
+WRITE_ERRORS = errors(400, 401, 403, 404, 422, 429)
