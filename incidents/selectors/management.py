@@ -16,7 +16,7 @@ def incidents_matching(query: str = "") -> QuerySet[Incident]:
         matching = Q(name__icontains=query) | Q(name_ja__icontains=query)
         matching |= Q(updates__body__icontains=query) | Q(updates__body_ja__icontains=query)
         rows = rows.filter(pk__in=Incident.objects.filter(matching).values("pk"))
-    return with_timeline(rows).order_by("-started_at", "-id")
+    return with_timeline(rows.select_related("postmortem")).order_by("-started_at", "-id")
 
 
 def all_maintenances() -> QuerySet[Incident]:
@@ -28,7 +28,8 @@ def all_maintenances() -> QuerySet[Incident]:
 
 def incident_for_management(public_id: str) -> Incident:
     """One incident or maintenance with its timeline; raises Incident.DoesNotExist."""
-    return with_timeline(Incident.objects.filter(public_id=public_id)).get()
+    rows = Incident.objects.filter(public_id=public_id).select_related("postmortem")
+    return with_timeline(rows).get()
 
 
 def components_for_management() -> QuerySet[Component]:

@@ -214,3 +214,73 @@ NEW_GROUP = request(
     },
 )
 EDIT_PAGE = request("Change the time zone", {"page": {"time_zone": "Asia/Tokyo"}})
+
+TEMPLATE = {
+    "id": "3",
+    "components": [],
+    "name": "Resolved",
+    "title": "Resolved",
+    "body": "This incident has been resolved. Thank you for your patience.",
+    "group_id": None,
+    "update_status": "resolved",
+    "should_tweet": False,
+    "should_send_notifications": True,
+}
+NEW_TEMPLATE = request(
+    "Create a template",
+    {
+        "template": {
+            "name": "Resolved",
+            "title": "Resolved",
+            "body": "This incident has been resolved. Thank you for your patience.",
+            "update_status": "resolved",
+        }
+    },
+)
+SECTIONS_EXAMPLE = {
+    "summary": "Checkout failed for 12 minutes.",
+    "customer_impact": "Every checkout failed.",
+    "root_cause": "A full disk on the primary database.",
+    "contributing_factors": "",
+    "detection": "",
+    "response_and_recovery": "",
+    "went_well": "",
+    "went_badly": "",
+    "lessons": "Alert on disk space.",
+}
+POSTMORTEM_BODY = (
+    "## Summary\n\nCheckout failed for 12 minutes.\n\n## Customer impact\n\nEvery checkout "
+    "failed.\n\n## Root cause\n\nA full disk on the primary database.\n\n## Lessons\n\nAlert "
+    "on disk space."
+)
+POSTMORTEM = {
+    "preview_key": None,
+    "body": POSTMORTEM_BODY,
+    "body_updated_at": AT,
+    "body_draft": POSTMORTEM_BODY,
+    "body_draft_updated_at": AT,
+    "published_at": AT,
+    "notify_subscribers": True,
+    "notify_twitter": False,
+    "custom_tweet": None,
+    "created_at": AT,
+    "updated_at": AT,
+    "status": "published",
+    "detection_method": "monitoring",
+    "sections": SECTIONS_EXAMPLE,
+    "sections_ja": dict.fromkeys(SECTIONS_EXAMPLE, ""),
+    "submitted_at": AT,
+    "reviewed_at": AT,
+    "timeline": [
+        {"occurred_at": AT, "text": "**Investigating**: Checkout is failing.", "text_ja": ""}
+    ],
+}
+WRITE_DRAFT = request(
+    "Write the draft as one Markdown body",
+    {"postmortem": {"body_draft": POSTMORTEM_BODY, "detection_method": "monitoring"}},
+)
+WRITE_SECTIONS = request(
+    "Write sections by name", {"postmortem": {"sections": {"lessons": "Alert on disk space."}}}
+)
+PUBLISH = request("Publish and announce", {"postmortem": {"notify_subscribers": True}})
+NO_BODY = request("No body needed", {})

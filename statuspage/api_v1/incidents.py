@@ -334,7 +334,7 @@ class IncidentSubset(ManagementView):
         examples=[examples.response("Incidents", [examples.INCIDENT])],
     )
     def get(self, request: Request, page_id: str) -> Response:
-        rows, headers = self.paginate(request, type(self).rows())
+        rows, headers = self.paginate(request, type(self).rows().select_related("postmortem"))
         ctx = page_context()
         return Response([management_incident(ctx, i) for i in rows], headers=headers)
 

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from incidents.models import Component, ComponentGroup, Incident, PageSettings
+from incidents.models import Component, ComponentGroup, Incident, PageSettings, PostMortem
+from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.representations import (
     PageContext,
     component_object,
@@ -35,18 +36,32 @@ def management_group(ctx: PageContext, group: ComponentGroup, members: list[Comp
     }
 
 
+def body_of(postmortem: PostMortem, *, language: str = "") -> str:
+    """The sections as one Markdown document, each under its heading."""
+    suffix = f"_{language}" if language else ""
+    parts = [
+        f"## {SECTION_LABELS[name]}\n\n{getattr(postmortem, name + suffix).strip()}"
+        for name in SECTIONS
+        if getattr(postmortem, name + suffix).strip()
+    ]
+    return "\n\n".join(parts)
+
+
 def management_incident(ctx: PageContext, incident: Incident) -> dict:
-    """The v2 incident plus its owner's fields; expects selectors.with_timeline()."""
+    """The v2 incident plus its owner's fields; expects the management selectors' rows (their
+    timeline and post-mortem loaded)."""
     maintenance = incident.is_maintenance
+    postmortem = getattr(incident, "postmortem", None)
+    published = postmortem is not None and postmortem.is_published
     body = incident_object(ctx, incident) | {
         "impact_override": incident.impact_override or None,
         "metadata": {},
-        "postmortem_body": None,
-        "postmortem_body_last_updated_at": None,
+        "postmortem_body": body_of(postmortem) if published else None,
+        "postmortem_body_last_updated_at": ctx.time(postmortem.updated_at) if published else None,
         "postmortem_ignored": False,
-        "postmortem_notified_subscribers": False,
+        "postmortem_notified_subscribers": published and postmortem.notify_subscribers,
         "postmortem_notified_twitter": False,
-        "postmortem_published_at": None,
+        "postmortem_published_at": ctx.time(postmortem.published_at) if published else None,
         "scheduled_for": ctx.time(incident.scheduled_for),
         "scheduled_until": ctx.time(incident.scheduled_until),
         "scheduled_remind_prior": maintenance and incident.remind_minutes_before is not None,

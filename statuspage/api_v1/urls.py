@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from statuspage.api_v1 import components, incidents, pages
+from statuspage.api_v1 import components, incidents, pages, postmortems, templates
 
 app_name = "api_v1"
 
@@ -42,4 +42,15 @@ urlpatterns = [
         "incidents_active_maintenance",
     ),
     *route(INCIDENT, incidents.IncidentDetail, "incident"),
+    *route(INCIDENT + "/postmortem", postmortems.Postmortem, "postmortem"),
+    *route(INCIDENT + "/postmortem/publish", postmortems.PublishPostmortem, "postmortem_publish"),
+    *route(INCIDENT + "/postmortem/revert", postmortems.RevertPostmortem, "postmortem_revert"),
+    *route(INCIDENT + "/postmortem/submit", postmortems.SubmitPostmortem, "postmortem_submit"),
+    *route(INCIDENT + "/postmortem/sign_off", postmortems.SignOffPostmortem, "postmortem_sign_off"),
+    *route(
+        INCIDENT + "/postmortem/return_to_draft",
+        postmortems.ReturnPostmortem,
+        "postmortem_return_to_draft",
+    ),
+    *route(PAGE + "/incident_templates", templates.TemplateList, "incident_templates"),
 ]
