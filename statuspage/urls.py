@@ -5,12 +5,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from incidents.admin import home
 from notify.email_feedback import tracking_urlpatterns
 from statuspage import health, metrics, second_factor
 
 admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
 admin.site.index_title = "Incidents, maintenance and components"
+admin.site.index_template = home.HOME_TEMPLATE
 
 urlpatterns = [
     path("api/v2/", include("statuspage.api_v2.urls")),
@@ -33,6 +35,8 @@ urlpatterns = [
         second_factor.replace_recovery_codes,
         name="second_factor_recovery_codes",
     ),
+    # The console's home (incidents.admin.home) answers the admin index's address, before it.
+    path("admin/", admin.site.admin_view(home.console_home), name="console_home"),
     path("admin/", admin.site.urls),
 ]
 
