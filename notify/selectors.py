@@ -52,6 +52,12 @@ def sending_switch() -> SendingSwitch:
     return SendingSwitch.objects.filter(id=1).first() or SendingSwitch(id=1)
 
 
+def sending_switch_with_changer() -> SendingSwitch:
+    """The kill switch with the member who threw it last (the console's home; 1 query)."""
+    row = SendingSwitch.objects.filter(id=1).select_related("changed_by").first()
+    return row or SendingSwitch(id=1)
+
+
 def delivery_states_by_channel(notification_id: int) -> dict[str, dict[str, int]]:
     """Deliveries of one notification counted by channel, then state."""
     rows = (
@@ -90,6 +96,19 @@ def delivery_counts() -> list[tuple[str, str, int]]:
     """Every delivery counted by (state, channel), for /metrics."""
     rows = Delivery.objects.values_list("state", "channel").annotate(n=Count("id")).order_by()
     return [(state, channel, n) for state, channel, n in rows]
+
+
+# The deliveries the console's home counts: waiting to be sent, sent with no answer from the
+# provider (resolved by hand), and given up.
+WATCHED_DELIVERY_STATES = (DeliveryState.PENDING, DeliveryState.UNKNOWN, DeliveryState.FAILED)
+
+
+def watched_delivery_counts() -> dict[DeliveryState, int]:
+    """How many deliveries are pending, unknown and failed (0 for none), in that order; one
+    query."""
+    rows = Delivery.objects.filter(state__in=WATCHED_DELIVERY_STATES).values_list("state")
+    counts = dict(rows.annotate(n=Count("id")).order_by())
+    return {state: counts.get(state, 0) for state in WATCHED_DELIVERY_STATES}
 
 
 def oldest_pending_delivery() -> datetime | None:

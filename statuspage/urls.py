@@ -6,12 +6,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from incidents.admin import home
 from notify.email_feedback import tracking_urlpatterns
 from statuspage import health, metrics, second_factor
 
 admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
 admin.site.index_title = "Incidents, maintenance and components"
+admin.site.index_template = home.HOME_TEMPLATE
 
 PUBLIC_SCHEMA = SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[])
 
@@ -49,6 +51,8 @@ urlpatterns = [
         second_factor.replace_recovery_codes,
         name="second_factor_recovery_codes",
     ),
+    # The console's home (incidents.admin.home) answers the admin index's address, before it.
+    path("admin/", admin.site.admin_view(home.console_home), name="console_home"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,11 +3,13 @@
 page_settings.py: the page settings row, its time zone, the newest change of anything shown
 (and the newest audited write or status change, which the page stamp must be past).
 page.py: the status roll-up, components, incidents and maintenance with their timelines.
-postmortems.py: post-mortems with their timelines. actions.py: recovery actions and their
-progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
-history the uptime figures are computed from (in incidents/uptime.py). reliability.py: the
-incidents of the reliability report (incidents/reliability.py). export.py: one incident with
-everything its export shows (incidents/export.py). management.py: what the management API
+console.py: what the console's home shows (open incidents with the time of their last update,
+maintenance due, components not operational, overdue actions). postmortems.py: post-mortems
+with their timelines. actions.py: recovery actions and their progress. idempotency.py: the
+keys that make a write happen once. uptime.py: the status history the uptime figures are
+computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability
+report (incidents/reliability.py). export.py: one incident with everything its export shows
+(incidents/export.py). management.py: what the management API
 (statuspage.api_v1) lists and looks up by public id.
 """
 
@@ -19,6 +21,14 @@ from incidents.selectors.actions import (
     incident_actions,
     open_actions,
     overdue_actions,
+)
+from incidents.selectors.console import (
+    ConsoleIncidents,
+    OverdueActions,
+    components_not_operational,
+    console_incidents,
+    console_page_status,
+    overdue_actions_summary,
 )
 from incidents.selectors.export import incident_for_export
 from incidents.selectors.idempotency import idempotency_key
@@ -87,6 +97,8 @@ __all__ = [
     "MAINTENANCE_INDICATOR",
     "ActionProgress",
     "ComponentEntry",
+    "ConsoleIncidents",
+    "OverdueActions",
     "PageStatus",
     "action_progress",
     "actions_to_chase",
@@ -100,6 +112,9 @@ __all__ = [
     "components_by_public_id",
     "components_for_management",
     "components_in_order",
+    "components_not_operational",
+    "console_incidents",
+    "console_page_status",
     "first_incident_start",
     "group_by_public_id",
     "group_for_management",
@@ -120,6 +135,7 @@ __all__ = [
     "on_page",
     "open_actions",
     "overdue_actions",
+    "overdue_actions_summary",
     "overview_incidents",
     "page_settings",
     "page_settings_with_updated_at",

@@ -187,24 +187,37 @@ def overview_incidents(*, started_since: datetime, until: datetime) -> OverviewI
         | Q(started_at__gte=started_since, started_at__lt=until)
     )
     found = list(with_timeline(rows.select_related("postmortem")))
-    incidents = [i for i in found if i.kind == IncidentKind.INCIDENT]
-    maintenances = [i for i in found if i.kind == IncidentKind.MAINTENANCE]
+    unresolved, active, upcoming = open_in_order(found)
     newest_first = sorted(found, key=lambda i: (i.started_at, i.pk), reverse=True)
     return OverviewIncidents(
-        unresolved=sorted(
+        unresolved=unresolved,
+        active_maintenances=active,
+        upcoming_maintenances=upcoming,
+        started_recently=[i for i in newest_first if started_since <= i.started_at < until],
+    )
+
+
+def open_in_order(
+    found: list[Incident],
+) -> tuple[list[Incident], list[Incident], list[Incident]]:
+    """Of rows already read (no query): the unresolved incidents, newest first; the maintenance
+    in progress, soonest ending first; the maintenance scheduled, soonest first."""
+    incidents = [i for i in found if i.kind == IncidentKind.INCIDENT]
+    maintenances = [i for i in found if i.kind == IncidentKind.MAINTENANCE]
+    return (
+        sorted(
             (i for i in incidents if i.status in UNRESOLVED_INCIDENT_STATUSES),
             key=lambda i: (i.started_at, i.pk),
             reverse=True,
         ),
-        active_maintenances=sorted(
+        sorted(
             (i for i in maintenances if i.status in ACTIVE_MAINTENANCE_STATUSES),
             key=lambda i: (i.scheduled_until, i.pk),
         ),
-        upcoming_maintenances=sorted(
+        sorted(
             (i for i in maintenances if i.status == MaintenanceStatus.SCHEDULED),
             key=lambda i: (i.scheduled_for, i.pk),
         ),
-        started_recently=[i for i in newest_first if started_since <= i.started_at < until],
     )
 
 

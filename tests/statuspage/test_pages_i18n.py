@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 CATALOGUES = [
     Path(settings.BASE_DIR) / app / "locale" / "ja" / "LC_MESSAGES"
-    for app in ("statuspage", "notify")
+    for app in ("statuspage", "notify", "incidents")
 ]
 
 
