@@ -2,13 +2,14 @@
 (api/v1, authenticated) and the on-call console."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from incidents.admin import home
 from notify.email_feedback import tracking_urlpatterns
 from statuspage import health, metrics, second_factor
+from statuspage.api_v1.errors import no_such_endpoint
 
 admin.site.site_header = "Noroshi — on-call console"
 admin.site.site_title = "Noroshi"
@@ -34,6 +35,7 @@ urlpatterns = [
         ),
         name="api_v1_docs",
     ),
+    re_path(r"^api/v1/", no_such_endpoint),
     path("", include("statuspage.feeds.urls")),
     path("", include("notify.urls")),
     path("", include("statuspage.views.urls")),

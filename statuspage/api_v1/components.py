@@ -37,6 +37,10 @@ from statuspage.api_v1.serializers import (
     validated,
 )
 
+UPTIME_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First day (page's zone)."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (page's zone)."),
+]
 # The window /uptime reports when none is asked: Statuspage's 90 days.
 DEFAULT_UPTIME_DAYS = 90
 
@@ -68,8 +72,13 @@ def component_fields(fields: dict) -> dict:
     return changes
 
 
+# What clients send to take a component out of its group (the generated clients drop a real
+# null, and Statuspage's documentation tells them to send the word).
+NO_GROUP = frozenset({"", "null", "none"})
+
+
 def group_named(public_id: str | None) -> ComponentGroup | None:
-    if not public_id:
+    if public_id is None or public_id.strip().lower() in NO_GROUP:
         return None
     group = selectors.group_by_public_id(public_id)
     if group is None:
@@ -195,17 +204,31 @@ class ComponentUptime(ManagementView):
     @extend_schema(
         tags=["components"],
         summary="A component's uptime over a window",
-        parameters=[
-            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (page's zone)."),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (page's zone)."),
-        ],
+        parameters=UPTIME_PARAMETERS,
         responses={200: ComponentUptimeObject, **READ_ERRORS, **errors(400)},
         examples=[examples.response("Uptime", examples.UPTIME)],
     )
     def get(self, request: Request, page_id: str, component_id: str) -> Response:
         component = component_or_404(component_id)
         start, end = uptime_window(request)
-        return Response(uptime_object(component, start, end))
+        return Response(uptime_object(component, [component], start, end))
+
+
+class GroupUptime(ManagementView):
+    required_permissions = {"GET": "incidents.view_componentgroup"}
+
+    @extend_schema(
+        tags=["component groups"],
+        summary="A group's uptime over a window (the mean of its components')",
+        parameters=UPTIME_PARAMETERS,
+        responses={200: ComponentUptimeObject, **READ_ERRORS, **errors(400)},
+        examples=[examples.response("Uptime", examples.UPTIME)],
+    )
+    def get(self, request: Request, page_id: str, group_id: str) -> Response:
+        group = group_or_404(group_id)
+        start, end = uptime_window(request)
+        members = [c for c in group.components.all() if c.archived_at is None]
+        return Response(uptime_object(group, members, start, end))
 
 
 def uptime_window(request: Request) -> tuple[datetime, datetime]:
@@ -232,21 +255,29 @@ def uptime_window(request: Request) -> tuple[datetime, datetime]:
     return start, end
 
 
-def uptime_object(component: Component, start: datetime, end: datetime) -> dict:
-    segments = component_segments([component.pk], start=start, end=end)[component.pk]
-    figures = window_figures(segments, start, end)
-    percentage = figures.uptime_percentage
-    events = selectors.incidents_touching([component.pk], since=start, until=end)
-    related = [{"id": public_id, "name": name} for _, public_id, name, *_ in events]
+def uptime_object(
+    subject: Component | ComponentGroup, members: list[Component], start: datetime, end: datetime
+) -> dict:
+    """How `members` fared over [start, end): one component's figures, or a group's — the mean
+    uptime of its members and the longest outage any of them had."""
+    ids = [member.pk for member in members]
+    segments = component_segments(ids, start=start, end=end)
+    figures = [window_figures(segments[pk], start, end) for pk in ids]
+    percentages = [f.uptime_percentage for f in figures if f.uptime_percentage is not None]
+    percentage = sum(percentages) / len(percentages) if percentages else None
+    seen: dict[str, str] = {}
+    for _, public_id, name, *_ in selectors.incidents_touching(ids, since=start, until=end):
+        seen.setdefault(public_id, name)
+    related = [{"id": public_id, "name": name} for public_id, name in seen.items()]
     ctx = page_context()
     return {
-        "id": component.public_id,
-        "name": component.name,
+        "id": subject.public_id,
+        "name": subject.name,
         "range_start": ctx.time(start),
         "range_end": ctx.time(end),
         "uptime_percentage": None if percentage is None else round(percentage, 4),
-        "major_outage": figures.major_outage_minutes * 60,
-        "partial_outage": figures.partial_outage_minutes * 60,
+        "major_outage": max((f.major_outage_minutes * 60 for f in figures), default=0),
+        "partial_outage": max((f.partial_outage_minutes * 60 for f in figures), default=0),
         "warnings": [] if percentage is not None else ["No status history in this window."],
         "related_events": {"count": len(related), "incidents": related},
     }
@@ -333,15 +364,18 @@ class GroupDetail(ManagementView):
     @extend_schema(
         tags=["component groups"],
         summary="Delete a component group (its components stay, ungrouped)",
+        description="Answers with the group as it was, as Statuspage does.",
         parameters=[IDEMPOTENCY_KEY],
-        responses={204: None, **WRITE_ERRORS},
+        responses={200: ComponentGroupObject, **WRITE_ERRORS},
+        examples=[examples.response("Deleted group", examples.GROUP)],
     )
     def delete(self, request: Request, page_id: str, group_id: str) -> Response:
         group = group_or_404(group_id)
 
         def delete() -> Response:
+            as_it_was = group_response(page_context(), group)
             services.delete_component_group(group=group, actor=request.user)
-            return Response(status=status.HTTP_204_NO_CONTENT)
+            return Response(as_it_was)
 
         return self.write(request, delete)
 

@@ -5,7 +5,7 @@ map naming each bad field and what was expected (Noroshi's addition: Statuspage 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -79,3 +79,10 @@ def exception_handler(error, context) -> Response | None:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         response.data = {"error": str(detail) or str(error)}
     return response
+
+
+def no_such_endpoint(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any other address under /api/v1/: a 404 in the API's shape, not the site's HTML page."""
+    return JsonResponse(
+        {"error": f"There is no endpoint {request.path} (see /api/v1/docs/)."}, status=404
+    )

@@ -3,6 +3,8 @@ an incident on it), written as Noroshi answers them."""
 
 from drf_spectacular.utils import OpenApiExample
 
+from statuspage.api_v1.objects import PAGE_STYLE_FIELDS
+
 PAGE_ID = "kctbh9vrtdwd"
 COMPONENT_ID = "8kbf7d35c070"
 GROUP_ID = "vtnh60py4yd7"
@@ -55,6 +57,8 @@ UPDATE = {
     "deliver_notifications": True,
     "custom_tweet": None,
     "tweet_id": None,
+    "twitter_updated_at": None,
+    "wants_twitter_update": False,
 }
 INCIDENT: dict = {
     "id": INCIDENT_ID,
@@ -119,6 +123,7 @@ PAGE = {
     "state": None,
     "country": None,
     "time_zone": "Asia/Tokyo",
+    **dict.fromkeys(PAGE_STYLE_FIELDS),
 }
 UPTIME = {
     "id": COMPONENT_ID,
@@ -215,7 +220,7 @@ NEW_GROUP = request(
 )
 EDIT_PAGE = request("Change the time zone", {"page": {"time_zone": "Asia/Tokyo"}})
 
-TEMPLATE = {
+TEMPLATE: dict = {
     "id": "3",
     "components": [],
     "name": "Resolved",

@@ -17,6 +17,26 @@ from incidents.representations import (
 )
 from notify.channels import enabled_channels
 
+PAGE_STYLE_FIELDS = (
+    "css_body_background_color",
+    "css_font_color",
+    "css_light_font_color",
+    "css_greens",
+    "css_yellows",
+    "css_oranges",
+    "css_blues",
+    "css_reds",
+    "css_border_color",
+    "css_graph_color",
+    "css_link_color",
+    "css_no_data",
+    "favicon_logo",
+    "transactional_logo",
+    "hero_cover",
+    "email_logo",
+    "twitter_logo",
+)
+
 
 def management_component(ctx: PageContext, component: Component) -> dict:
     group_id = component.group.public_id if component.group else None
@@ -51,17 +71,18 @@ def management_incident(ctx: PageContext, incident: Incident) -> dict:
     """The v2 incident plus its owner's fields; expects the management selectors' rows (their
     timeline and post-mortem loaded)."""
     maintenance = incident.is_maintenance
-    postmortem = getattr(incident, "postmortem", None)
-    published = postmortem is not None and postmortem.is_published
+    postmortem: PostMortem | None = getattr(incident, "postmortem", None)
+    if postmortem is not None and not postmortem.is_published:
+        postmortem = None
     body = incident_object(ctx, incident) | {
         "impact_override": incident.impact_override or None,
         "metadata": {},
-        "postmortem_body": body_of(postmortem) if published else None,
-        "postmortem_body_last_updated_at": ctx.time(postmortem.updated_at) if published else None,
+        "postmortem_body": body_of(postmortem) if postmortem else None,
+        "postmortem_body_last_updated_at": ctx.time(postmortem.updated_at if postmortem else None),
         "postmortem_ignored": False,
-        "postmortem_notified_subscribers": published and postmortem.notify_subscribers,
+        "postmortem_notified_subscribers": bool(postmortem and postmortem.notify_subscribers),
         "postmortem_notified_twitter": False,
-        "postmortem_published_at": ctx.time(postmortem.published_at) if published else None,
+        "postmortem_published_at": ctx.time(postmortem.published_at if postmortem else None),
         "scheduled_for": ctx.time(incident.scheduled_for),
         "scheduled_until": ctx.time(incident.scheduled_until),
         "scheduled_remind_prior": maintenance and incident.remind_minutes_before is not None,
@@ -76,6 +97,12 @@ def management_incident(ctx: PageContext, incident: Incident) -> dict:
         "auto_transition_deliver_notifications_at_end": maintenance and incident.auto_complete,
         "reminder_intervals": None,
     }
+    # The management API's component and update objects carry a few more keys than v2's.
+    body["components"] = [c | {"automation_email": None} for c in body["components"]]
+    body["incident_updates"] = [
+        u | {"twitter_updated_at": None, "wants_twitter_update": False}
+        for u in body["incident_updates"]
+    ]
     return body
 
 
@@ -110,4 +137,6 @@ def management_page(ctx: PageContext, page: PageSettings) -> dict:
         "state": None,
         "country": None,
         "time_zone": page.time_zone,
+        # Statuspage's custom colours and images; Noroshi's page has its own design.
+        **dict.fromkeys(PAGE_STYLE_FIELDS),
     }

@@ -162,9 +162,6 @@ def changes_of(fields: dict) -> dict:
     return changes
 
 
-DOCUMENTED = {"request": PostmortemRequest, "parameters": [IDEMPOTENCY_KEY]}
-
-
 class Postmortem(ManagementView):
     required_permissions = POSTMORTEM_PERMISSIONS
 
@@ -192,7 +189,8 @@ class Postmortem(ManagementView):
             examples.WRITE_SECTIONS,
             examples.response("Post-mortem", examples.POSTMORTEM),
         ],
-        **DOCUMENTED,
+        request=PostmortemRequest,
+        parameters=[IDEMPOTENCY_KEY],
     )
     def put(self, request: Request, page_id: str, incident_id: str) -> Response:
         incident = incident_or_404(incident_id)
@@ -275,7 +273,8 @@ def step_view(step: str, summary: str, description: str = ""):
             examples.PUBLISH if step == "publish" else examples.NO_BODY,
             examples.response("Post-mortem", examples.POSTMORTEM),
         ],
-        **DOCUMENTED,
+        request=PostmortemRequest,
+        parameters=[IDEMPOTENCY_KEY],
     )(PostmortemStep.put)
     return type(f"Postmortem_{step}", (PostmortemStep,), {"step": step, "put": documented})
 

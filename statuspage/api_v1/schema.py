@@ -84,6 +84,8 @@ class IncidentUpdateObject(serializers.Serializer):
     deliver_notifications = serializers.BooleanField(read_only=True)
     custom_tweet = text(allow_null=True)
     tweet_id = text(allow_null=True)
+    twitter_updated_at = moment(allow_null=True)
+    wants_twitter_update = serializers.BooleanField(read_only=True)
 
 
 class IncidentObject(serializers.Serializer):
@@ -150,6 +152,23 @@ class PageObject(serializers.Serializer):
     state = text(allow_null=True)
     country = text(allow_null=True)
     time_zone = text()
+    css_body_background_color = text(allow_null=True)
+    css_font_color = text(allow_null=True)
+    css_light_font_color = text(allow_null=True)
+    css_greens = text(allow_null=True)
+    css_yellows = text(allow_null=True)
+    css_oranges = text(allow_null=True)
+    css_blues = text(allow_null=True)
+    css_reds = text(allow_null=True)
+    css_border_color = text(allow_null=True)
+    css_graph_color = text(allow_null=True)
+    css_link_color = text(allow_null=True)
+    css_no_data = text(allow_null=True)
+    favicon_logo = text(allow_null=True)
+    transactional_logo = text(allow_null=True)
+    hero_cover = text(allow_null=True)
+    email_logo = text(allow_null=True)
+    twitter_logo = text(allow_null=True)
 
 
 class RelatedEvents(serializers.Serializer):

@@ -31,6 +31,7 @@ urlpatterns = [
     *route(COMPONENT + "/uptime", components.ComponentUptime, "component_uptime"),
     *route(PAGE + "/component-groups", components.GroupList, "component_groups"),
     *route(GROUP, components.GroupDetail, "component_group"),
+    *route(GROUP + "/uptime", components.GroupUptime, "component_group_uptime"),
     *route(PAGE + "/incidents", incidents.IncidentList, "incidents"),
     # Before INCIDENT: these words would match an incident id.
     *route(PAGE + "/incidents/unresolved", incidents.UnresolvedIncidents, "incidents_unresolved"),

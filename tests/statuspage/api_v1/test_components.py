@@ -229,3 +229,58 @@ def test_a_group_is_renamed_and_its_members_replaced(api, base, components):
     assert response.json()["name"] == "Front"
     assert response.json()["components"] == [components["Web"].public_id]
     assert Component.objects.get(name="API").group is None
+
+
+def test_deleting_a_group_answers_with_it_as_it_was(api, base, components):
+    created = api.post(
+        f"{base}/component-groups",
+        {"component_group": {"name": "Edge", "components": [components["API"].public_id]}},
+        format="json",
+    ).json()
+
+    response = api.delete(f"{base}/component-groups/{created['id']}")
+
+    assert response.status_code == 200
+    assert response.json()["components"] == [components["API"].public_id]
+    assert not ComponentGroup.objects.exists()
+    assert Component.objects.get(name="API").group is None
+
+
+def test_a_group_s_uptime_covers_its_components(api, base, components):
+    created = api.post(
+        f"{base}/component-groups",
+        {"component_group": {"name": "Edge", "components": [components["API"].public_id]}},
+        format="json",
+    ).json()
+
+    response = api.get(f"{base}/component-groups/{created['id']}/uptime")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["uptime_percentage"] == 100.0
+    assert response.json()["name"] == "Edge"
+
+
+@pytest.mark.parametrize("word", ["null", "", "None"])
+def test_the_word_null_takes_a_component_out_of_its_group(api, base, components, word):
+    target = components["API"].public_id
+    api.post(
+        f"{base}/component-groups",
+        {"component_group": {"name": "Edge", "components": [target]}},
+        format="json",
+    )
+
+    response = api.patch(
+        f"{base}/components/{target}", {"component": {"group_id": word}}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["group_id"] is None
+
+
+def test_an_unknown_address_under_the_api_is_a_json_404(api):
+    response = api.get("/api/v1/pages/abc/nothing-here")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": "There is no endpoint /api/v1/pages/abc/nothing-here (see /api/v1/docs/)."
+    }
