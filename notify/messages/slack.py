@@ -20,7 +20,7 @@ from incidents.models import Incident
 from incidents.rendering import render_markdown
 from notify.channels.slack import SlackMessage, escape, link
 from notify.choices import NotificationKind
-from notify.messages import Announcement, EarlierUpdate
+from notify.messages import Announcement, ComponentChange, EarlierUpdate
 from notify.models import Notification
 
 HEADER_LIMIT = 150  # Block Kit: a header's text
@@ -154,12 +154,15 @@ def window_text(incident: Incident, zone: tzinfo) -> str:
 
 
 def status_line(
-    notification: Notification, incident: Incident, ctx: representations.PageContext
+    announcement: Announcement, incident: Incident, ctx: representations.PageContext
 ) -> str:
+    """The status and the time; the incident's components when the update set none of their
+    statuses (the components section names them then); a maintenance's window."""
+    notification = announcement.notification
     source = notification.update or incident
-    parts = [f"*{escape(str(source.get_status_display()))}*"]
+    parts = [f"*{escape(str(source.get_status_display()))}*", escape(announcement.when)]
     names = [ctx.text(component, "name") for component in incident.components.all()]
-    if names:
+    if names and not announcement.components:
         affected = _("Affected: %(components)s") % {"components": ", ".join(names)}
         parts.append(escape(affected))
     if incident.is_maintenance:
@@ -167,6 +170,23 @@ def status_line(
             escape(_("Scheduled for %(window)s") % {"window": window_text(incident, ctx.zone)})
         )
     return " · ".join(parts)
+
+
+def components_section(rows: list[ComponentChange]) -> list[dict]:
+    """The statuses the update set, one line each: "API: Partial outage → Operational"."""
+    if not rows:
+        return []
+    lines = [f"*{escape(_('Affected components'))}*"]
+    lines += [f"• {escape(row.line)}" for row in rows]
+    return [section("\n".join(lines))]
+
+
+def fallback_text(title: str, rows: list[ComponentChange]) -> str:
+    """The text Slack shows where blocks are not (notifications): the title, and the statuses
+    the update set."""
+    if not rows:
+        return escape(title)
+    return escape(f"{title} ({'; '.join(row.line for row in rows)})")
 
 
 def body_of(
@@ -207,15 +227,17 @@ def render(announcement: Announcement) -> SlackMessage:
         body = mrkdwn(body_of(notification, incident, ctx))
         blocks = [
             {"type": "header", "text": plain(title)},
-            section(status_line(notification, incident, ctx)),
+            section(status_line(announcement, incident, ctx)),
             *([section(body)] if body else []),
+            *components_section(announcement.components),
             *earlier_section(announcement.earlier),
             button(_("Details on the status page"), url, "open_incident"),
         ]
         footer = _("You are subscribed to %(page_name)s status updates.") % {
             "page_name": ctx.text(ctx.page, "name")
         }
-        return SlackMessage(escape(title), tuple(blocks), escape(footer), _("Unsubscribe"))
+        text = fallback_text(title, announcement.components)
+        return SlackMessage(text, tuple(blocks), escape(footer), _("Unsubscribe"))
 
 
 # --- The answers to a sign-up (notify.messages.answers) ----------------------------------------

@@ -1,10 +1,17 @@
-"""An announcement as one SMS: plain text of at most two segments, the link always whole."""
+"""An announcement as one SMS: plain text of at most two segments, the link always whole.
+
+The statuses the update set are summed up after the headline, new status only ("API: Major
+outage"; an arrow is not GSM-7 and would halve the room), in whole entries: as many as fit in
+a third of the message, the rest counted ("+2 more"); the summary goes before the headline is
+cut.
+"""
 
 import html
 
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from incidents.rendering import render_markdown
 from notify.messages import Announcement
@@ -20,6 +27,7 @@ GSM_BASIC = set(
 GSM_EXTENDED = set("^{}\\[~]|€\f")  # two septets each
 LIMIT = {"gsm": 306, "ucs2": 134}
 ELLIPSIS = {"gsm": "...", "ucs2": "…"}  # "…" is not GSM-7: it would make the text UCS-2
+SUMMARY_SHARE = 3  # the component summary takes at most a third of the message
 
 
 def render(announcement: Announcement) -> str:
@@ -31,7 +39,8 @@ def render(announcement: Announcement) -> str:
             "body": plain_text(announcement.body),
             "incident_url": announcement.incident_url,
         }
-    return fitted(context)
+        entries = [f"{row.name}: {row.new_status}" for row in announcement.components]
+        return fitted(context, entries)
 
 
 def plain_text(markdown: str) -> str:
@@ -66,15 +75,39 @@ def shortened(text: str, allowed: int, charset: str) -> str:
     return kept.rstrip() + ELLIPSIS[charset] if kept.strip() else ""
 
 
-def fitted(context: dict[str, str]) -> str:
-    """The rendered SMS, within two segments: the body is shortened first, then the headline;
-    the page name and the link are never cut."""
+def more(count: int) -> str:
+    return _("+%(count)s more") % {"count": count}
+
+
+def summary(entries: list[str], allowed: int, charset: str) -> str:
+    """As many whole `entries` as fit in `allowed` units, the others counted ('' when not even
+    one fits); in the active language."""
+    for kept in range(len(entries), 0, -1):
+        text = ", ".join(entries[:kept])
+        if kept < len(entries):
+            text += ", " + more(len(entries) - kept)
+        if units(text, charset) <= allowed:
+            return text
+    return ""
+
+
+def fitted(context: dict[str, str], entries: list[str]) -> str:
+    """The rendered SMS, within two segments: the component summary within its share, then
+    the body shortened, then the summary dropped, then the headline shortened; the page name
+    and the link are never cut."""
+    # The alphabet of everything the text may hold, the count of left-out entries included.
+    every = ", ".join([*entries, more(len(entries))]) if entries else ""
+    charset = encoding(render_to_string(TEMPLATE, {**context, "components": every}))
+    context["components"] = summary(entries, LIMIT[charset] // SUMMARY_SHARE, charset)
     text = render_to_string(TEMPLATE, context).strip()
-    charset = encoding(text)
-    for field in ("body", "headline"):
+    for field in ("body", "components", "headline"):
         over = units(text, charset) - LIMIT[charset]
         if over <= 0:
             break
-        context[field] = shortened(context[field], units(context[field], charset) - over, charset)
+        if field == "components":
+            context[field] = ""
+        else:
+            allowed = units(context[field], charset) - over
+            context[field] = shortened(context[field], allowed, charset)
         text = render_to_string(TEMPLATE, context).strip()
     return text

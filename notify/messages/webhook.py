@@ -102,8 +102,10 @@ def component_event(notification: Notification, ctx: representations.PageContext
     component = selectors.component_with_group(change.component_id)
     group_id = component.group.public_id if component.group else None
     full = representations.component_object(ctx, component, group_id=group_id)
-    # The component as the event left it (a later change has its own event).
-    body = {key: full[key] for key in COMPONENT_KEYS} | {"status": change.new_status}
+    # The component as the event left it, at the event's time (a later change has its own
+    # event): a receiver that shows `updated_at` shows when this change happened.
+    at_change = {"status": change.new_status, "updated_at": ctx.time(change.created_at)}
+    body = {key: full[key] for key in COMPONENT_KEYS} | at_change
     return {
         "meta": meta(ctx),
         "page": page(ctx),

@@ -5,6 +5,7 @@ from notify import services as notify_services
 from notify.models import Delivery, Notification, SendingSwitch, Subscriber
 from tests.factories import ComponentFactory, ComponentGroupFactory
 from tests.notify.fan_out import fan_out
+from tests.notify.recovery import post_recovery
 from tests.smtp_sink import SmtpSink
 
 
@@ -130,6 +131,12 @@ def sms_announced(twilio, texter, components):
     )
     fan_out(Notification.objects.get().pk)
     return Delivery.objects.get().pk
+
+
+@pytest.fixture
+def recovery(components):
+    """An update that set three components' statuses, announced (tests/notify/recovery.py)."""
+    return post_recovery(components)
 
 
 # --- The public subscription pages' tests ----------------------------------------------------

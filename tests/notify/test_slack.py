@@ -20,7 +20,9 @@ from notify.messages.slack import clipped, mrkdwn
 from notify.messages.slack import render as render_slack
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import confirm_url, unsubscribe_url
+from tests.factories import ComponentFactory
 from tests.notify.fan_out import fan_out
+from tests.notify.recovery import RECOVERY_LINES, RECOVERY_TIME
 from tests.webhook_receiver import DROP, Reply, status
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +45,21 @@ def slack(webhook_receiver):
     return make
 
 
-def announce(incident, body: str, **update) -> dict[str, int]:
-    posted = incident_services.post_update(
-        incident=incident, status="identified", body=body, **update
-    )
-    notification = Notification.objects.get(update=posted)
+def utc(moment) -> str:
+    """A time as messages write it on a page in UTC (the default), e.g. "Dec 5, 2026 08:35 UTC"."""
+    return f"{moment:%b} {moment.day}, {moment:%Y %H:%M} UTC"
+
+
+def deliver(update) -> dict[str, int]:
+    notification = Notification.objects.get(update=update)
     fan_out(notification.pk)
     return delivery.deliver_batch(list(notification.deliveries.values_list("id", flat=True)))
+
+
+def announce(incident, body: str, **update) -> dict[str, int]:
+    return deliver(
+        incident_services.post_update(incident=incident, status="identified", body=body, **update)
+    )
 
 
 def test_an_update_becomes_block_kit_blocks(outage, slack, webhook_receiver):
@@ -59,7 +69,8 @@ def test_an_update_becomes_block_kit_blocks(outage, slack, webhook_receiver):
 
     [request] = webhook_receiver.received(PATH)
     assert request.headers["content-type"] == "application/json"
-    declared = f"{outage.updates.get(status='investigating').display_at:%Y-%m-%d %H:%M} UTC"
+    posted = Notification.objects.get().update.display_at
+    declared = outage.updates.get(status="investigating").display_at
     assert request.json() == {
         "text": "[Identified] Elevated API errors",
         "blocks": [
@@ -71,7 +82,10 @@ def test_an_update_becomes_block_kit_blocks(outage, slack, webhook_receiver):
                     "emoji": True,
                 },
             },
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*Identified* · Affected: API"}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*Identified* · {utc(posted)} · Affected: API"},
+            },
             {
                 "type": "section",
                 "text": {
@@ -83,7 +97,8 @@ def test_an_update_becomes_block_kit_blocks(outage, slack, webhook_receiver):
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"*Earlier updates*\n• {declared} · *Investigating*: Investigating.",
+                    "text": f"*Earlier updates*\n• {utc(declared)} · *Investigating*: "
+                    "Investigating.",
                 },
             },
             {
@@ -119,12 +134,69 @@ def test_a_japanese_subscriber_reads_japanese(outage, slack, webhook_receiver):
     slack(language="ja")
     assert announce(outage, "A bad deploy.", body_ja="デプロイの不具合です。") == {"sent": 1}
     blocks = webhook_receiver.received(PATH)[0].json()["blocks"]
-    assert blocks[1]["text"]["text"] == "*原因特定* · 影響: API"
+    posted = Notification.objects.get().update.display_at
+    assert blocks[1]["text"]["text"] == (
+        f"*原因特定* · {posted.year}年{posted.month}月{posted.day}日 {posted:%H:%M} UTC · 影響: API"
+    )
     assert blocks[2]["text"]["text"] == "デプロイの不具合です。"
     assert "\n• " in blocks[3]["text"]["text"]  # the earlier updates
     assert blocks[4]["elements"][0]["text"]["text"] == "ステータスページで詳細を見る"
     assert blocks[5]["elements"][0]["text"].startswith(
         "Noroshiのステータス更新を購読しています。 <"
+    )
+
+
+def test_the_components_the_update_set_are_listed_with_their_statuses(
+    recovery, slack, webhook_receiver
+):
+    slack()
+    assert deliver(recovery) == {"sent": 1}
+    message = webhook_receiver.received(PATH)[0].json()
+    assert message["text"] == (
+        "[Monitoring] Elevated API errors (Platform - Queue: Major outage; "
+        "API: Partial outage → Operational; Web: Operational → Degraded performance)"
+    )
+    assert [block["text"]["text"] for block in message["blocks"][1:4]] == [
+        "*Monitoring* · Dec 5, 2026 17:35 JST",  # the section below names the components
+        "A fix is *out*.",
+        "*Affected components*\n"
+        "• Platform - Queue: Major outage\n"
+        "• API: Partial outage → Operational\n"
+        "• Web: Operational → Degraded performance",
+    ]
+    assert message["blocks"][4]["text"]["text"] == (
+        "*Earlier updates*\n• Dec 5, 2026 17:05 JST · *Investigating*: Investigating."
+    )
+
+
+def test_the_components_are_named_and_labelled_in_japanese(recovery, slack, webhook_receiver):
+    slack(language="ja")
+    assert deliver(recovery) == {"sent": 1}
+    message = webhook_receiver.received(PATH)[0].json()
+    lines = "; ".join(RECOVERY_LINES["ja"])
+    assert message["text"] == f"[経過観察中] APIのエラー率上昇 ({lines})"
+    assert [block["text"]["text"] for block in message["blocks"][1:4]] == [
+        f"*経過観察中* · {RECOVERY_TIME['ja']}",
+        "修正を*適用*しました。",
+        "\n".join(
+            ["*影響を受けたコンポーネント*", *[f"• {line}" for line in RECOVERY_LINES["ja"]]]
+        ),
+    ]
+
+
+def test_component_names_are_escaped(components, slack, webhook_receiver):
+    slack()
+    edge = ComponentFactory(name="<!channel> Edge & co")
+    incident = incident_services.declare_incident(
+        name="Edge errors", body="Investigating.", deliver_notifications=False
+    )
+    assert announce(incident, "Found it.", component_statuses={edge: "major_outage"}) == {"sent": 1}
+    message = webhook_receiver.received(PATH)[0].json()
+    assert message["text"] == (
+        "[Identified] Edge errors (&lt;!channel&gt; Edge &amp; co: Operational → Major outage)"
+    )
+    assert message["blocks"][3]["text"]["text"] == (
+        "*Affected components*\n• &lt;!channel&gt; Edge &amp; co: Operational → Major outage"
     )
 
 

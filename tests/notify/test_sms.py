@@ -17,6 +17,7 @@ from notify.channels.sms import SmsChannel
 from notify.messages import Announcement, sms
 from notify.messages.sms import LIMIT, encoding, units
 from notify.models import Delivery, Notification, Subscriber
+from tests.factories import ComponentFactory, ComponentGroupFactory
 from tests.notify.fan_out import fan_out
 
 pytestmark = pytest.mark.django_db
@@ -143,10 +144,12 @@ def test_sms_goes_only_on_creation_resolution_and_maintenance_start(
     assert twilio.per_recipient() == {"+819012345678": 3, "+14155550100": 3}
     link = incident_url(incident)
     assert [m.body for m in twilio.messages if m.to == "+819012345678"] == [
-        f"[Noroshi] [Investigating] Elevated API errors: We are investigating. {link}",
-        f"[Noroshi] [Resolved] Elevated API errors: Rolled back. {link}",
-        "[Noroshi] [In progress] Database upgrade: The scheduled maintenance has started. We "
-        f"will post updates as it proceeds. {incident_url(maintenance)}",
+        "[Noroshi] [Investigating] Elevated API errors (API: Major outage): We are "
+        f"investigating. {link}",
+        f"[Noroshi] [Resolved] Elevated API errors (API: Operational): Rolled back. {link}",
+        "[Noroshi] [In progress] Database upgrade (API: Under maintenance): The scheduled "
+        "maintenance has started. We will post updates as it proceeds. "
+        f"{incident_url(maintenance)}",
     ]
     assert set(Delivery.objects.filter(channel="sms").values_list("state", flat=True)) == {"sent"}
 
@@ -189,7 +192,9 @@ def test_a_long_body_is_cut_to_two_gsm_segments_and_the_link_is_kept(twilio, com
     incident = Notification.objects.get().incident
     assert encoding(text) == "gsm"
     assert units(text, "gsm") <= LIMIT["gsm"] == 306
-    assert text.startswith("[Noroshi] [Investigating] Elevated API errors: Word Word")
+    assert text.startswith(
+        "[Noroshi] [Investigating] Elevated API errors (API: Major outage): Word Word"
+    )
     assert text.endswith(f"Word... {incident_url(incident)}")
 
 
@@ -205,8 +210,73 @@ def test_japanese_is_cut_to_two_ucs2_segments(twilio, components):
     incident = Notification.objects.get().incident
     assert encoding(text) == "ucs2"
     assert units(text, "ucs2") <= LIMIT["ucs2"] == 134
-    assert text.startswith("[Noroshi] [調査中] APIのエラー率上昇: 原因を調査しています。")
+    assert text.startswith("[Noroshi] [調査中] APIのエラー率上昇 (API: 重大な障害): 原因を")
     assert text.endswith(f"… {incident_url(incident)}")
+
+
+@pytest.fixture
+def many(components):
+    """Twelve grouped components in a major outage, and a long body: more than fits."""
+    group = ComponentGroupFactory(name="North America", name_ja="北米", position=0)
+    statuses = {
+        ComponentFactory(
+            name=f"Region {n} gateway", name_ja=f"リージョン{n}ゲートウェイ", group=group
+        ): "major_outage"
+        for n in range(1, 13)
+    }
+    return services.declare_incident(
+        name="Elevated API errors",
+        name_ja="APIのエラー率上昇",
+        body="Word " * 200,
+        body_ja="原因を調査しています。" * 20,
+        component_statuses=statuses,
+    )
+
+
+def test_many_components_and_a_long_body_stay_within_two_gsm_segments(twilio, many):
+    text = sms.render(Announcement(Notification.objects.get(), "en"))
+    assert (encoding(text), units(text, "gsm")) == ("gsm", 302)
+    assert text == (
+        "[Noroshi] [Investigating] Elevated API errors (North America - Region 1 gateway: "
+        "Major outage, +11 more): " + "Word " * 28 + f"Word... {incident_url(many)}"
+    )
+
+
+def test_many_components_and_a_long_body_stay_within_two_ucs2_segments(twilio, many):
+    text = sms.render(Announcement(Notification.objects.get(), "ja"))
+    assert (encoding(text), units(text, "ucs2")) == ("ucs2", 134)
+    assert text == (
+        "[Noroshi] [調査中] APIのエラー率上昇 (北米 - リージョン1ゲートウェイ: 重大な障害, "
+        f"ほか11件): 原因を調査しています。原因を調査しています。原因を調… {incident_url(many)}"
+    )
+
+
+def test_the_summary_lists_every_component_that_fits_with_their_new_status(twilio, recovery):
+    text = sms.render(Announcement(Notification.objects.get(update=recovery), "en"))
+    assert text == (
+        "[Noroshi] [Monitoring] Elevated API errors (Platform - Queue: Major outage, "
+        "API: Operational, Web: Degraded performance): A fix is out. "
+        f"{incident_url(recovery.incident)}"
+    )
+    assert encoding(text) == "gsm"  # no arrow: "→" is not GSM-7
+
+
+def test_the_summary_goes_before_the_headline_is_cut(twilio, components):
+    name = "APIのエラー率が上昇しています" * 6
+    text = rendered(
+        components, "ja", name="API errors", name_ja=name, body="x", body_ja="調査中です。"
+    )
+    incident = Notification.objects.get().incident
+    assert units(text, "ucs2") <= LIMIT["ucs2"]
+    assert "重大な障害" not in text
+    assert text == f"[Noroshi] [調査中] {name[:72]}… {incident_url(incident)}"
+
+
+def test_no_summary_when_the_update_set_no_component(twilio, components):
+    incident = services.declare_incident(name="Slow search", body="Investigating.")
+    assert sms.render(Announcement(Notification.objects.get(), "en")) == (
+        f"[Noroshi] [Investigating] Slow search: Investigating. {incident_url(incident)}"
+    )
 
 
 def test_gsm_escape_characters_count_twice():

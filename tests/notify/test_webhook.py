@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from jsonschema import Draft202012Validator
@@ -15,13 +16,14 @@ from referencing.jsonschema import DRAFT202012
 from incidents import selectors
 from incidents import services as incident_services
 from incidents.choices import StatusChangeSource
-from incidents.models import PageSettings, PostMortem
+from incidents.models import Component, PageSettings, PostMortem
 from notify import delivery, outbox, services
 from notify.channels.base import Envelope, PermanentError, RetryableError, UnknownOutcome
 from notify.channels.webhook import WebhookChannel, signature
 from notify.models import Delivery, Notification, Subscriber
 from notify.signing import unsubscribe_url
 from tests.notify.fan_out import fan_out
+from tests.notify.recovery import POSTED_AT
 from tests.notify.test_netguard import NOT_ASCII
 from tests.statuspage.test_api_v2_openapi import DOCUMENT_URI, openapi_document
 from tests.webhook_receiver import DROP, HANG, redirect, status
@@ -161,6 +163,47 @@ def test_a_japanese_subscriber_gets_the_japanese_text(components, hook, webhook_
     assert deliver(Notification.objects.get(incident=incident)) == {"sent": 1}
     event = webhook_receiver.received("/hooks/ja")[0].json()["incident"]
     assert (event["name"], event["incident_updates"][0]["body"]) == ("APIエラー", "調査中です。")
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("en", ["Platform - Queue", "API", "Web"]),
+        ("ja", ["プラットフォーム - キュー", "API", "ウェブ"]),
+    ],
+)
+def test_an_update_carries_its_components_and_time_in_statuspages_keys(
+    recovery, hook, webhook_receiver, language, names
+):
+    hook("/hooks/a", language=language)
+    assert deliver(Notification.objects.get(update=recovery)) == {"sent": 1}
+    event = webhook_receiver.received("/hooks/a")[0].json()
+    assert list(event) == ["meta", "page", "incident"]
+    assert set(event["incident"]) == API_INCIDENT_KEYS | WEBHOOK_EXTRA_KEYS
+    assert schema_errors({k: event["incident"][k] for k in API_INCIDENT_KEYS}, "Incident") == []
+    newest, declared = event["incident"]["incident_updates"]
+    assert (newest["status"], newest["display_at"], declared["display_at"]) == (
+        "monitoring",
+        "2026-12-05T17:35:00.000+09:00",
+        "2026-12-05T17:05:00.000+09:00",
+    )
+    queue, api, web = (Component.objects.get(name=n).public_id for n in ("Queue", "API", "Web"))
+    assert [list(row) for row in newest["affected_components"]] == [
+        ["code", "name", "old_status", "new_status"]
+    ] * 3
+    assert [tuple(row.values()) for row in newest["affected_components"]] == [
+        (queue, names[0], "major_outage", "major_outage"),
+        (api, names[1], "partial_outage", "operational"),
+        (web, names[2], "operational", "degraded_performance"),
+    ]
+
+
+def test_an_update_that_set_no_component_carries_none(outage, hook, webhook_receiver):
+    hook("/hooks/a")
+    update = incident_services.post_update(incident=outage, status="identified", body="Found.")
+    assert deliver(Notification.objects.get(update=update)) == {"sent": 1}
+    newest = webhook_receiver.received("/hooks/a")[0].json()["incident"]["incident_updates"][0]
+    assert newest["affected_components"] is None
 
 
 def test_the_unsubscribe_link_is_each_subscribers_own_and_nothing_else_changes(
@@ -349,6 +392,29 @@ def test_a_component_change_sends_one_component_event_per_webhook_subscriber(
     assert event["page"]["status_indicator"] == selectors.page_status().indicator
     # The same change, the same id, on every attempt and to every subscriber.
     assert webhook_receiver.received("/hooks/b")[0].json()["component_update"]["id"] == update["id"]
+
+
+def test_a_component_event_says_when_the_change_happened_in_the_pages_zone(
+    components, hook, webhook_receiver
+):
+    hook("/hooks/a")
+    incident_services.edit_page_settings(time_zone="Asia/Tokyo")
+    with time_machine.travel(POSTED_AT, tick=False):
+        change = incident_services.set_component_status(
+            component=components["API"], status="major_outage", source=StatusChangeSource.ADMIN
+        )
+    with time_machine.travel(POSTED_AT + timedelta(minutes=10), tick=False):
+        incident_services.set_component_status(
+            component=components["API"], status="operational", source=StatusChangeSource.ADMIN
+        )
+    assert deliver(Notification.objects.get(component_change=change)) == {"sent": 1}
+    event = webhook_receiver.received("/hooks/a")[0].json()
+    # The component as this change left it, at this change's time (not the later one's).
+    assert (event["component"]["status"], event["component"]["updated_at"]) == (
+        "major_outage",
+        "2026-12-05T17:35:00.000+09:00",
+    )
+    assert event["component_update"]["created_at"] == "2026-12-05T17:35:00.000+09:00"
 
 
 def test_subscribing_sends_a_signed_verification_and_the_link_confirms(
