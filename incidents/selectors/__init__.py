@@ -15,8 +15,10 @@ report (incidents/reliability.py). export.py: one incident with everything its e
 
 from incidents.selectors.actions import (
     ActionProgress,
+    action_of_incident,
     action_progress,
     actions_to_chase,
+    all_actions,
     in_kind_order,
     incident_actions,
     open_actions,
@@ -45,7 +47,7 @@ from incidents.selectors.management import (
     update_template_for,
     update_templates,
 )
-from incidents.selectors.members import member_language
+from incidents.selectors.members import member_by_username, member_language
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
     MAINTENANCE_INDICATOR,
@@ -100,9 +102,11 @@ __all__ = [
     "ConsoleIncidents",
     "OverdueActions",
     "PageStatus",
+    "action_of_incident",
     "action_progress",
     "actions_to_chase",
     "active_maintenances",
+    "all_actions",
     "all_maintenances",
     "calendar_maintenances",
     "completed_maintenances",
@@ -130,6 +134,7 @@ __all__ = [
     "incidents_started_since",
     "incidents_touching",
     "localized",
+    "member_by_username",
     "member_language",
     "newest_change_at",
     "on_page",

@@ -79,3 +79,22 @@ def actions_to_chase(today: date) -> QuerySet[RecoveryAction]:
         .exclude(owner__email="")
         .filter(Q(last_chased_on__isnull=True) | Q(last_chased_on__lt=today))
     )
+
+
+def action_of_incident(incident: Incident, public_id: str) -> RecoveryAction:
+    """One recovery action of `incident`; raises RecoveryAction.DoesNotExist."""
+    return (
+        RecoveryAction.objects.filter(incident=incident, public_id=public_id)
+        .select_related("owner", "incident")
+        .prefetch_related("components")
+        .get()
+    )
+
+
+def all_actions() -> QuerySet[RecoveryAction]:
+    """Every recovery action, soonest due first (undated last), with incident and owner."""
+    return (
+        RecoveryAction.objects.select_related("incident", "owner")
+        .prefetch_related("components")
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )

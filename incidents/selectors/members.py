@@ -1,6 +1,7 @@
 """Reads of what is kept of a console member."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from incidents.models import MemberSettings
 
@@ -10,3 +11,8 @@ def member_language(user) -> str:
     who never signed in to it."""
     kept = MemberSettings.objects.filter(user=user).values_list("language", flat=True).first()
     return kept or settings.LANGUAGE_CODE
+
+
+def member_by_username(username: str):
+    """The console member signing in as `username`, or None."""
+    return get_user_model().objects.filter(username=username).first()

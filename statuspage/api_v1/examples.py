@@ -289,3 +289,46 @@ WRITE_SECTIONS = request(
 )
 PUBLISH = request("Publish and announce", {"postmortem": {"notify_subscribers": True}})
 NO_BODY = request("No body needed", {})
+
+ACTION = {
+    "id": "q2m5f3rk8w1z",
+    "incident_id": INCIDENT_ID,
+    "kind": "prevent",
+    "title": "Alert when a database disk is 80 % full",
+    "title_ja": "",
+    "description": "",
+    "owner": "aiko",
+    "due_on": "2026-12-18",
+    "priority": "high",
+    "state": "open",
+    "overdue": False,
+    "wont_do_reason": None,
+    "tracker_url": "https://tracker.example.com/OPS-412",
+    "components": [COMPONENT_ID],
+    "public": True,
+    "completed_at": None,
+    "created_at": AT,
+    "updated_at": AT,
+}
+NEW_ACTION = request(
+    "Record an action",
+    {
+        "recovery_action": {
+            "title": "Alert when a database disk is 80 % full",
+            "kind": "prevent",
+            "owner": "aiko",
+            "due_on": "2026-12-18",
+            "priority": "high",
+            "tracker_url": "https://tracker.example.com/OPS-412",
+            "component_ids": [COMPONENT_ID],
+            "public": True,
+        }
+    },
+)
+EDIT_ACTION = request("Move the due date", {"recovery_action": {"due_on": "2026-12-24"}})
+COMPLETE_ACTION = request(
+    "Done (at a time)", {"recovery_action": {"completed_at": "2026-12-17T10:00:00Z"}}
+)
+DECLINE_ACTION = request(
+    "Won't do", {"recovery_action": {"reason": "Replaced by the new storage alerts."}}
+)

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from statuspage.api_v1 import components, incidents, pages, postmortems, templates
+from statuspage.api_v1 import actions, components, incidents, pages, postmortems, templates
 
 app_name = "api_v1"
 
@@ -10,6 +10,7 @@ PAGE = r"^pages/(?P<page_id>[0-9a-z]+)"
 COMPONENT = PAGE + r"/components/(?P<component_id>[0-9a-z]+)"
 GROUP = PAGE + r"/component-groups/(?P<group_id>[0-9a-z]+)"
 INCIDENT = PAGE + r"/incidents/(?P<incident_id>[0-9a-z]+)"
+ACTION = INCIDENT + r"/recovery_actions/(?P<action_id>[0-9a-z]+)"
 # Written the way Statuspage's documentation writes its paths (the schema lists it once).
 JSON_SUFFIX = r"\.json"
 
@@ -54,4 +55,11 @@ urlpatterns = [
         "postmortem_return_to_draft",
     ),
     *route(PAGE + "/incident_templates", templates.TemplateList, "incident_templates"),
+    *route(PAGE + "/recovery_actions", actions.PageActions, "recovery_actions"),
+    *route(INCIDENT + "/recovery_actions", actions.IncidentActions, "incident_recovery_actions"),
+    *route(ACTION, actions.IncidentAction, "recovery_action"),
+    *route(ACTION + "/start", actions.StartAction, "recovery_action_start"),
+    *route(ACTION + "/complete", actions.CompleteAction, "recovery_action_complete"),
+    *route(ACTION + "/decline", actions.DeclineAction, "recovery_action_decline"),
+    *route(ACTION + "/reopen", actions.ReopenAction, "recovery_action_reopen"),
 ]
