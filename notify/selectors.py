@@ -158,3 +158,41 @@ def followed_components(subscriber: Subscriber) -> QuerySet[Component]:
     """The components a subscription is limited to (none: everything), with their groups;
     lazy, so that a page that does not show them does not read them."""
     return subscriber.components.select_related("group")
+
+
+def notifications(*, incident: Incident | None = None) -> QuerySet[Notification]:
+    """Announcements, newest first, with what they are about (the management API's list)."""
+    rows = Notification.objects.select_related(
+        "incident", "update", "component_change__component"
+    ).order_by("-created_at", "-id")
+    return rows.filter(incident=incident) if incident is not None else rows
+
+
+def notification_by_id(pk: int) -> Notification | None:
+    return notifications().filter(pk=pk).first()
+
+
+def delivery_states_of(notification_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Deliveries counted by state for each of these notifications (one query)."""
+    table: dict[int, dict[str, int]] = {pk: {} for pk in notification_ids}
+    rows = (
+        Delivery.objects.filter(notification_id__in=notification_ids)
+        .values_list("notification_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for notification_id, state, n in rows:
+        table[notification_id][state] = n
+    return table
+
+
+def deliveries_of(
+    notification_id: int, *, state: str = "", channel: str = ""
+) -> QuerySet[Delivery]:
+    """One notification's deliveries with their subscribers, oldest first."""
+    rows = Delivery.objects.filter(notification_id=notification_id).select_related("subscriber")
+    if state:
+        rows = rows.filter(state=state)
+    if channel:
+        rows = rows.filter(channel=channel)
+    return rows.order_by("id")

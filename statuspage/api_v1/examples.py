@@ -332,3 +332,49 @@ COMPLETE_ACTION = request(
 DECLINE_ACTION = request(
     "Won't do", {"recovery_action": {"reason": "Replaced by the new storage alerts."}}
 )
+
+NOTIFICATION = {
+    "id": "812",
+    "kind": "incident_update",
+    "incident_id": INCIDENT_ID,
+    "incident_update_id": UPDATE_ID,
+    "component_id": None,
+    "channels": ["email", "sms", "webhook", "slack"],
+    "created_at": AT,
+    "fanned_out_at": AT,
+    "delivery_count": 1204,
+    "deliveries_by_state": {
+        "pending": 0,
+        "sending": 0,
+        "sent": 1198,
+        "failed": 4,
+        "unknown": 1,
+        "skipped": 1,
+        "coalesced": 0,
+    },
+}
+DELIVERY = {
+    "id": "90412",
+    "subscriber_id": "m4k2x9p1q7rz",
+    "channel": "email",
+    "address": "ai…@example.com",
+    "state": "sent",
+    "attempts": 1,
+    "attempted_at": AT,
+    "finished_at": AT,
+    "error": None,
+}
+SWITCH = {
+    "paused": True,
+    "reason": "A wrong template went out; checking before anything else leaves.",
+    "changed_at": AT,
+    "changed_by": "aiko",
+}
+PAUSE = request(
+    "Pause sending",
+    {
+        "sending_switch": {
+            "reason": "A wrong template went out; checking before anything else leaves."
+        }
+    },
+)

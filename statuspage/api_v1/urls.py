@@ -2,7 +2,15 @@
 
 from django.urls import re_path
 
-from statuspage.api_v1 import actions, components, incidents, pages, postmortems, templates
+from statuspage.api_v1 import (
+    actions,
+    components,
+    incidents,
+    notifications,
+    pages,
+    postmortems,
+    templates,
+)
 
 app_name = "api_v1"
 
@@ -11,6 +19,7 @@ COMPONENT = PAGE + r"/components/(?P<component_id>[0-9a-z]+)"
 GROUP = PAGE + r"/component-groups/(?P<group_id>[0-9a-z]+)"
 INCIDENT = PAGE + r"/incidents/(?P<incident_id>[0-9a-z]+)"
 ACTION = INCIDENT + r"/recovery_actions/(?P<action_id>[0-9a-z]+)"
+NOTIFICATION = PAGE + r"/notifications/(?P<notification_id>[0-9]+)"
 # Written the way Statuspage's documentation writes its paths (the schema lists it once).
 JSON_SUFFIX = r"\.json"
 
@@ -62,4 +71,10 @@ urlpatterns = [
     *route(ACTION + "/complete", actions.CompleteAction, "recovery_action_complete"),
     *route(ACTION + "/decline", actions.DeclineAction, "recovery_action_decline"),
     *route(ACTION + "/reopen", actions.ReopenAction, "recovery_action_reopen"),
+    *route(PAGE + "/notifications", notifications.NotificationList, "notifications"),
+    *route(NOTIFICATION, notifications.NotificationDetail, "notification"),
+    *route(NOTIFICATION + "/deliveries", notifications.NotificationDeliveries, "deliveries"),
+    *route(PAGE + "/sending-switch", notifications.SendingSwitchView, "sending_switch"),
+    *route(PAGE + "/sending-switch/pause", notifications.PauseSending, "sending_switch_pause"),
+    *route(PAGE + "/sending-switch/resume", notifications.ResumeSending, "sending_switch_resume"),
 ]

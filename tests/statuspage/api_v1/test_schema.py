@@ -54,6 +54,8 @@ def test_every_write_with_a_body_has_a_request_example_and_the_idempotency_heade
         name = f"{method.upper()} {path}"
         headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
         assert "Idempotency-Key" in headers, name
+        if "requestBody" not in operation:
+            continue  # a step that takes no body (resume sending)
         body = operation["requestBody"]["content"]
         assert set(body) >= {"application/json", "application/x-www-form-urlencoded"}, name
         if method != "put":
