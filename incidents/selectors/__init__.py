@@ -6,7 +6,7 @@ postmortems.py: post-mortems with their timelines. actions.py: recovery actions 
 progress. idempotency.py: the keys that make a write happen once. uptime.py: the status
 history the uptime figures are computed from (in incidents/uptime.py). reliability.py: the
 incidents of the reliability report (incidents/reliability.py). export.py: one incident with
-everything its export shows (incidents/export.py).
+everything its export shows (incidents/export.py). api_keys.py: the management API's keys.
 """
 
 from incidents.selectors.actions import (
@@ -18,6 +18,7 @@ from incidents.selectors.actions import (
     open_actions,
     overdue_actions,
 )
+from incidents.selectors.api_keys import api_key_for_secret
 from incidents.selectors.export import incident_for_export
 from incidents.selectors.idempotency import idempotency_key
 from incidents.selectors.members import member_language
@@ -75,6 +76,7 @@ __all__ = [
     "action_progress",
     "actions_to_chase",
     "active_maintenances",
+    "api_key_for_secret",
     "calendar_maintenances",
     "completed_maintenances",
     "component_or_group",
