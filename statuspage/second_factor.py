@@ -4,9 +4,9 @@ gives ten one-time recovery codes, shown once, each of which stands in for the a
 time (a lost phone); a verified member can replace them.
 
 A signed-in session without its second factor reaches only these pages and the sign-out: the
-console redirects to them, and the management API answers 403 to such a session (an API key
-is not a session and is not affected). Wrong codes are throttled by django-otp (each failure
-doubles the wait before the next try) and logged.
+console redirects to them, and the management API answers 403 to such a session (a request
+that sends an API key is authenticated by the key alone and is not affected). Wrong codes are
+throttled by django-otp (each failure doubles the wait before the next try) and logged.
 """
 
 import io
@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
 from incidents.services.audit import record_audit
+from statuspage.api_v1.authentication import offered_credentials
 from statuspage.console_sessions import signed_in_user
 
 logger = logging.getLogger(__name__)
@@ -227,7 +228,9 @@ class SecondFactorMiddleware:
             if request.path_info.startswith("/admin/"):
                 step = "second_factor_verify" if user_has_device(user) else "second_factor_setup"
                 return redirect(with_next(reverse(step), request))
-            if request.path_info.startswith("/api/"):
+            # A request that sends an API key is the key's, not the session's (never both:
+            # statuspage.api_v1.authentication does not fall back to the session).
+            if request.path_info.startswith("/api/") and not offered_credentials(request):
                 detail = _("This session has not passed its second factor: sign in again.")
                 return JsonResponse({"detail": detail}, status=403)
         return self.get_response(request)

@@ -8,12 +8,14 @@ DATABASE_URL (PostgreSQL) and REDIS_URL.
 
 import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from statuspage.beat_schedule import beat_schedule
 from statuspage.envfile import env_bool, env_list, load_env_file, web_port
@@ -90,7 +92,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "csp",
     "axes",
@@ -188,12 +189,28 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Management API (DRF): tokens made in the console, or the console's session -----------
+
+# --- Management API (DRF): API keys (incidents.models.ApiKey), or the console's session ------
+def api_rate(name: str, default: str) -> str:
+    """A rate as DRF's throttles read it ("120/min"); anything else stops every process at
+    start, with the value in the error."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a rate such as 120/min")
+    return value
+
+
+# Requests per API key (429 with Retry-After past it), and refused keys per client address
+# before every key from there is refused for a while (statuspage.api_v1.throttling). Both
+# are counted in the cache; while it is unreachable they are not applied.
+NOROSHI_API_RATE = api_rate("NOROSHI_API_RATE", "120/min")
+NOROSHI_API_AUTH_FAILURE_RATE = api_rate("NOROSHI_API_AUTH_FAILURE_RATE", "30/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "statuspage.api_v1.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["statuspage.api_v1.throttling.ApiKeyRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -96,22 +96,28 @@ def admin_client(db, admin_user):
     return client
 
 
-@pytest.fixture
-def oncall(db):
+def member_of(group: str, username: str):
+    """A staff user in one of the permission groups the migrations make."""
     from django.contrib.auth.models import Group
 
-    user = UserFactory(username="oncall")
-    user.groups.add(Group.objects.get(name="On-call"))
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=group))
     return user
+
+
+@pytest.fixture
+def owner(db):
+    return member_of("Owner", "owner")
+
+
+@pytest.fixture
+def oncall(db):
+    return member_of("On-call", "oncall")
 
 
 @pytest.fixture
 def viewer(db):
-    from django.contrib.auth.models import Group
-
-    user = UserFactory(username="viewer")
-    user.groups.add(Group.objects.get(name="Viewer"))
-    return user
+    return member_of("Viewer", "viewer")
 
 
 @pytest.fixture

@@ -3,6 +3,14 @@
 Importing the submodules registers their ModelAdmins.
 """
 
-from incidents.admin import actions, components, incidents, maintenance, page, postmortems
+from incidents.admin import (
+    actions,
+    api_keys,
+    components,
+    incidents,
+    maintenance,
+    page,
+    postmortems,
+)
 
-__all__ = ["actions", "components", "incidents", "maintenance", "page", "postmortems"]
+__all__ = ["actions", "api_keys", "components", "incidents", "maintenance", "page", "postmortems"]

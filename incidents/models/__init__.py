@@ -3,10 +3,12 @@
 incidents.py: components, their status history, incidents and their updates, maintenance,
 page settings, update templates, the audit log. postmortems.py: post-mortems and their
 timelines. actions.py: recovery actions. submissions.py: idempotency keys of writes.
-members.py: what is kept of a console member (their language).
+members.py: what is kept of a console member (their language). api_keys.py: the management
+API's keys.
 """
 
 from incidents.models.actions import RecoveryAction
+from incidents.models.api_keys import ApiKey
 from incidents.models.incidents import (
     AuditEntry,
     Component,
@@ -26,6 +28,7 @@ from incidents.models.postmortems import PostMortem, PostMortemTimelineEntry
 from incidents.models.submissions import IdempotencyKey
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Component",
     "ComponentGroup",

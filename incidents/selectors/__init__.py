@@ -10,7 +10,7 @@ keys that make a write happen once. uptime.py: the status history the uptime fig
 computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability
 report (incidents/reliability.py). export.py: one incident with everything its export shows
 (incidents/export.py). management.py: what the management API
-(statuspage.api_v1) lists and looks up by public id.
+(statuspage.api_v1) lists and looks up by public id. api_keys.py: the management API's keys.
 """
 
 from incidents.selectors.actions import (
@@ -24,6 +24,7 @@ from incidents.selectors.actions import (
     open_actions,
     overdue_actions,
 )
+from incidents.selectors.api_keys import api_key_for_secret
 from incidents.selectors.console import (
     ConsoleIncidents,
     OverdueActions,
@@ -108,6 +109,7 @@ __all__ = [
     "active_maintenances",
     "all_actions",
     "all_maintenances",
+    "api_key_for_secret",
     "calendar_maintenances",
     "completed_maintenances",
     "component_for_management",

@@ -11,6 +11,7 @@ from incidents.services.actions import (
     reopen_recovery_action,
     start_recovery_action,
 )
+from incidents.services.api_keys import create_api_key, note_api_key_use, revoke_api_key
 from incidents.services.audit import record_audit
 from incidents.services.components import (
     archive_component,
@@ -64,6 +65,7 @@ __all__ = [
     "claim_idempotency_key",
     "complete_maintenance",
     "complete_recovery_action",
+    "create_api_key",
     "create_component",
     "create_component_group",
     "create_recovery_action",
@@ -82,6 +84,7 @@ __all__ = [
     "edit_timeline_entry",
     "forget_idempotency_keys",
     "mark_action_chased",
+    "note_api_key_use",
     "post_maintenance_update",
     "post_update",
     "publish_postmortem",
@@ -93,6 +96,7 @@ __all__ = [
     "resolve_incident",
     "restore_component",
     "return_to_draft",
+    "revoke_api_key",
     "run_due_maintenance",
     "save_update_template",
     "schedule_maintenance",

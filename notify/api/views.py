@@ -1,6 +1,7 @@
 """The notifications' management API: the kill switch, for scripts and chat-ops as well as the
-console. Token (or console session) authentication; changing the switch needs the same
-permission as in the console (notify.change_sendingswitch, given to the On-call group)."""
+console. An API key or the console's session authenticates (statuspage.api_v1.authentication);
+changing the switch needs the same permission as in the console (notify.change_sendingswitch,
+given to the On-call and Owner groups)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions

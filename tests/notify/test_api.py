@@ -1,25 +1,19 @@
-"""The management API's kill switch: read it, throw it with a reason, resume — by token, with
+"""The management API's kill switch: read it, throw it with a reason, resume — by API key, with
 the same permission as in the console; bad requests change nothing."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from incidents.models import AuditEntry
 from notify.models import SendingSwitch
+from tests.api_keys import key_client
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/sending-switch"
 
 
-def token_client(client, user):
-    token = Token.objects.create(user=user)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
-    return client
-
-
-def test_oncall_throws_and_releases_the_kill_switch_by_token(client, oncall):
-    api = token_client(client, oncall)
+def test_oncall_throws_and_releases_the_kill_switch_by_api_key(client, oncall):
+    api = key_client(client, oncall)
 
     assert api.get(URL).json()["paused"] is False
     thrown = api.post(URL, {"paused": True, "reason": "a bad template"}, "application/json")
@@ -32,13 +26,15 @@ def test_oncall_throws_and_releases_the_kill_switch_by_token(client, oncall):
     released = api.post(URL, {"paused": False}, "application/json")
     assert released.json()["paused"] is False
     assert list(AuditEntry.objects.values_list("action", flat=True).order_by("id")) == [
+        "create_api_key",
+        "use_api_key",
         "pause_sending",
         "resume_sending",
     ]
 
 
 def test_pausing_without_a_reason_is_refused_and_changes_nothing(client, oncall):
-    api = token_client(client, oncall)
+    api = key_client(client, oncall)
 
     refused = api.post(URL, {"paused": True}, "application/json")
 
@@ -48,7 +44,7 @@ def test_pausing_without_a_reason_is_refused_and_changes_nothing(client, oncall)
 
 
 def test_a_viewer_reads_but_cannot_throw_it(client, viewer):
-    api = token_client(client, viewer)
+    api = key_client(client, viewer)
 
     assert api.get(URL).status_code == 200
     refused = api.post(URL, {"paused": True, "reason": "x"}, "application/json")
