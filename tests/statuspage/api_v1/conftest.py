@@ -1,14 +1,16 @@
-"""The management API's clients: one per role, each signed in as its user would be."""
+"""The management API's clients: one per role, each sending an API key of its user as a
+script would (`Authorization: OAuth <key>`)."""
 
 import pytest
 from rest_framework.test import APIClient
 
 from incidents import selectors
+from tests.api_keys import api_key_for
 
 
 def signed_in(user) -> APIClient:
     client = APIClient()
-    client.force_authenticate(user)
+    client.credentials(HTTP_AUTHORIZATION=f"OAuth {api_key_for(user)}")
     return client
 
 
@@ -30,3 +32,10 @@ def viewer_api(viewer) -> APIClient:
 @pytest.fixture
 def base(page_id) -> str:
     return f"/api/v1/pages/{page_id}"
+
+
+def audited_writes() -> int:
+    """Audit rows of writes (a key's use, noted once a minute, is no write of the request's)."""
+    from incidents.models import AuditEntry
+
+    return AuditEntry.objects.exclude(action="use_api_key").count()

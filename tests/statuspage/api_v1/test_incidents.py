@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents.models import AuditEntry, Component, Incident, IncidentUpdate
+from incidents.models import Component, Incident, IncidentUpdate
 from tests.factories import UpdateTemplateFactory
+from tests.statuspage.api_v1.conftest import audited_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def test_declare_form_encoded_like_statuspage_s_curl_examples(api, base, compone
 
 
 def test_an_unknown_component_or_status_writes_nothing(api, base, components):
-    audited = AuditEntry.objects.count()
+    audited = audited_writes()
     responses = [
         api.post(
             f"{base}/incidents",
@@ -108,7 +109,7 @@ def test_an_unknown_component_or_status_writes_nothing(api, base, components):
     }
     assert "“exploding” is not one of" in responses[1].json()["fields"]["incident.status"]
     assert not Incident.objects.exists()
-    assert AuditEntry.objects.count() == audited
+    assert audited_writes() == audited
 
 
 def test_patch_posts_an_update_and_resolving_restores_components(api, base, components):
