@@ -15,10 +15,10 @@ endif
 CHROMIUM ?= /usr/bin/chromium
 export NOROSHI_CHROMIUM := $(CHROMIUM)
 
-.PHONY: help run test lint format check-python install install-dev browser clean
+.PHONY: help run test lint format check-python install install-dev browser statuspage-client clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 19
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Noroshi needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -60,6 +60,19 @@ browser: ## install Debian's chromium and CJK fonts for the browser tests, if mi
 	         "or set CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
 	fi
 
+# Atlassian's generated Statuspage client, which tests/e2e/test_statuspage_client.py drives the
+# management API with, pins old requests and urllib3: it gets a venv of its own.
+CLIENT_VENV := var/statuspage-client
+CLIENT_REQUIREMENTS := tests/e2e/statuspage_client_requirements.txt
+
+$(CLIENT_VENV)/.installed: $(CLIENT_REQUIREMENTS) | check-python
+	rm -rf $(CLIENT_VENV)
+	$(PYTHON) -m venv $(CLIENT_VENV)
+	$(CLIENT_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(CLIENT_REQUIREMENTS)
+	@touch $@
+
+statuspage-client: $(CLIENT_VENV)/.installed ## a venv of its own for Atlassian's Statuspage client (an e2e test)
+
 lint: $(VENV)/.dev ## ruff, ruff format --check, mypy, the layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,7 +83,7 @@ format: $(VENV)/.dev ## reformat and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.dev lint browser ## lint, the migrations check and the whole pytest suite
+test: $(VENV)/.dev lint browser statuspage-client ## lint, the migrations check and the whole pytest suite
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
