@@ -86,8 +86,11 @@ def error_page(request: HttpRequest, status: int, heading, message) -> HttpRespo
     language = answer_language(request)
     with translation.override(language):
         heading, message = str(heading), str(message)
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(
+        if request.path.startswith("/api/v1/"):
+            # The management API's shape, as Statuspage's: {"error": "…"}.
+            response: HttpResponse = JsonResponse({"error": message}, status=status)
+        elif request.path.startswith("/api/"):
+            response = JsonResponse(
                 {"error": {"status": status, "title": heading, "detail": message}}, status=status
             )
         else:

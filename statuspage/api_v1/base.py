@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from incidents import selectors, services
 from statuspage.api_v1.errors import Unprocessable, exception_handler
-from statuspage.api_v1.parsers import NestedFormParser, NestedMultiPartParser
+from statuspage.api_v1.parsers import NestedFormParser
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # The request header a client names a write with, so that a retry is answered, not repeated.
@@ -49,7 +49,7 @@ class ManagementView(APIView):
     method in `required_permissions` and wrap their writes in `self.write(request, …)`."""
 
     permission_classes = (permissions.IsAuthenticated, RolePermission)
-    parser_classes = (JSONParser, NestedFormParser, NestedMultiPartParser)
+    parser_classes = (JSONParser, NestedFormParser)
     renderer_classes = (JSONRenderer,)
     required_permissions: dict[str, str] = {}
 
@@ -61,17 +61,6 @@ class ManagementView(APIView):
         page_id = kwargs.get("page_id")
         if page_id is not None and page_id != selectors.page_settings().public_id:
             raise NotFound(f"There is no page “{page_id}” here.")
-
-    # --- bodies ------------------------------------------------------------------------------
-
-    def envelope(self, request: Request, name: str) -> dict:
-        """The object a Statuspage body wraps in `{name: {…}}`."""
-        data = request.data
-        if not isinstance(data, dict) or not isinstance(data.get(name), dict):
-            raise ValidationError(
-                {name: [f'Send the fields inside “{name}”: {{"{name}": {{…}}}}.']}
-            )
-        return data[name]
 
     # --- idempotent writes -------------------------------------------------------------------
 

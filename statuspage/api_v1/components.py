@@ -19,7 +19,7 @@ from incidents.representations import page_context
 from incidents.uptime import component_segments, window_figures
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
-from statuspage.api_v1.errors import Unprocessable
+from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.objects import management_component, management_group
 from statuspage.api_v1.schema import (
     IDEMPOTENCY_KEY,
@@ -107,7 +107,7 @@ class ComponentList(ManagementView):
         tags=["components"],
         summary="List components",
         parameters=LIST_PARAMETERS,
-        responses={200: ComponentObject(many=True), **READ_ERRORS},
+        responses={200: ComponentObject(many=True), **READ_ERRORS, **errors(400)},
         examples=[examples.response("Components", [examples.COMPONENT])],
     )
     def get(self, request: Request, page_id: str) -> Response:
@@ -183,7 +183,7 @@ class ComponentDetail(ManagementView):
         tags=["components"],
         summary="Delete a component: archive it, keeping its history",
         parameters=[IDEMPOTENCY_KEY],
-        responses={204: None, **WRITE_ERRORS},
+        responses={204: None, **WRITE_ERRORS, **errors(409)},
     )
     def delete(self, request: Request, page_id: str, component_id: str) -> Response:
         component = component_or_404(component_id)
@@ -192,7 +192,7 @@ class ComponentDetail(ManagementView):
             try:
                 services.archive_component(component=component, actor=request.user)
             except DjangoValidationError as error:
-                raise Unprocessable(" ".join(error.messages)) from error
+                raise Conflict(" ".join(error.messages)) from error
             return Response(status=status.HTTP_204_NO_CONTENT)
 
         return self.write(request, archive)
@@ -290,7 +290,7 @@ class GroupList(ManagementView):
         tags=["component groups"],
         summary="List component groups",
         parameters=LIST_PARAMETERS,
-        responses={200: ComponentGroupObject(many=True), **READ_ERRORS},
+        responses={200: ComponentGroupObject(many=True), **READ_ERRORS, **errors(400)},
         examples=[examples.response("Groups", [examples.GROUP])],
     )
     def get(self, request: Request, page_id: str) -> Response:

@@ -6,14 +6,24 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class Conflict(exceptions.APIException):
+    """A request the resource's state refuses (409): deleting what history keeps, archiving a
+    component an open incident uses."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource's state refuses this request."
+    default_code = "conflict"
+
+
 class Unprocessable(exceptions.APIException):
-    """A well-formed request that cannot be carried out (422): a reused idempotency key, a
-    delete that would erase history."""
+    """A well-formed request that cannot be carried out (422): an idempotency key reused with
+    another request."""
 
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "This request cannot be carried out."
@@ -81,6 +91,7 @@ def exception_handler(error, context) -> Response | None:
     return response
 
 
+@csrf_exempt  # a stray POST is told 404 in JSON, not refused by the CSRF check in HTML
 def no_such_endpoint(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     """Any other address under /api/v1/: a 404 in the API's shape, not the site's HTML page."""
     return JsonResponse(

@@ -20,7 +20,7 @@ from incidents.models import Component, Incident
 from incidents.representations import page_context
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
-from statuspage.api_v1.errors import Unprocessable
+from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.objects import management_incident
 from statuspage.api_v1.schema import (
     IDEMPOTENCY_KEY,
@@ -264,11 +264,11 @@ class IncidentDetail(ManagementView):
     @extend_schema(
         tags=["incidents"],
         summary="Refused: incidents are never deleted",
-        responses={204: None, **WRITE_ERRORS},
+        responses={204: None, **WRITE_ERRORS, **errors(409)},
     )
     def delete(self, request: Request, page_id: str, incident_id: str) -> Response:
         incident_or_404(incident_id)
-        raise Unprocessable(
+        raise Conflict(
             "Incidents are never deleted: what the page said stays in its history. Resolve "
             "the incident (or complete the maintenance) instead."
         )

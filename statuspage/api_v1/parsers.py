@@ -6,7 +6,7 @@ import re
 
 from django.http import QueryDict
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 
 # `incident[components][abc]` → "incident", "[components][abc]"; `ids[]` → "ids", "[]".
 KEY = re.compile(r"^(?P<head>[^\[\]]+)(?P<rest>(?:\[[^\[\]]*\])*)$")
@@ -52,9 +52,3 @@ def place(target: dict, parts: list[str], values: list[str], *, key: str) -> Non
 class NestedFormParser(FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         return nested(super().parse(stream, media_type, parser_context))
-
-
-class NestedMultiPartParser(MultiPartParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
-        return nested(parsed.data)

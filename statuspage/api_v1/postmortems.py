@@ -21,9 +21,9 @@ from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.representations import PageContext, page_context
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
-from statuspage.api_v1.errors import Unprocessable
+from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.objects import body_of
-from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, text
+from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, errors, text
 
 POSTMORTEM_PERMISSIONS = {
     "GET": "incidents.view_postmortem",
@@ -217,13 +217,11 @@ class Postmortem(ManagementView):
     @extend_schema(
         tags=["postmortem"],
         summary="Refused: post-mortems are kept (revert a published one to draft instead)",
-        responses={204: None, **WRITE_ERRORS},
+        responses={204: None, **WRITE_ERRORS, **errors(409)},
     )
     def delete(self, request: Request, page_id: str, incident_id: str) -> Response:
         postmortem_or_404(incident_or_404(incident_id))
-        raise Unprocessable(
-            "Post-mortems are never deleted: revert a published one to draft instead."
-        )
+        raise Conflict("Post-mortems are never deleted: revert a published one to draft instead.")
 
 
 class PostmortemStep(ManagementView):

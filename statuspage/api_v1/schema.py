@@ -29,9 +29,9 @@ def moment(**kwargs):
 
 class ErrorObject(serializers.Serializer):
     error = text(help_text="What went wrong, in one sentence.")
+    # Not read-only, so that the schema lists it as optional: only a 400 names fields.
     fields = serializers.DictField(
         child=serializers.CharField(),
-        read_only=True,
         required=False,
         help_text="Each bad field (dotted inside the envelope) and what was expected.",
     )
@@ -192,14 +192,13 @@ class ComponentUptimeObject(serializers.Serializer):
 
 # --- parameters and headers -----------------------------------------------------------------
 
-PAGE_NUMBER = OpenApiParameter(
-    "page", OpenApiTypes.INT, description="Page of results, from 1.", required=False
-)
+COUNT = {"type": "integer", "minimum": 1}
+PAGE_NUMBER = OpenApiParameter("page", COUNT, description="Page of results, from 1.")
 PER_PAGE = OpenApiParameter(
-    "per_page", OpenApiTypes.INT, description="Results per page (at most 100).", required=False
+    "per_page", COUNT, description="Results per page (more than 100 counts as 100)."
 )
 LIMIT = OpenApiParameter(
-    "limit", OpenApiTypes.INT, description="Results per page (at most 100).", required=False
+    "limit", COUNT, description="Results per page (more than 100 counts as 100)."
 )
 QUERY = OpenApiParameter(
     "q", OpenApiTypes.STR, description="Text in the name or any update.", required=False
@@ -225,7 +224,8 @@ def errors(*codes: int) -> dict:
         401: "No API key, or one that is unknown, revoked or expired.",
         403: "The key's role may not do this.",
         404: "No such page or object.",
-        422: "A reused Idempotency-Key with another body, or a refused delete.",
+        409: "The resource's state refuses this (a delete of what history keeps).",
+        422: "An Idempotency-Key reused with another request.",
         429: "Too many requests for this key; see Retry-After.",
     }
     return {code: OpenApiResponse(ErrorObject, description=meaning[code]) for code in codes}

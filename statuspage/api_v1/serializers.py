@@ -98,7 +98,19 @@ class PageRequest(serializers.Serializer):
 
 
 def validated(serializer_class, data, *, partial: bool = False) -> dict:
-    """The envelope's validated fields (raises DRF's ValidationError, naming each field)."""
+    """The envelope's validated fields (raises DRF's ValidationError, naming each field). The
+    envelope itself is required even in a partial update: a PATCH without it changes nothing
+    and is told so."""
+    envelopes = [
+        name
+        for name, field in serializer_class().fields.items()
+        if isinstance(field, serializers.Serializer) and field.required
+    ]
+    missing = [name for name in envelopes if not isinstance(data, dict) or name not in data]
+    if missing:
+        raise serializers.ValidationError(
+            {name: [f'Send the fields inside “{name}”: {{"{name}": {{…}}}}.'] for name in missing}
+        )
     serializer = serializer_class(data=data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -16,6 +16,7 @@ from statuspage.api_v1.schema import (
     LIST_PARAMETERS,
     READ_ERRORS,
     WRITE_ERRORS,
+    errors,
     text,
 )
 from statuspage.api_v1.serializers import POSTABLE_STATUSES, status_choice, validated
@@ -77,7 +78,7 @@ class TemplateList(ManagementView):
         tags=["incident templates"],
         summary="List incident templates",
         parameters=LIST_PARAMETERS,
-        responses={200: TemplateObject(many=True), **READ_ERRORS},
+        responses={200: TemplateObject(many=True), **READ_ERRORS, **errors(400)},
         examples=[examples.response("Templates", [examples.TEMPLATE])],
     )
     def get(self, request: Request, page_id: str) -> Response:

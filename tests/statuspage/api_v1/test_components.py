@@ -153,7 +153,7 @@ def test_delete_is_refused_while_an_open_incident_uses_the_component(api, base, 
 
     response = api.delete(f"{base}/components/{target.public_id}")
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "is not resolved" in response.json()["error"]
     target.refresh_from_db()
     assert target.archived_at is None

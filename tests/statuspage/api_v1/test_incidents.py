@@ -270,7 +270,7 @@ def test_delete_is_refused_and_the_incident_stays(api, base, components):
 
     response = api.delete(f"{base}/incidents/{created['id']}")
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "never deleted" in response.json()["error"]
     assert Incident.objects.filter(public_id=created["id"]).exists()
 

@@ -115,7 +115,7 @@ def test_delete_is_refused(api, base, resolved):
 
     response = api.delete(url(base, resolved))
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert PostMortem.objects.exists()
 
 
