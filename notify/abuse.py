@@ -160,12 +160,16 @@ def network_of(ip: str) -> str:
     return str(address)
 
 
-def counters_for(*, ip: str, channel: str, address: str) -> list[Counter]:
-    """The counters one sign-up takes; `address` in its normalised (E.164 for SMS) form.
+def counters_for(*, ip: str | None, channel: str, address: str) -> list[Counter]:
+    """The counters one sign-up takes; `address` in its normalised (E.164 for SMS) form; `ip`
+    None for a request that is not counted by network (the management API's, throttled per
+    key).
 
     The address's own counter is taken whether or not the address has a subscription (each
     sign-up sends it a message either way): its refusal tells nobody which it was."""
-    counters = [Counter(PER_NETWORK, network_of(ip)), Counter(PER_ADDRESS, f"{channel}:{address}")]
+    counters = [Counter(PER_ADDRESS, f"{channel}:{address}")]
+    if ip is not None:
+        counters.insert(0, Counter(PER_NETWORK, network_of(ip)))
     if channel == Channel.SMS:
         digits = address.lstrip("+")
         counters += [
@@ -184,7 +188,7 @@ def counts_of(counters: list[Counter], now: float) -> list[signup_counters.Count
 
 
 @contextlib.contextmanager
-def signup_allowance(*, ip: str, channel: str, address: str) -> Iterator[None]:
+def signup_allowance(*, ip: str | None, channel: str, address: str) -> Iterator[None]:
     """Hold one unit of every sign-up limit for the body (the subscribe call); raises
     SignupLimited before the body when a limit is reached, and LimitsUnavailable when the
     counters cannot be reached (nothing is then written or sent: the limits fail closed). A

@@ -54,3 +54,15 @@ class ProcessRole(models.TextChoices):
 
     WORKER = "worker", _("Celery worker")
     BEAT = "beat", _("Celery beat")
+
+
+class ConsentSource(models.TextChoices):
+    """Where a subscriber's consent came from (Subscriber.consent_source)."""
+
+    PAGE = "page", _("The subscribe page")
+    IMPORT = "import", _("An import, confirmed elsewhere")
+    IMPORT_UNCONFIRMED = "import-unconfirmed", _("An import, asked to confirm")
+    # An operator's API key vouching that the owner agreed elsewhere: confirmed, nothing sent
+    # (the management API's skip_confirmation_notification).
+    API = "api", _("The management API, confirmed elsewhere")
+    API_UNCONFIRMED = "api-unconfirmed", _("The management API, asked to confirm")

@@ -4,12 +4,13 @@ and its SMS deliveries, the components a subscription follows, and delivery figu
 import re
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, When
 from django.db.models.functions import Now
 
 from incidents.models import Component, Incident
 from notify import channels
 from notify.choices import Channel, DeliveryState, Language
+from notify.messages import answers
 from notify.models import Delivery, Notification, ProcessHeartbeat, SendingSwitch, Subscriber
 
 
@@ -196,3 +197,123 @@ def deliveries_of(
     if channel:
         rows = rows.filter(channel=channel)
     return rows.order_by("id")
+
+
+# A subscriber's state as the management API names it (Statuspage's names; "quarantined" is
+# a suspended subscriber): each subscriber is in exactly one.
+SUBSCRIBER_STATES: dict[str, Q] = {
+    "active": Q(
+        confirmed_at__isnull=False, unsubscribed_at__isnull=True, suspended_at__isnull=True
+    ),
+    "unconfirmed": Q(
+        confirmed_at__isnull=True, unsubscribed_at__isnull=True, suspended_at__isnull=True
+    ),
+    "quarantined": Q(suspended_at__isnull=False, unsubscribed_at__isnull=True),
+    "unsubscribed": Q(unsubscribed_at__isnull=False),
+}
+# The orders a list of subscribers may be read in: by address, when it subscribed, when it was
+# quarantined, or by how well the address matches a search.
+SUBSCRIBER_ORDERS = ("primary", "created_at", "quarantined_at", "relevance")
+
+
+# The states that decide the answer to a sign-up, by those names.
+STATE_NAMES = {
+    answers.PENDING: "unconfirmed",
+    answers.CONFIRMED: "active",
+    answers.SUSPENDED: "quarantined",
+    answers.UNSUBSCRIBED: "unsubscribed",
+}
+
+
+def subscriber_state(subscriber: Subscriber) -> str:
+    """The one of SUBSCRIBER_STATES `subscriber` is in."""
+    return STATE_NAMES[answers.subscription_state(subscriber)]
+
+
+def subscribers_for_management(
+    *,
+    state: str | None = None,
+    channel: str | None = None,
+    incident: Incident | None = None,
+    search: str = "",
+    whole_address: bool = False,
+    order: str = "primary",
+    descending: bool = False,
+) -> QuerySet[Subscriber]:
+    """Subscribers in `state` (None: any), of one channel, subscribed to one incident, whose
+    address contains `search` — or is it, with `whole_address` (a reader who sees addresses
+    masked must not find them out a letter at a time) — in `order`, with the components they
+    follow. Slack subscribers are never searched: their address is a credential."""
+    rows = Subscriber.objects.select_related("incident").prefetch_related("components")
+    if state is not None:
+        rows = rows.filter(SUBSCRIBER_STATES[state])
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    if incident is not None:
+        rows = rows.filter(incident=incident)
+    if search:
+        found = Q(address__iexact=search) if whole_address else Q(address__icontains=search)
+        rows = rows.filter(found).exclude(channel=Channel.SLACK)
+    return rows.order_by(*subscriber_order(order, descending, search))
+
+
+def subscriber_order(order: str, descending: bool, search: str) -> list:
+    """The ORDER BY of a list of subscribers; the id breaks ties."""
+    if order == "relevance":
+        first: Case | F = Case(
+            When(address__iexact=search, then=0),
+            When(address__istartswith=search, then=1),
+            default=2,
+        )
+    else:
+        column = {
+            "primary": "address",
+            "created_at": "created_at",
+            "quarantined_at": "suspended_at",
+        }
+        first = F(column[order])
+    if descending:
+        return [first.desc(nulls_last=True), F("address").desc(), "-id"]
+    return [first.asc(nulls_last=True), F("address").asc(), "id"]
+
+
+def subscriber_for_management(public_id: str, *, incident: Incident | None = None) -> Subscriber:
+    """One subscriber (of one incident, when given) with the components it follows; raises
+    Subscriber.DoesNotExist."""
+    rows = Subscriber.objects.select_related("incident").prefetch_related("components")
+    rows = rows.filter(public_id=public_id)
+    if incident is not None:
+        rows = rows.filter(incident=incident)
+    return rows.get()
+
+
+def has_subscription(*, channel: str, address: str) -> bool:
+    """Whether an address (in its stored form) has a subscription, in any state."""
+    return Subscriber.objects.filter(channel=channel, address=address).exists()
+
+
+def subscribers_by_public_id(public_ids: list[str]) -> dict[str, Subscriber]:
+    """The subscribers among `public_ids` (unknown ids are simply absent)."""
+    return {s.public_id: s for s in Subscriber.objects.filter(public_id__in=public_ids)}
+
+
+def subscriber_counts(*, state: str | None = None, channel: str | None = None) -> dict[str, int]:
+    """How many subscribers in `state` (None: any) each channel has (of one channel, when
+    given); every channel is named, 0 for none. One query."""
+    rows = Subscriber.objects.all()
+    if state is not None:
+        rows = rows.filter(SUBSCRIBER_STATES[state])
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    counts = dict(rows.values_list("channel").annotate(n=Count("id")).order_by())
+    return {name: counts.get(name, 0) for name in Channel.values}
+
+
+def subscriber_histogram() -> dict[str, dict[str, int]]:
+    """How many subscribers each channel has in each of SUBSCRIBER_STATES; every channel and
+    state named, 0 for none. One query."""
+    per_state = {state: Count("id", filter=where) for state, where in SUBSCRIBER_STATES.items()}
+    rows = Subscriber.objects.values_list("channel").annotate(**per_state).order_by()
+    counts = {channel: dict(zip(per_state, figures, strict=True)) for channel, *figures in rows}
+    empty = dict.fromkeys(SUBSCRIBER_STATES, 0)
+    return {name: counts.get(name, dict(empty)) for name in Channel.values}

@@ -26,9 +26,13 @@ from notify.services.sending import (
 )
 from notify.services.subscriptions import (
     confirm,
+    reactivate,
+    resend_confirmation,
     resume,
     subscribe,
+    subscribe_confirmed,
     unsubscribe,
+    unsubscribe_many,
     update_subscription,
 )
 from notify.sms_codes import (
@@ -51,7 +55,9 @@ __all__ = [
     "count_sms_outcome",
     "issue_confirmation_code",
     "pause_sending",
+    "reactivate",
     "record_sms_status",
+    "resend_confirmation",
     "resolve_unknown",
     "resubscribe_phone",
     "resume",
@@ -61,8 +67,10 @@ __all__ = [
     "settle_unknown_sms",
     "sms_code_hash",
     "subscribe",
+    "subscribe_confirmed",
     "take_code_try",
     "unsubscribe",
+    "unsubscribe_many",
     "unsubscribe_phone",
     "unusable_code_reason",
     "update_subscription",

@@ -98,11 +98,13 @@ class ManagementView(APIView):
         size_parameter: str = "per_page",
         default_size: int = 100,
         max_size: int = 100,
+        first_page: int = 1,
     ) -> tuple[list, dict[str, str]]:
-        """One page of `rows` (`page` counts from 1) and the Link header to its neighbours."""
-        page = positive_int(request, "page", default=1)
+        """One page of `rows` (`page` counts from `first_page`: 1, or 0 where Statuspage
+        counts so) and the Link header to its neighbours."""
+        page = positive_int(request, "page", default=first_page, minimum=first_page)
         size = min(positive_int(request, size_parameter, default=default_size), max_size)
-        start = (page - 1) * size
+        start = (page - first_page) * size
         window = list(rows[start : start + size + 1])
         has_next = len(window) > size
         links = []
@@ -112,24 +114,24 @@ class ManagementView(APIView):
         def link(number: int, rel: str) -> str:
             return f'<{base}?{urlencode({**query, "page": number})}>; rel="{rel}"'
 
-        links.append(link(1, "first"))
-        if page > 1:
+        links.append(link(first_page, "first"))
+        if page > first_page:
             links.append(link(page - 1, "prev"))
         if has_next:
             links.append(link(page + 1, "next"))
         return window[:size], {"Link": ", ".join(links)}
 
 
-def positive_int(request: Request, name: str, *, default: int) -> int:
+def positive_int(request: Request, name: str, *, default: int, minimum: int = 1) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise ValidationError({name: [f"Give a whole number of 1 or more, not “{raw}”."]})
+        value = minimum - 1
+    if value < minimum:
+        raise ValidationError({name: [f"Give a whole number of {minimum} or more, not “{raw}”."]})
     return value
 
 

@@ -378,3 +378,52 @@ PAUSE = request(
         }
     },
 )
+
+SUBSCRIBER = {
+    "id": "m4k2x9p1q7rz",
+    "skip_confirmation_notification": False,
+    "mode": "email",
+    "email": "aiko@example.com",
+    "endpoint": None,
+    "phone_number": None,
+    "phone_country": None,
+    "display_phone_number": None,
+    "obfuscated_channel_name": None,
+    "workspace_name": None,
+    "quarantined_at": None,
+    "purge_at": None,
+    "components": [COMPONENT_ID],
+    "page_access_user_id": None,
+    "created_at": AT,
+    "state": "active",
+    "language": "en",
+    "incident_id": None,
+    "confirmed_at": AT,
+    "unsubscribed_at": None,
+}
+NEW_SUBSCRIBER = request(
+    "Add an e-mail subscriber (asked to confirm)",
+    {"subscriber": {"email": "aiko@example.com", "component_ids": [COMPONENT_ID]}},
+)
+NEW_CONFIRMED = request(
+    "Add a webhook, already confirmed",
+    {
+        "subscriber": {
+            "endpoint": "https://hooks.example.com/status",
+            "email": "ops@example.com",
+            "skip_confirmation_notification": True,
+        }
+    },
+)
+BATCH = request("Unsubscribe two", {"subscribers": "m4k2x9p1q7rz,p8w2c6n4x0ta"})
+COUNT = {"count": 1250, "email": 1100, "sms": 90, "webhook": 40, "slack": 20}
+HISTOGRAM = {
+    "email": {
+        "active": 1100,
+        "unconfirmed": 35,
+        "quarantined": 2,
+        "unsubscribed": 80,
+        "total": 1217,
+    },
+    "sms": {"active": 90, "unconfirmed": 3, "quarantined": 0, "unsubscribed": 11, "total": 104},
+}

@@ -5,6 +5,7 @@ counterpart for are present with Statuspage's empty value, so clients find every
 
 from urllib.parse import urlsplit
 
+import phonenumbers
 from django.conf import settings
 
 from incidents.models import Component, ComponentGroup, Incident, PageSettings, PostMortem
@@ -16,6 +17,10 @@ from incidents.representations import (
     page_order,
 )
 from notify.channels import enabled_channels
+from notify.choices import Channel, ConsentSource
+from notify.masking import masked_address, masked_digits, masked_phone, url_host
+from notify.models import Subscriber
+from notify.selectors import subscriber_state
 
 PAGE_STYLE_FIELDS = (
     "css_body_background_color",
@@ -139,4 +144,55 @@ def management_page(ctx: PageContext, page: PageSettings) -> dict:
         "time_zone": page.time_zone,
         # Statuspage's custom colours and images; Noroshi's page has its own design.
         **dict.fromkeys(PAGE_STYLE_FIELDS),
+    }
+
+
+def management_subscriber(ctx: PageContext, subscriber: Subscriber, *, personal: bool) -> dict:
+    """A subscriber as Statuspage's API writes it, plus Noroshi's own `state`, `language`,
+    `incident_id` and the times it confirmed and unsubscribed. Unless `personal` (the reader may
+    see personal data: notify.masking), e-mail addresses and phone numbers are masked and a
+    webhook or Slack URL is left out (its host only, in obfuscated_channel_name). Expects
+    selectors.subscribers_for_management()'s components and incident."""
+    channel, address = subscriber.channel, subscriber.address
+    is_url = channel in (Channel.WEBHOOK, Channel.SLACK)
+    phone = phone_fields(address, personal=personal) if channel == Channel.SMS else {}
+    shown = address if personal else masked_address(channel, address)
+    return {
+        "id": subscriber.public_id,
+        "skip_confirmation_notification": subscriber.consent_source == ConsentSource.API,
+        "mode": channel,
+        "email": shown if channel == Channel.EMAIL else None,
+        "endpoint": address if is_url and personal else None,
+        "phone_number": phone.get("phone_number"),
+        "phone_country": phone.get("phone_country"),
+        "display_phone_number": phone.get("display_phone_number"),
+        "obfuscated_channel_name": url_host(address) if is_url else None,
+        "workspace_name": None,
+        "quarantined_at": ctx.time(subscriber.suspended_at),
+        "purge_at": None,
+        "components": [component.public_id for component in subscriber.components.all()],
+        "page_access_user_id": None,
+        "created_at": ctx.time(subscriber.created_at),
+        "state": subscriber_state(subscriber),
+        "language": subscriber.language,
+        "incident_id": subscriber.incident.public_id if subscriber.incident else None,
+        "confirmed_at": ctx.time(subscriber.confirmed_at),
+        "unsubscribed_at": ctx.time(subscriber.unsubscribed_at),
+    }
+
+
+def phone_fields(number: str, *, personal: bool) -> dict[str, str | None]:
+    """An E.164 number as Statuspage writes it: as dialled in its country, the country, and
+    written internationally; masked unless `personal`."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        shown = number if personal else masked_phone(number)
+        return {"phone_number": shown, "phone_country": None, "display_phone_number": shown}
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    written = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return {
+        "phone_number": national if personal else masked_digits(national).strip(),
+        "phone_country": phonenumbers.region_code_for_number(parsed),
+        "display_phone_number": written if personal else masked_phone(number),
     }

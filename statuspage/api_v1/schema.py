@@ -227,6 +227,7 @@ def errors(*codes: int) -> dict:
         409: "The resource's state refuses this (a delete of what history keeps).",
         422: "An Idempotency-Key reused with another request.",
         429: "Too many requests for this key; see Retry-After.",
+        503: "The per-address message limits cannot be read now; nothing was written.",
     }
     return {code: OpenApiResponse(ErrorObject, description=meaning[code]) for code in codes}
 

@@ -2,9 +2,13 @@
 inside its envelope (`{"component": {…}}`). Fields Statuspage has and Noroshi does not act on
 (tweets, metadata) are accepted and ignored, so that clients that send them work."""
 
+import phonenumbers
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents.choices import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
+from notify.choices import Channel, Language
+from notify.selectors import SUBSCRIBER_ORDERS, SUBSCRIBER_STATES
 
 COMPONENT_STATUSES = ComponentStatus.values
 INCIDENT_STATUSES = [s for s in IncidentStatus.values if s != IncidentStatus.POSTMORTEM]
@@ -114,3 +118,155 @@ def validated(serializer_class, data, *, partial: bool = False) -> dict:
     serializer = serializer_class(data=data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# --- subscribers ---------------------------------------------------------------------------
+
+# Statuspage's subscriber types: Noroshi's channels, and integration partners (none here).
+SUBSCRIBER_TYPES = [*Channel.values, "integration_partner"]
+SUBSCRIBER_STATE_FILTERS = [*SUBSCRIBER_STATES, "all"]
+# How many subscribers one batch request may name (Statuspage's limit).
+MAX_BATCH = 100
+# The fields a subscriber is reached by, and the channel each one makes: a webhook `endpoint`
+# first (Statuspage asks an `email` beside it, to tell of failures: accepted and ignored).
+CONTACT_FIELDS = {
+    "endpoint": Channel.WEBHOOK,
+    "slack_webhook_url": Channel.SLACK,
+    "phone_number": Channel.SMS,
+    "email": Channel.EMAIL,
+}
+
+
+NO_COUNTRY = (
+    "Give the two-letter country the phone_number is dialled in (e.g. JP), or write the "
+    "number with + and its country code."
+)
+
+
+def optional_text(max_length: int | None) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_blank=True, allow_null=True
+    )
+
+
+class SubscriberFields(serializers.Serializer):
+    """A new subscriber as Statuspage's API creates one: an `email`, a `phone_number` as dialled
+    in `phone_country`, or a webhook `endpoint`; Noroshi's own `slack_webhook_url` and
+    `language`. `validated_data` gains the `channel`, the `address` and the contact `field`."""
+
+    # Generated clients send null for what they leave out: null is the same as absent.
+    email = optional_text(500)
+    endpoint = optional_text(500)
+    phone_number = optional_text(40)
+    phone_country = optional_text(2)
+    slack_webhook_url = optional_text(500)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(), required=False, allow_null=True
+    )
+    skip_confirmation_notification = serializers.BooleanField(required=False, allow_null=True)
+    page_access_user = optional_text(None)
+    language = status_choice(Language.values, required=False, allow_null=True)
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = {name: value for name, value in attrs.items() if value is not None}
+        attrs.setdefault("skip_confirmation_notification", False)
+        attrs.setdefault("language", Language.EN)
+        given = [name for name in CONTACT_FIELDS if attrs.get(name, "").strip()]
+        if not given:
+            raise serializers.ValidationError(
+                "Send an email, a phone_number with its phone_country, a webhook endpoint or a "
+                "slack_webhook_url."
+            )
+        field = given[0]
+        others = [name for name in given[1:] if not (field == "endpoint" and name == "email")]
+        if others:
+            raise serializers.ValidationError(
+                {others[0]: [f"Send one way to reach the subscriber: {field} or {others[0]}."]}
+            )
+        address = attrs[field].strip()
+        if field == "phone_number":
+            address = dialled_number(address, attrs.get("phone_country", "").strip())
+        return attrs | {"channel": CONTACT_FIELDS[field], "address": address, "field": field}
+
+
+def dialled_number(number: str, country: str) -> str:
+    """A number as dialled in `country` (Statuspage's phone_number and phone_country) in its
+    international form; one written with + and its country code stays as it is. An unreadable
+    one is left for notify.addresses to say what is wrong with it."""
+    if number.startswith("+"):
+        return number
+    region = country.upper()
+    if not region:
+        raise serializers.ValidationError({"phone_country": [NO_COUNTRY]})
+    if phonenumbers.country_code_for_region(region) == 0:
+        raise serializers.ValidationError(
+            {"phone_country": [f"“{country}” is not a two-letter country code (e.g. JP)."]}
+        )
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class SubscriberRequest(serializers.Serializer):
+    subscriber = SubscriberFields()
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+)
+class SubscriberIds(serializers.Field):
+    """Statuspage's way of naming subscribers in a batch: a list of ids, the ids in one string
+    separated by commas, or "all"."""
+
+    default_error_messages = {
+        "invalid": "Send the subscriber ids as a list, as “id1,id2”, or “all”.",
+        "empty": "Name at least one subscriber, or “all”.",
+        "too_many": f"Name at most {MAX_BATCH} subscribers at once.",
+    }
+
+    def to_internal_value(self, data) -> list[str] | str:
+        if isinstance(data, str):
+            data = data.split(",")
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            self.fail("invalid")
+        ids = list(dict.fromkeys(item.strip() for item in data if item.strip()))
+        if ids == ["all"]:
+            return "all"
+        if not ids:
+            self.fail("empty")
+        if len(ids) > MAX_BATCH:
+            self.fail("too_many")
+        return ids
+
+    def to_representation(self, value):
+        return value
+
+
+class SubscriberBatchRequest(serializers.Serializer):
+    """unsubscribe, reactivate, resend_confirmation: which subscribers (named, or "all" of a
+    type and state), as Statuspage sends it, without an envelope."""
+
+    subscribers = SubscriberIds()
+    type = status_choice(SUBSCRIBER_TYPES, required=False)
+    state = status_choice(SUBSCRIBER_STATE_FILTERS, required=False)
+    # Noroshi sends nothing when a subscription ends: accepted and ignored.
+    skip_unsubscription_notification = serializers.BooleanField(required=False)
+
+
+class SubscriberQuery(serializers.Serializer):
+    """The filters and order of a list of subscribers (query parameters, Statuspage's names)."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    type = status_choice(SUBSCRIBER_TYPES, required=False)
+    state = status_choice(SUBSCRIBER_STATE_FILTERS, required=False, default="active")
+    sort_field = status_choice(list(SUBSCRIBER_ORDERS), required=False, default="primary")
+    sort_direction = status_choice(["asc", "desc"], required=False, default="asc")
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["sort_field"] == "relevance" and not attrs["q"].strip():
+            raise serializers.ValidationError(
+                {"sort_field": ["“relevance” sorts the results of a search: send q as well."]}
+            )
+        return attrs

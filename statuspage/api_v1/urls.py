@@ -9,6 +9,7 @@ from statuspage.api_v1 import (
     notifications,
     pages,
     postmortems,
+    subscribers,
     templates,
 )
 
@@ -30,6 +31,20 @@ def route(pattern: str, view, name: str) -> list:
     return [
         re_path(pattern + "$", as_view, name=name),
         re_path(pattern + JSON_SUFFIX + "$", as_view, name=f"{name}-json"),
+    ]
+
+
+def subscriber_routes(base: str, *, scope: str) -> list:
+    """The subscribers under `base`: the page's, or one incident's."""
+    one = base + r"/subscribers/(?P<subscriber_id>[0-9a-z]+)"
+    return [
+        *route(base + "/subscribers", subscribers.SubscriberList, f"{scope}subscribers"),
+        *route(one, subscribers.SubscriberDetail, f"{scope}subscriber"),
+        *route(
+            one + "/resend_confirmation",
+            subscribers.ResendConfirmation,
+            f"{scope}subscriber_resend_confirmation",
+        ),
     ]
 
 
@@ -77,4 +92,20 @@ urlpatterns = [
     *route(PAGE + "/sending-switch", notifications.SendingSwitchView, "sending_switch"),
     *route(PAGE + "/sending-switch/pause", notifications.PauseSending, "sending_switch_pause"),
     *route(PAGE + "/sending-switch/resume", notifications.ResumeSending, "sending_switch_resume"),
+    # The page's subscribers: the named resources first, then {subscriber_id}.
+    *route(PAGE + "/subscribers/count", subscribers.SubscriberCount, "subscribers_count"),
+    *route(
+        PAGE + "/subscribers/histogram_by_state",
+        subscribers.SubscriberHistogram,
+        "subscribers_histogram",
+    ),
+    *route(
+        PAGE + "/subscribers/unsubscribed", subscribers.UnsubscribedList, "subscribers_unsubscribed"
+    ),
+    *route(
+        PAGE + "/subscribers/unsubscribe", subscribers.BatchUnsubscribe, "subscribers_unsubscribe"
+    ),
+    *route(PAGE + "/subscribers/reactivate", subscribers.BatchReactivate, "subscribers_reactivate"),
+    *subscriber_routes(PAGE, scope=""),
+    *subscriber_routes(INCIDENT, scope="incident_"),
 ]
