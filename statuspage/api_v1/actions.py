@@ -25,7 +25,7 @@ from statuspage.api_v1.schema import (
     errors,
     text,
 )
-from statuspage.api_v1.serializers import status_choice, validated
+from statuspage.api_v1.serializers import Flag, Text, changes_of, status_choice, validated
 
 ACTION_PERMISSIONS = {
     "GET": "incidents.view_recoveryaction",
@@ -64,16 +64,16 @@ def action_object(ctx: PageContext, action: RecoveryAction) -> dict:
 
 
 class ActionFields(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = Text(max_length=200)
     kind = status_choice(ActionKind.values)
-    title_ja = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    description = serializers.CharField(allow_blank=True, required=False)
-    owner = serializers.CharField(allow_null=True, required=False, help_text="A username.")
+    title_ja = Text(max_length=200, allow_blank=True, required=False)
+    description = Text(allow_blank=True, required=False)
+    owner = Text(allow_null=True, required=False, help_text="A username.")
     due_on = serializers.DateField(allow_null=True, required=False)
     priority = status_choice(ActionPriority.values, required=False)
-    tracker_url = serializers.CharField(allow_blank=True, required=False)
-    component_ids = serializers.ListField(child=serializers.CharField(), required=False)
-    public = serializers.BooleanField(required=False)
+    tracker_url = Text(allow_blank=True, required=False)
+    component_ids = serializers.ListField(child=Text(), required=False)
+    public = Flag(required=False)
 
 
 class ActionRequest(serializers.Serializer):
@@ -81,7 +81,7 @@ class ActionRequest(serializers.Serializer):
 
 
 class StepFields(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, required=False)
+    reason = Text(allow_blank=True, required=False)
     completed_at = serializers.DateTimeField(required=False)
 
 
@@ -231,7 +231,7 @@ class IncidentAction(ManagementView):
         tags=["recovery actions"],
         summary="Change a recovery action (owner, due date, priority, text, tracker link)",
         parameters=[IDEMPOTENCY_KEY],
-        request=ActionRequest,
+        request=changes_of(ActionRequest),
         responses={200: ActionObject, **WRITE_ERRORS},
         examples=[examples.EDIT_ACTION, examples.response("Action", examples.ACTION)],
     )

@@ -20,6 +20,8 @@ from incidents import selectors, services
 from statuspage.api_v1.errors import Unprocessable, exception_handler
 from statuspage.api_v1.parsers import NestedFormParser
 
+# The names a list's page size goes by.
+SIZES = ("per_page", "limit")
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # The request header a client names a write with, so that a retry is answered, not repeated.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -103,7 +105,10 @@ class ManagementView(APIView):
         """One page of `rows` (`page` counts from `first_page`: 1, or 0 where Statuspage
         counts so) and the Link header to its neighbours."""
         page = positive_int(request, "page", default=first_page, minimum=first_page)
-        size = min(positive_int(request, size_parameter, default=default_size), max_size)
+        # Statuspage names the page size `per_page` on some lists and `limit` on others:
+        # either is read (and checked) on every list, the list's own name first.
+        sizes = [positive_int(request, name, default=0) for name in (size_parameter, *SIZES)]
+        size = min(next((n for n in sizes if n), default_size), max_size)
         start = (page - first_page) * size
         window = list(rows[start : start + size + 1])
         has_next = len(window) > size

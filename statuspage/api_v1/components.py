@@ -34,6 +34,7 @@ from statuspage.api_v1.schema import (
 from statuspage.api_v1.serializers import (
     ComponentGroupRequest,
     ComponentRequest,
+    changes_of,
     validated,
 )
 
@@ -158,7 +159,7 @@ class ComponentDetail(ManagementView):
         tags=["components"],
         summary="Update a component (a new status is recorded and announced)",
         parameters=[IDEMPOTENCY_KEY],
-        request=ComponentRequest,
+        request=changes_of(ComponentRequest),
         responses={200: ComponentObject, **WRITE_ERRORS},
         examples=[examples.SET_STATUS, examples.response("Component", examples.COMPONENT)],
     )
@@ -339,7 +340,7 @@ class GroupDetail(ManagementView):
         tags=["component groups"],
         summary="Update a component group (its `components` become exactly its members)",
         parameters=[IDEMPOTENCY_KEY],
-        request=ComponentGroupRequest,
+        request=changes_of(ComponentGroupRequest),
         responses={200: ComponentGroupObject, **WRITE_ERRORS},
         examples=[examples.NEW_GROUP, examples.response("Group", examples.GROUP)],
     )

@@ -33,7 +33,7 @@ from statuspage.api_v1.schema import (
     IncidentObject,
     errors,
 )
-from statuspage.api_v1.serializers import IncidentRequest, validated
+from statuspage.api_v1.serializers import IncidentRequest, changes_of, validated
 from statuspage.api_v1.wording import default_body
 
 INCIDENT_PERMISSIONS = {
@@ -238,7 +238,7 @@ class IncidentDetail(ManagementView):
             "holds them; an open status on a resolved incident reopens it."
         ),
         parameters=[IDEMPOTENCY_KEY],
-        request=IncidentRequest,
+        request=changes_of(IncidentRequest),
         responses={200: IncidentObject, **WRITE_ERRORS},
         examples=[
             examples.UPDATE_INCIDENT,

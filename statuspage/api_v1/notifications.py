@@ -25,7 +25,7 @@ from statuspage.api_v1.schema import (
     errors,
     text,
 )
-from statuspage.api_v1.serializers import validated
+from statuspage.api_v1.serializers import Text, validated
 
 
 def notification_object(ctx: PageContext, row: Notification, states: dict[str, int]) -> dict:
@@ -100,7 +100,7 @@ class SwitchObject(serializers.Serializer):
 
 
 class PauseFields(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    reason = Text(max_length=500)
 
 
 class PauseRequest(serializers.Serializer):

@@ -11,7 +11,7 @@ from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
 from statuspage.api_v1.objects import management_page
 from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, PageObject
-from statuspage.api_v1.serializers import PageRequest, validated
+from statuspage.api_v1.serializers import PageRequest, changes_of, validated
 
 PAGE_PERMISSIONS = {
     "GET": "incidents.view_pagesettings",
@@ -54,7 +54,7 @@ class PageDetail(ManagementView):
         tags=["pages"],
         summary="Update the page's name, address, time zone or support link",
         parameters=[IDEMPOTENCY_KEY],
-        request=PageRequest,
+        request=changes_of(PageRequest),
         responses={200: PageObject, **WRITE_ERRORS},
         examples=[examples.EDIT_PAGE, examples.response("Page", examples.PAGE)],
     )

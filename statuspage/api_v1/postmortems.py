@@ -24,6 +24,7 @@ from statuspage.api_v1.base import ManagementView
 from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.objects import body_of
 from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, errors, text
+from statuspage.api_v1.serializers import Flag, Text
 
 POSTMORTEM_PERMISSIONS = {
     "GET": "incidents.view_postmortem",
@@ -81,7 +82,7 @@ def postmortem_object(ctx: PageContext, postmortem: PostMortem) -> dict:
 
 
 class SectionsField(serializers.DictField):
-    child = serializers.CharField(allow_blank=True)
+    child = Text(allow_blank=True)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -94,13 +95,13 @@ class SectionsField(serializers.DictField):
 
 
 class PostmortemFields(serializers.Serializer):
-    body_draft = serializers.CharField(allow_blank=True, required=False)
+    body_draft = Text(allow_blank=True, required=False)
     sections = SectionsField(required=False)
     sections_ja = SectionsField(required=False)
     detection_method = serializers.ChoiceField(DetectionMethod.values, required=False)
-    notify_subscribers = serializers.BooleanField(required=False)
-    notify_twitter = serializers.BooleanField(required=False)
-    custom_tweet = serializers.CharField(allow_blank=True, required=False)
+    notify_subscribers = Flag(required=False)
+    notify_twitter = Flag(required=False)
+    custom_tweet = Text(allow_blank=True, required=False)
 
 
 class PostmortemRequest(serializers.Serializer):

@@ -2,6 +2,8 @@
 inside its envelope (`{"component": {…}}`). Fields Statuspage has and Noroshi does not act on
 (tweets, metadata) are accepted and ignored, so that clients that send them work."""
 
+from functools import cache
+
 import phonenumbers
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +19,54 @@ MAINTENANCE_STATUSES = MaintenanceStatus.values
 POSTABLE_STATUSES = INCIDENT_STATUSES + MAINTENANCE_STATUSES
 
 
+class Text(serializers.CharField):
+    """A string, and only a string: a number or a boolean sent for text is refused, not
+    silently taken for "0" or "True"."""
+
+    default_error_messages = {"not_text": "Send text (a string), not {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class Flag(serializers.BooleanField):
+    """true or false (or, in a form-encoded body, the words for them): a number sent for a
+    flag is refused, not taken for one."""
+
+    default_error_messages = {"not_flag": "Send true or false, not {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool | str):
+            self.fail("not_flag", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class AllOptional:
+    """Every field optional: the body of a partial update (PATCH), as the schema shows it."""
+
+    def get_fields(self):
+        fields = super().get_fields()  # type: ignore[misc]
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+@cache
+def changes_of(envelope_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of a partial update through `envelope_class`: the envelope is still
+    required, every field inside it optional (the views validate with partial=True)."""
+    declared = {}
+    for name, field in envelope_class().fields.items():
+        if isinstance(field, serializers.Serializer):
+            inner = type(f"{type(field).__name__}Changes", (AllOptional, type(field)), {})
+            declared[name] = inner(required=field.required)
+        else:
+            declared[name] = type(field)(**{**field._kwargs, "required": False})
+    return type(f"{envelope_class.__name__}Changes", (serializers.Serializer,), declared)
+
+
 def status_choice(choices: list[str], **kwargs) -> serializers.ChoiceField:
     return serializers.ChoiceField(
         choices=choices,
@@ -26,12 +76,12 @@ def status_choice(choices: list[str], **kwargs) -> serializers.ChoiceField:
 
 
 class ComponentFields(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(allow_blank=True, allow_null=True, required=False)
+    name = Text(max_length=100)
+    description = Text(allow_blank=True, allow_null=True, required=False)
     status = status_choice(COMPONENT_STATUSES, required=False)
-    only_show_if_degraded = serializers.BooleanField(required=False)
-    group_id = serializers.CharField(allow_null=True, allow_blank=True, required=False)
-    showcase = serializers.BooleanField(required=False)
+    only_show_if_degraded = Flag(required=False)
+    group_id = Text(allow_null=True, allow_blank=True, required=False)
+    showcase = Flag(required=False)
     start_date = serializers.DateField(allow_null=True, required=False)
 
 
@@ -40,50 +90,50 @@ class ComponentRequest(serializers.Serializer):
 
 
 class ComponentGroupFields(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(allow_blank=True, allow_null=True, required=False)
-    components = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    name = Text(max_length=100)
+    description = Text(allow_blank=True, allow_null=True, required=False)
+    components = serializers.ListField(child=Text(), allow_empty=True)
     position = serializers.IntegerField(min_value=0, required=False)
 
 
 class ComponentGroupRequest(serializers.Serializer):
     # Statuspage sends the description beside the envelope; both places are read.
-    description = serializers.CharField(allow_blank=True, allow_null=True, required=False)
+    description = Text(allow_blank=True, allow_null=True, required=False)
     component_group = ComponentGroupFields()
 
 
 class IncidentFields(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = Text(max_length=200)
     status = status_choice(POSTABLE_STATUSES, required=False)
     impact_override = status_choice(Impact.values, required=False, allow_null=True)
-    body = serializers.CharField(allow_blank=True, required=False)
+    body = Text(allow_blank=True, required=False)
     # Noroshi's own: the Japanese name and text shown to visitors reading in Japanese.
-    name_ja = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    body_ja = serializers.CharField(allow_blank=True, required=False)
+    name_ja = Text(max_length=200, allow_blank=True, required=False)
+    body_ja = Text(allow_blank=True, required=False)
     components = serializers.DictField(child=status_choice(COMPONENT_STATUSES), required=False)
-    component_ids = serializers.ListField(child=serializers.CharField(), required=False)
-    deliver_notifications = serializers.BooleanField(required=False, default=True)
-    backfilled = serializers.BooleanField(required=False, default=False)
+    component_ids = serializers.ListField(child=Text(), required=False)
+    deliver_notifications = Flag(required=False, default=True)
+    backfilled = Flag(required=False, default=False)
     backfill_date = serializers.DateTimeField(
         required=False, input_formats=["iso-8601", "%Y-%m-%d"]
     )
     scheduled_for = serializers.DateTimeField(required=False)
     scheduled_until = serializers.DateTimeField(required=False)
-    scheduled_remind_prior = serializers.BooleanField(required=False)
+    scheduled_remind_prior = Flag(required=False)
     # Noroshi's own: how long before the window the reminder goes (Statuspage: an hour).
     scheduled_remind_minutes = serializers.IntegerField(min_value=0, required=False)
-    scheduled_auto_in_progress = serializers.BooleanField(required=False)
-    scheduled_auto_completed = serializers.BooleanField(required=False)
-    scheduled_auto_transition = serializers.BooleanField(required=False)
-    auto_transition_to_maintenance_state = serializers.BooleanField(required=False)
-    auto_transition_to_operational_state = serializers.BooleanField(required=False)
-    auto_transition_deliver_notifications_at_start = serializers.BooleanField(required=False)
-    auto_transition_deliver_notifications_at_end = serializers.BooleanField(required=False)
+    scheduled_auto_in_progress = Flag(required=False)
+    scheduled_auto_completed = Flag(required=False)
+    scheduled_auto_transition = Flag(required=False)
+    auto_transition_to_maintenance_state = Flag(required=False)
+    auto_transition_to_operational_state = Flag(required=False)
+    auto_transition_deliver_notifications_at_start = Flag(required=False)
+    auto_transition_deliver_notifications_at_end = Flag(required=False)
     metadata = serializers.DictField(required=False)
-    auto_tweet_at_beginning = serializers.BooleanField(required=False)
-    auto_tweet_on_completion = serializers.BooleanField(required=False)
-    auto_tweet_on_creation = serializers.BooleanField(required=False)
-    auto_tweet_one_hour_before = serializers.BooleanField(required=False)
+    auto_tweet_at_beginning = Flag(required=False)
+    auto_tweet_on_completion = Flag(required=False)
+    auto_tweet_on_creation = Flag(required=False)
+    auto_tweet_one_hour_before = Flag(required=False)
 
 
 class IncidentRequest(serializers.Serializer):
@@ -91,9 +141,9 @@ class IncidentRequest(serializers.Serializer):
 
 
 class PageFields(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False)
+    name = Text(max_length=100, required=False)
     url = serializers.URLField(required=False)
-    time_zone = serializers.CharField(max_length=64, required=False)
+    time_zone = Text(max_length=64, required=False)
     support_url = serializers.URLField(required=False, allow_blank=True)
 
 
@@ -144,9 +194,7 @@ NO_COUNTRY = (
 
 
 def optional_text(max_length: int | None) -> serializers.CharField:
-    return serializers.CharField(
-        max_length=max_length, required=False, allow_blank=True, allow_null=True
-    )
+    return Text(max_length=max_length, required=False, allow_blank=True, allow_null=True)
 
 
 class SubscriberFields(serializers.Serializer):
@@ -160,10 +208,8 @@ class SubscriberFields(serializers.Serializer):
     phone_number = optional_text(40)
     phone_country = optional_text(2)
     slack_webhook_url = optional_text(500)
-    component_ids = serializers.ListField(
-        child=serializers.CharField(), required=False, allow_null=True
-    )
-    skip_confirmation_notification = serializers.BooleanField(required=False, allow_null=True)
+    component_ids = serializers.ListField(child=Text(), required=False, allow_null=True)
+    skip_confirmation_notification = Flag(required=False, allow_null=True)
     page_access_user = optional_text(None)
     language = status_choice(Language.values, required=False, allow_null=True)
 
@@ -252,13 +298,13 @@ class SubscriberBatchRequest(serializers.Serializer):
     type = status_choice(SUBSCRIBER_TYPES, required=False)
     state = status_choice(SUBSCRIBER_STATE_FILTERS, required=False)
     # Noroshi sends nothing when a subscription ends: accepted and ignored.
-    skip_unsubscription_notification = serializers.BooleanField(required=False)
+    skip_unsubscription_notification = Flag(required=False)
 
 
 class SubscriberQuery(serializers.Serializer):
     """The filters and order of a list of subscribers (query parameters, Statuspage's names)."""
 
-    q = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    q = Text(required=False, allow_blank=True, max_length=500, default="")
     type = status_choice(SUBSCRIBER_TYPES, required=False)
     state = status_choice(SUBSCRIBER_STATE_FILTERS, required=False, default="active")
     sort_field = status_choice(list(SUBSCRIBER_ORDERS), required=False, default="primary")

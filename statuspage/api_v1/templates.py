@@ -19,7 +19,7 @@ from statuspage.api_v1.schema import (
     errors,
     text,
 )
-from statuspage.api_v1.serializers import POSTABLE_STATUSES, status_choice, validated
+from statuspage.api_v1.serializers import POSTABLE_STATUSES, Flag, Text, status_choice, validated
 
 TEMPLATE_PERMISSIONS = {
     "GET": "incidents.view_updatetemplate",
@@ -42,17 +42,17 @@ def template_object(template: UpdateTemplate) -> dict:
 
 
 class TemplateFields(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    title = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    body = serializers.CharField()
+    name = Text(max_length=100)
+    title = Text(max_length=200, allow_blank=True, required=False)
+    body = Text()
     update_status = status_choice(POSTABLE_STATUSES, required=False, allow_null=True)
     # Noroshi's own: the Japanese wording.
-    title_ja = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    body_ja = serializers.CharField(allow_blank=True, required=False)
-    group_id = serializers.CharField(allow_null=True, allow_blank=True, required=False)
-    should_tweet = serializers.BooleanField(required=False)
-    should_send_notifications = serializers.BooleanField(required=False)
-    component_ids = serializers.ListField(child=serializers.CharField(), required=False)
+    title_ja = Text(max_length=200, allow_blank=True, required=False)
+    body_ja = Text(allow_blank=True, required=False)
+    group_id = Text(allow_null=True, allow_blank=True, required=False)
+    should_tweet = Flag(required=False)
+    should_send_notifications = Flag(required=False)
+    component_ids = serializers.ListField(child=Text(), required=False)
 
 
 class TemplateRequest(serializers.Serializer):
