@@ -21,7 +21,6 @@ PUBLIC_SCHEMA = SpectacularAPIView.as_view(permission_classes=[AllowAny], authen
 urlpatterns = [
     path("api/v2/", include("statuspage.api_v2.urls")),
     path("api/v1/", include("statuspage.api_v1.urls")),
-    path("api/v1/", include("notify.api.urls")),
     # The management API's OpenAPI document and its browsable docs (assets served here, no
     # CDN): public, like Statuspage's; they describe the API, never any data.
     path("api/v1/schema/", PUBLIC_SCHEMA, name="api_v1_schema"),

@@ -20,6 +20,9 @@ from incidents import selectors, services
 from statuspage.api_v1.errors import Unprocessable, exception_handler
 from statuspage.api_v1.parsers import NestedFormParser
 
+# The largest page number or size a list is asked for (a larger one would overflow the
+# database's OFFSET, and no list is that long).
+MAX_NUMBER = 1_000_000
 # The names a list's page size goes by.
 SIZES = ("per_page", "limit")
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
@@ -127,7 +130,9 @@ class ManagementView(APIView):
         return window[:size], {"Link": ", ".join(links)}
 
 
-def positive_int(request: Request, name: str, *, default: int, minimum: int = 1) -> int:
+def positive_int(
+    request: Request, name: str, *, default: int, minimum: int = 1, maximum: int = MAX_NUMBER
+) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -135,8 +140,10 @@ def positive_int(request: Request, name: str, *, default: int, minimum: int = 1)
         value = int(raw)
     except ValueError:
         value = minimum - 1
-    if value < minimum:
-        raise ValidationError({name: [f"Give a whole number of {minimum} or more, not “{raw}”."]})
+    if not minimum <= value <= maximum:
+        raise ValidationError(
+            {name: [f"Give a whole number from {minimum} to {maximum}, not “{raw}”."]}
+        )
     return value
 
 

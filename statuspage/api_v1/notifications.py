@@ -25,7 +25,7 @@ from statuspage.api_v1.schema import (
     errors,
     text,
 )
-from statuspage.api_v1.serializers import Text, validated
+from statuspage.api_v1.serializers import Flag, Text, validated
 
 
 def notification_object(ctx: PageContext, row: Notification, states: dict[str, int]) -> dict:
@@ -232,3 +232,57 @@ class ResumeSending(ManagementView):
             return Response(switch_object(page_context(), switch))
 
         return self.write(request, resume)
+
+
+class SwitchChangeRequest(serializers.Serializer):
+    paused = Flag()
+    reason = Text(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["paused"] and not attrs["reason"].strip():
+            raise serializers.ValidationError({"reason": ["Say why sending is paused."]})
+        return attrs
+
+
+class SendingSwitchShortcut(ManagementView):
+    """/api/v1/sending-switch, outside the page (the first form of the kill switch, kept for
+    the scripts that use it): GET reads it; POST {"paused": true, "reason": "…"} throws it,
+    {"paused": false} resumes."""
+
+    required_permissions = {
+        "GET": "notify.view_sendingswitch",
+        "POST": "notify.change_sendingswitch",
+    }
+
+    @extend_schema(
+        tags=["kill switch"],
+        summary="Is sending paused? (outside the page)",
+        responses={200: SwitchObject, **READ_ERRORS},
+        examples=[examples.response("Kill switch", examples.SWITCH)],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(switch_object(page_context(), notify_selectors.sending_switch()))
+
+    @extend_schema(
+        tags=["kill switch"],
+        summary="Throw or release the kill switch (outside the page)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=SwitchChangeRequest,
+        responses={200: SwitchObject, **WRITE_ERRORS},
+        examples=[
+            examples.request("Pause", {"paused": True, "reason": "A wrong template went out."}),
+            examples.request("Resume", {"paused": False}),
+            examples.response("Kill switch", examples.SWITCH),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        change = validated(SwitchChangeRequest, request.data)
+
+        def throw() -> Response:
+            if change["paused"]:
+                switch = notify_services.pause_sending(actor=request.user, reason=change["reason"])
+            else:
+                switch = notify_services.resume_sending(actor=request.user)
+            return Response(switch_object(page_context(), switch))
+
+        return self.write(request, throw)

@@ -192,7 +192,7 @@ class ComponentUptimeObject(serializers.Serializer):
 
 # --- parameters and headers -----------------------------------------------------------------
 
-COUNT = {"type": "integer", "minimum": 1}
+COUNT = {"type": "integer", "minimum": 1, "maximum": 1_000_000}
 PAGE_NUMBER = OpenApiParameter("page", COUNT, description="Page of results, from 1.")
 PER_PAGE = OpenApiParameter(
     "per_page", COUNT, description="Results per page (more than 100 counts as 100)."

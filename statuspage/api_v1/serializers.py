@@ -5,6 +5,7 @@ inside its envelope (`{"component": {…}}`). Fields Statuspage has and Noroshi 
 from functools import cache
 
 import phonenumbers
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -32,15 +33,18 @@ class Text(serializers.CharField):
 
 
 class Flag(serializers.BooleanField):
-    """true or false (or, in a form-encoded body, the words for them): a number sent for a
+    """true or false (in a form-encoded body, the words): a number or another word sent for a
     flag is refused, not taken for one."""
 
     default_error_messages = {"not_flag": "Send true or false, not {kind}."}
+    WORDS = {"true": True, "false": False}
 
     def to_internal_value(self, data):
-        if not isinstance(data, bool | str):
-            self.fail("not_flag", kind=type(data).__name__)
-        return super().to_internal_value(data)
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.strip().lower() in self.WORDS:
+            return self.WORDS[data.strip().lower()]
+        self.fail("not_flag", kind=f"“{data}”" if isinstance(data, str) else type(data).__name__)
 
 
 class AllOptional:
@@ -155,6 +159,10 @@ def validated(serializer_class, data, *, partial: bool = False) -> dict:
     """The envelope's validated fields (raises DRF's ValidationError, naming each field). The
     envelope itself is required even in a partial update: a PATCH without it changes nothing
     and is told so."""
+    if isinstance(data, QueryDict):
+        # An empty form body (DRF's stand-in for none): plain, so that a missing flag is
+        # missing, not the unticked checkbox of an HTML form.
+        data = data.dict()
     envelopes = [
         name
         for name, field in serializer_class().fields.items()

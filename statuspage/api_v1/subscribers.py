@@ -38,6 +38,7 @@ from statuspage.api_v1.errors import Unprocessable
 from statuspage.api_v1.incidents import incident_or_404
 from statuspage.api_v1.objects import management_subscriber
 from statuspage.api_v1.schema import (
+    COUNT,
     IDEMPOTENCY_KEY,
     LIST_PARAMETERS,
     READ_ERRORS,
@@ -389,11 +390,9 @@ LIST_QUERY = [
     OpenApiParameter("state", str, enum=list(SUBSCRIBER_STATE_FILTERS)),
     OpenApiParameter("sort_field", str, enum=list(selectors.SUBSCRIBER_ORDERS)),
     OpenApiParameter("sort_direction", str, enum=["asc", "desc"]),
-    OpenApiParameter("limit", {"type": "integer", "minimum": 1}),
-    OpenApiParameter(
-        "page", {"type": "integer", "minimum": 0}, description="The page's list counts from 0."
-    ),
-    OpenApiParameter("per_page", {"type": "integer", "minimum": 1}),
+    OpenApiParameter("limit", COUNT),
+    OpenApiParameter("page", {**COUNT, "minimum": 0}, description="The page's list counts from 0."),
+    OpenApiParameter("per_page", COUNT),
 ]
 SUBSCRIBER_ANSWER = examples.response("Subscriber", examples.SUBSCRIBER)
 extend_schema_view(

@@ -49,6 +49,8 @@ def subscriber_routes(base: str, *, scope: str) -> list:
 
 
 urlpatterns = [
+    # The kill switch's first address, outside the page (kept for the scripts that use it).
+    *route(r"^sending-switch", notifications.SendingSwitchShortcut, "sending_switch_shortcut"),
     *route(r"^pages", pages.PageList, "pages"),
     *route(PAGE, pages.PageDetail, "page"),
     *route(PAGE + "/components", components.ComponentList, "components"),

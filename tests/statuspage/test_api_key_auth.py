@@ -25,7 +25,7 @@ T0 = timezone.now().replace(microsecond=0) + timedelta(days=1)
 
 def refused_with(response, detail: str) -> None:
     assert response.status_code == 401
-    assert response.json() == {"detail": detail}
+    assert response.json() == {"error": detail}
     assert response["WWW-Authenticate"] == CHALLENGE
 
 
@@ -146,7 +146,7 @@ def test_each_key_is_throttled_with_retry_after(client, oncall, settings):
     assert throttled.status_code == 429
     assert throttled["Retry-After"] == "40"
     assert throttled.json() == {
-        "detail": "Request was throttled. Expected available in 40 seconds."
+        "error": "Request was throttled. Expected available in 40 seconds."
     }
 
 
@@ -174,7 +174,7 @@ def test_refused_keys_from_one_address_are_throttled_with_retry_after(
     assert blocked.status_code == 429
     assert blocked["Retry-After"] == "60"
     assert blocked.json() == {
-        "detail": "Too many refused API keys from this address. Expected available in 60 seconds."
+        "error": "Too many refused API keys from this address. Expected available in 60 seconds."
     }
     assert (elsewhere.status_code, without_key.status_code, later.status_code) == (200, 401, 200)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("statuspage")] == [

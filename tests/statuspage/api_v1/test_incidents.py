@@ -262,7 +262,7 @@ def test_a_bad_page_number_is_a_clear_400(api, base):
     response = api.get(f"{base}/incidents?page=0")
 
     assert response.status_code == 400
-    assert response.json()["fields"] == {"page": "Give a whole number of 1 or more, not “0”."}
+    assert response.json()["fields"] == {"page": "Give a whole number from 1 to 1000000, not “0”."}
 
 
 def test_delete_is_refused_and_the_incident_stays(api, base, components):
@@ -295,3 +295,10 @@ def test_an_unknown_incident_is_404(api, base):
 
     assert response.status_code == 404
     assert response.json() == {"error": "There is no incident “nosuchthing1” on this page."}
+
+
+def test_a_page_number_past_any_list_is_a_clear_400_not_a_database_error(api, base):
+    response = api.get(f"{base}/incidents?page=8982232519596922818606712114642944")
+
+    assert response.status_code == 400
+    assert "from 1 to 1000000" in response.json()["fields"]["page"]

@@ -237,8 +237,8 @@ def test_at_most_100_subscribers_a_page(api, base):
         ("sort_field=relevance", "sort_field", "“relevance” sorts the results of a search: send "
                                                "q as well."),
         ("sort_direction=up", "sort_direction", "“up” is not one of asc, desc."),
-        ("limit=0", "limit", "Give a whole number of 1 or more, not “0”."),
-        ("page=-1", "page", "Give a whole number of 0 or more, not “-1”."),
+        ("limit=0", "limit", "Give a whole number from 1 to 1000000, not “0”."),
+        ("page=-1", "page", "Give a whole number from 0 to 1000000, not “-1”."),
     ],
 )  # fmt: skip
 def test_a_bad_parameter_is_named_with_what_is_expected(api, base, people, query, field, message):

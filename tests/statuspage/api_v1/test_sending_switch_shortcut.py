@@ -1,4 +1,4 @@
-"""The management API's kill switch: read it, throw it with a reason, resume — by API key, with
+"""The kill switch at its first address, /api/v1/sending-switch: read it, throw it with a reason, resume — by API key, with
 the same permission as in the console; bad requests change nothing."""
 
 import pytest
@@ -39,7 +39,10 @@ def test_pausing_without_a_reason_is_refused_and_changes_nothing(client, oncall)
     refused = api.post(URL, {"paused": True}, "application/json")
 
     assert refused.status_code == 400
-    assert refused.json() == {"reason": ["Say why sending is paused."]}
+    assert refused.json() == {
+        "error": "reason: Say why sending is paused.",
+        "fields": {"reason": "Say why sending is paused."},
+    }
     assert not SendingSwitch.objects.filter(paused=True).exists()
 
 
