@@ -1,5 +1,6 @@
-"""The kill switch at its first address, /api/v1/sending-switch: read it, throw it with a reason, resume — by API key, with
-the same permission as in the console; bad requests change nothing."""
+"""The kill switch at its first address, /api/v1/sending-switch: read it, throw it with a
+reason, resume — by API key, with the same permission as in the console; bad requests change
+nothing."""
 
 import pytest
 
