@@ -145,9 +145,7 @@ def test_each_key_is_throttled_with_retry_after(client, oncall, settings):
 
     assert throttled.status_code == 429
     assert throttled["Retry-After"] == "40"
-    assert throttled.json() == {
-        "error": "Request was throttled. Expected available in 40 seconds."
-    }
+    assert throttled.json() == {"error": "Request was throttled. Expected available in 40 seconds."}
 
 
 def test_a_console_session_is_not_counted_against_a_key_rate(admin_client, settings):
