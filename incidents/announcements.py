@@ -6,6 +6,9 @@ when the update is, and never without it. The notifier is notify.outbox, which n
 here when its app is ready (notify.apps): the dependency stays one-way, notify on incidents,
 never the reverse. What the notifications know (who would be reached, who was told) is read
 from notify.selectors by whoever shows it.
+
+Nothing about an incident the public may not see (an alert's draft, or a discarded one) goes
+through: a draft is announced when it is published (incidents.services.drafts).
 """
 
 from typing import Protocol
@@ -31,8 +34,9 @@ def install(notifier: Notifier) -> None:
 
 
 def announce_update(update) -> None:
-    """Announce a published update (incident or maintenance) to its subscribers."""
-    if _notifier is not None:
+    """Announce a published update (incident or maintenance) to its subscribers; nothing for
+    an update of a draft."""
+    if _notifier is not None and update.incident.is_public:
         _notifier.record_update(update)
 
 
@@ -43,8 +47,8 @@ def announce_maintenance_reminder(maintenance) -> None:
 
 
 def announce_postmortem_published(postmortem) -> None:
-    """Announce a published post-mortem (once per incident)."""
-    if _notifier is not None:
+    """Announce a published post-mortem (once per incident; never of a draft)."""
+    if _notifier is not None and postmortem.incident.is_public:
         _notifier.record_postmortem(postmortem)
 
 

@@ -44,6 +44,15 @@ UNRESOLVED_INCIDENT_STATUSES = (
 CLOSED_INCIDENT_STATUSES = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
 
 
+class DraftState(models.TextChoices):
+    """Whether the public may see an incident. An alert opens its incident as a draft, which
+    on-call publishes or discards; every other incident is published from the start."""
+
+    PUBLISHED = "published", _("Published")
+    DRAFT = "draft", _("Draft")
+    DISCARDED = "discarded", _("Discarded")
+
+
 class MaintenanceStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -90,6 +99,7 @@ class StatusChangeSource(models.TextChoices):
     MAINTENANCE = "maintenance", _("Maintenance")
     API = "api", _("API")
     BACKFILL = "backfill", _("Backfill")
+    ALERT = "alert", _("Alert")
 
 
 class PostMortemStatus(models.TextChoices):
@@ -137,3 +147,15 @@ class ActionState(models.TextChoices):
 # Actions still to be done: listed as open, chased when overdue.
 UNFINISHED_ACTION_STATES = (ActionState.OPEN, ActionState.IN_PROGRESS)
 FINISHED_ACTION_STATES = (ActionState.DONE, ActionState.WONT_DO)
+
+
+class IntegrationKind(models.TextChoices):
+    """The payload an alert integration's address accepts."""
+
+    ALERTMANAGER = "alertmanager", _("Prometheus Alertmanager (webhook version 4)")
+    GENERIC = "generic", _("Generic JSON (Grafana alerting's webhook shape)")
+
+
+class AlertStatus(models.TextChoices):
+    FIRING = "firing", _("Firing")
+    RESOLVED = "resolved", _("Resolved")

@@ -25,6 +25,16 @@ def send_maintenance_reminders() -> list[str]:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def publish_due_drafts() -> list[str]:
+    """Publish the alerts' drafts that have kept firing for their integration's auto-publish
+    minutes (safe to run twice, or in two beats at once: each draft is claimed once)."""
+    published = services.publish_due_drafts()
+    if published:
+        logger.info("drafts published automatically: %s", published)
+    return published
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def reconcile_page_stamp() -> bool:
     """Move the page stamp past a change whose mark was lost while the cache was unreachable
     (safe to run twice: a stamp already past the newest change is left alone)."""

@@ -2,7 +2,8 @@
 in the caller's transaction.
 
 Each function writes (at most) one Notification row and queues its fan-out for after commit
-(best-effort: notify.on_commit); calling it twice for the same thing writes nothing more. If the
+(best-effort: notify.on_commit); calling it twice for the same thing writes nothing more, and
+nothing is written about an incident the public may not see (an alert's draft). If the
 fan-out is not queued — the broker is down, or the process dies between commit and queueing —
 notify.tasks.sweep finds the row and fans it out.
 """
@@ -52,7 +53,9 @@ def is_sms_worthy(update: IncidentUpdate) -> bool:
     return not update.incident.updates.filter(pk__lt=update.pk).exists()
 
 
-def record(*, kind: str, incident: Incident, update: IncidentUpdate | None) -> Notification:
+def record(*, kind: str, incident: Incident, update: IncidentUpdate | None) -> Notification | None:
+    if not incident.is_public:
+        return None  # an alert's draft reaches nobody until it is published
     notification, created = Notification.objects.get_or_create(
         kind=kind,
         incident=incident,
@@ -65,17 +68,17 @@ def record(*, kind: str, incident: Incident, update: IncidentUpdate | None) -> N
     return notification
 
 
-def record_update(update: IncidentUpdate) -> Notification:
+def record_update(update: IncidentUpdate) -> Notification | None:
     """Write the notification of a published update (see incidents.announcements)."""
     return record(kind=kind_of(update), incident=update.incident, update=update)
 
 
-def record_reminder(maintenance: Incident) -> Notification:
+def record_reminder(maintenance: Incident) -> Notification | None:
     """Write the reminder that a maintenance window starts soon (once per window)."""
     return record(kind=NotificationKind.MAINTENANCE_REMINDER, incident=maintenance, update=None)
 
 
-def record_postmortem(postmortem) -> Notification:
+def record_postmortem(postmortem) -> Notification | None:
     """Write the announcement of a published post-mortem (once per incident)."""
     return record(
         kind=NotificationKind.POSTMORTEM_PUBLISHED, incident=postmortem.incident, update=None

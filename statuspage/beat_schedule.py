@@ -24,6 +24,12 @@ def beat_schedule(
             "schedule": maintenance_seconds,
             "options": {"expires": maintenance_seconds * 4},
         },
+        # Alerts' drafts still firing after their integration's minutes become public.
+        "publish-due-drafts": {
+            "task": "incidents.tasks.publish_due_drafts",
+            "schedule": maintenance_seconds,
+            "options": {"expires": maintenance_seconds * 4},
+        },
         # Moves the page stamp past a change whose mark was lost while the cache was down.
         "reconcile-page-stamp": {
             "task": "incidents.tasks.reconcile_page_stamp",

@@ -4,10 +4,12 @@ incidents.py: components, their status history, incidents and their updates, mai
 page settings, update templates, the audit log. postmortems.py: post-mortems and their
 timelines. actions.py: recovery actions. submissions.py: idempotency keys of writes.
 members.py: what is kept of a console member (their language). api_keys.py: the management
-API's keys.
+API's keys. alerts.py: alert integrations, their label rules, alert groups and the alerts
+received.
 """
 
 from incidents.models.actions import RecoveryAction
+from incidents.models.alerts import AlertGroup, AlertIntegration, AlertRule, ReceivedAlert
 from incidents.models.api_keys import ApiKey
 from incidents.models.incidents import (
     AuditEntry,
@@ -28,6 +30,9 @@ from incidents.models.postmortems import PostMortem, PostMortemTimelineEntry
 from incidents.models.submissions import IdempotencyKey
 
 __all__ = [
+    "AlertGroup",
+    "AlertIntegration",
+    "AlertRule",
     "ApiKey",
     "AuditEntry",
     "Component",
@@ -41,6 +46,7 @@ __all__ = [
     "PageSettings",
     "PostMortem",
     "PostMortemTimelineEntry",
+    "ReceivedAlert",
     "RecoveryAction",
     "ScheduledMaintenance",
     "UpdateTemplate",

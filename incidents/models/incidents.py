@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.choices import (
     ALL_INCIDENT_STATUS_CHOICES,
     ComponentStatus,
+    DraftState,
     Impact,
     IncidentKind,
     IncidentStatus,
@@ -169,6 +170,13 @@ class ComponentStatusChange(models.Model):
         return f"{self.component}: {self.old_status or '∅'} → {self.new_status}"
 
 
+class IncidentQuerySet(models.QuerySet):
+    def public(self) -> "IncidentQuerySet":
+        """The rows the public may see: neither an alert's draft nor a discarded one. Every
+        read of the public page, its JSON, feeds and badges goes through this."""
+        return self.filter(draft_state=DraftState.PUBLISHED)
+
+
 class Incident(models.Model):
     """An incident or a scheduled maintenance (Statuspage stores both as incidents)."""
 
@@ -200,11 +208,24 @@ class Incident(models.Model):
     remind_minutes_before = models.PositiveIntegerField(null=True, blank=True)
     # When subscribers were reminded of the window (once; set by send_due_reminders).
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An alert opens its incident as a draft: not public, announced to nobody, until on-call
+    # publishes it (its first update is announced then) or discards it (kept, never public).
+    draft_state = models.CharField(
+        _("draft state"),
+        max_length=16,
+        choices=DraftState.choices,
+        default=DraftState.PUBLISHED,
+        editable=False,
+    )
+    # When a draft was published (empty for an incident that was public from the start).
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ("-started_at", "-id")
@@ -225,6 +246,11 @@ class Incident(models.Model):
                 ),
                 name="maintenance_has_window",
             ),
+            # Only an alert's incident is ever a draft.
+            models.CheckConstraint(
+                condition=Q(kind=IncidentKind.INCIDENT) | Q(draft_state=DraftState.PUBLISHED),
+                name="maintenance_never_draft",
+            ),
         ]
         indexes = [
             # unresolved_incidents(), upcoming_maintenances(), run_due_maintenance(): open rows of
@@ -240,6 +266,14 @@ class Incident(models.Model):
     @property
     def is_maintenance(self) -> bool:
         return self.kind == IncidentKind.MAINTENANCE
+
+    @property
+    def is_public(self) -> bool:
+        return self.draft_state == DraftState.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.draft_state == DraftState.DRAFT
 
 
 class ScheduledMaintenance(Incident):

@@ -11,6 +11,8 @@ computed from (in incidents/uptime.py). reliability.py: the incidents of the rel
 report (incidents/reliability.py). export.py: one incident with everything its export shows
 (incidents/export.py). management.py: what the management API
 (statuspage.api_v1) lists and looks up by public id. api_keys.py: the management API's keys.
+alerts.py: alerts in (the integration a token names, the alerts firing and the components they
+hold, the drafts due to publish).
 """
 
 from incidents.selectors.actions import (
@@ -23,6 +25,16 @@ from incidents.selectors.actions import (
     incident_actions,
     open_actions,
     overdue_actions,
+)
+from incidents.selectors.alerts import (
+    alert_groups_due,
+    components_held,
+    firing_alerts,
+    group_is_firing,
+    incident_alerts,
+    integration_for_token,
+    label_rules,
+    received_states,
 )
 from incidents.selectors.api_keys import api_key_for_secret
 from incidents.selectors.console import (
@@ -44,6 +56,7 @@ from incidents.selectors.management import (
     group_for_management,
     groups_for_management,
     incident_for_management,
+    incident_is_hidden,
     incidents_matching,
     update_template_for,
     update_templates,
@@ -107,6 +120,7 @@ __all__ = [
     "action_progress",
     "actions_to_chase",
     "active_maintenances",
+    "alert_groups_due",
     "all_actions",
     "all_maintenances",
     "api_key_for_secret",
@@ -117,24 +131,31 @@ __all__ = [
     "component_with_group",
     "components_by_public_id",
     "components_for_management",
+    "components_held",
     "components_in_order",
     "components_not_operational",
     "console_incidents",
     "console_page_status",
+    "firing_alerts",
     "first_incident_start",
     "group_by_public_id",
     "group_for_management",
+    "group_is_firing",
     "groups_for_management",
     "history_between",
     "idempotency_key",
     "in_kind_order",
     "incident_actions",
+    "incident_alerts",
     "incident_by_public_id",
     "incident_for_export",
     "incident_for_management",
+    "incident_is_hidden",
     "incidents_matching",
     "incidents_started_since",
     "incidents_touching",
+    "integration_for_token",
+    "label_rules",
     "localized",
     "member_by_username",
     "member_language",
@@ -150,6 +171,7 @@ __all__ = [
     "page_time_zone",
     "postmortem_for_incident",
     "published_postmortem",
+    "received_states",
     "recent_history",
     "recent_incidents",
     "recent_maintenances",

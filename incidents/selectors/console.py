@@ -10,6 +10,7 @@ from incidents.choices import (
     ACTIVE_MAINTENANCE_STATUSES,
     UNRESOLVED_INCIDENT_STATUSES,
     ComponentStatus,
+    DraftState,
     IncidentKind,
     MaintenanceStatus,
 )
@@ -20,18 +21,21 @@ from incidents.selectors.page import PageStatus, on_page, open_in_order, rollup
 
 @dataclass(frozen=True)
 class ConsoleIncidents:
-    """Open incidents (newest first), maintenance in progress (soonest ending first) and
-    maintenance to start before a horizon (soonest first). Each row carries its components
-    (with their groups) and `last_update_at`, the display time of its newest update."""
+    """Open public incidents (newest first), maintenance in progress (soonest ending first),
+    maintenance to start before a horizon (soonest first), and the alerts' drafts waiting to be
+    published or discarded (newest first). Each row carries its components (with their groups)
+    and `last_update_at`, the display time of its newest update."""
 
     unresolved: list[Incident]
     active_maintenances: list[Incident]
     upcoming_maintenances: list[Incident]
+    drafts: list[Incident]
 
 
 def console_incidents(*, upcoming_until: datetime) -> ConsoleIncidents:
-    """Open incidents, maintenance in progress and maintenance scheduled to start before
-    `upcoming_until` (a window overdue to start included), read together (2 queries)."""
+    """Open incidents, maintenance in progress, maintenance scheduled to start before
+    `upcoming_until` (a window overdue to start included) and drafts, read together
+    (2 queries). A draft is not among the open incidents: the public does not see it."""
     rows = (
         Incident.objects.filter(
             Q(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
@@ -41,13 +45,16 @@ def console_incidents(*, upcoming_until: datetime) -> ConsoleIncidents:
                 status=MaintenanceStatus.SCHEDULED,
                 scheduled_for__lt=upcoming_until,
             )
+            | Q(draft_state=DraftState.DRAFT)
         )
         .annotate(last_update_at=Max("updates__display_at"))
         .prefetch_related(
             Prefetch("components", queryset=Component.objects.select_related("group"))
         )
     )
-    return ConsoleIncidents(*open_in_order(list(rows)))
+    found: list[Incident] = list(rows)
+    drafts = sorted((i for i in found if i.is_draft), key=lambda i: (i.created_at, i.pk))
+    return ConsoleIncidents(*open_in_order([i for i in found if i.is_public]), drafts=drafts[::-1])
 
 
 def components_not_operational() -> list[Component]:
@@ -65,9 +72,9 @@ def page_order(component: Component) -> tuple:
 
 
 def console_page_status(incidents: ConsoleIncidents, troubled: list[Component]) -> PageStatus:
-    """page_status() of rows the home has read (no query): the open incidents, the active
-    maintenance and the components not operational (an operational one weighs nothing in the
-    roll-up)."""
+    """page_status() of rows the home has read (no query): the open public incidents (never a
+    draft), the active maintenance and the components not operational (an operational one
+    weighs nothing in the roll-up)."""
     return rollup(
         component_statuses=[component.status for component in troubled],
         incident_impacts=[incident.impact for incident in incidents.unresolved],

@@ -3,20 +3,31 @@ and paged; one component or group by its public id; the templates."""
 
 from django.db.models import Q, QuerySet
 
-from incidents.choices import IncidentKind
+from incidents.choices import DraftState, IncidentKind
 from incidents.models import Component, ComponentGroup, Incident, UpdateTemplate
 from incidents.selectors.page import on_page, with_timeline
 
 
 def incidents_matching(query: str = "") -> QuerySet[Incident]:
     """Incidents and maintenance (Statuspage keeps both as incidents), newest first, whose
-    name or any update's text holds `query`, with their timelines."""
+    name or any update's text holds `query`, with their timelines; alerts' drafts and
+    discarded ones too (the API shows them to the roles that may change incidents)."""
     rows = Incident.objects.all()
     if query:
         matching = Q(name__icontains=query) | Q(name_ja__icontains=query)
         matching |= Q(updates__body__icontains=query) | Q(updates__body_ja__icontains=query)
         rows = rows.filter(pk__in=Incident.objects.filter(matching).values("pk"))
     return with_timeline(rows.select_related("postmortem")).order_by("-started_at", "-id")
+
+
+def incident_is_hidden(public_id: str) -> bool:
+    """Whether `public_id` names an incident the public may not see (an alert's draft, or a
+    discarded one)."""
+    return (
+        Incident.objects.filter(public_id=public_id)
+        .exclude(draft_state=DraftState.PUBLISHED)
+        .exists()
+    )
 
 
 def all_maintenances() -> QuerySet[Incident]:

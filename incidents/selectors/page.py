@@ -1,6 +1,10 @@
 """Reads of the public page: the status roll-up, components in display order, open incidents
 and maintenance, timelines. The page settings row is read in page_settings.py; uptime figures
-live in incidents/uptime.py."""
+live in incidents/uptime.py.
+
+Every incident read here is a public one (Incident.objects.public()): an alert's draft, and a
+discarded one, is on no public surface. The components a draft changed are: that is what
+monitoring-driven status is for."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from incidents.choices import (
     IMPACT_SEVERITY,
     UNRESOLVED_INCIDENT_STATUSES,
     ComponentStatus,
+    DraftState,
     Impact,
     IncidentKind,
     MaintenanceStatus,
@@ -75,13 +80,16 @@ def page_status() -> PageStatus:
     """The roll-up of the whole page: worst of the component statuses and open incidents."""
     statuses = on_page(Component.objects.all()).values_list("status", flat=True).distinct()
     impacts = (
-        Incident.objects.filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+        Incident.objects.public()
+        .filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
         .values_list("impact", flat=True)
         .distinct()
     )
-    maintenance_active = Incident.objects.filter(
-        kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES
-    ).exists()
+    maintenance_active = (
+        Incident.objects.public()
+        .filter(kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES)
+        .exists()
+    )
     return rollup(
         component_statuses=list(statuses),
         incident_impacts=list(impacts),
@@ -146,14 +154,16 @@ def with_timeline(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
 def unresolved_incidents() -> QuerySet[Incident]:
     """Open incidents, newest first, with their timelines."""
     return with_timeline(
-        Incident.objects.filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+        Incident.objects.public().filter(
+            kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES
+        )
     ).order_by("-started_at", "-id")
 
 
 def active_maintenances() -> QuerySet[Incident]:
     """Maintenance in progress or verifying, soonest-ending first."""
     return with_timeline(
-        Incident.objects.filter(
+        Incident.objects.public().filter(
             kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES
         )
     ).order_by("scheduled_until", "id")
@@ -162,7 +172,9 @@ def active_maintenances() -> QuerySet[Incident]:
 def upcoming_maintenances() -> QuerySet[Incident]:
     """Maintenance still scheduled, soonest first."""
     return with_timeline(
-        Incident.objects.filter(kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.SCHEDULED)
+        Incident.objects.public().filter(
+            kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.SCHEDULED
+        )
     ).order_by("scheduled_for", "id")
 
 
@@ -180,7 +192,7 @@ def overview_incidents(*, started_since: datetime, until: datetime) -> OverviewI
     """Open incidents, maintenance in progress and to come, and everything that started in
     [started_since, until): read together, with one set of timeline prefetches (4 queries,
     where the four lists read apart cost 16)."""
-    rows = Incident.objects.filter(
+    rows = Incident.objects.public().filter(
         Q(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
         | Q(kind=IncidentKind.MAINTENANCE, status__in=ACTIVE_MAINTENANCE_STATUSES)
         | Q(kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.SCHEDULED)
@@ -248,20 +260,20 @@ def localized(obj, field: str, language: str | None) -> str:
 def incident_by_public_id(public_id: str) -> Incident:
     """One incident or maintenance with its timeline and post-mortem (if any); raises
     Incident.DoesNotExist."""
-    rows = Incident.objects.filter(public_id=public_id).select_related("postmortem")
+    rows = Incident.objects.public().filter(public_id=public_id).select_related("postmortem")
     return with_timeline(rows).get()
 
 
 def recent_incidents(*, limit: int = 50) -> QuerySet[Incident]:
     """The most recent incidents (not maintenance), any status, newest first."""
-    return with_timeline(Incident.objects.filter(kind=IncidentKind.INCIDENT)).order_by(
+    return with_timeline(Incident.objects.public().filter(kind=IncidentKind.INCIDENT)).order_by(
         "-started_at", "-id"
     )[:limit]
 
 
 def recent_maintenances(*, limit: int = 50) -> QuerySet[Incident]:
     """The most recent maintenance windows, any status, latest start first."""
-    return with_timeline(Incident.objects.filter(kind=IncidentKind.MAINTENANCE)).order_by(
+    return with_timeline(Incident.objects.public().filter(kind=IncidentKind.MAINTENANCE)).order_by(
         "-scheduled_for", "-id"
     )[:limit]
 
@@ -270,36 +282,43 @@ def resolved_incidents_since(since: datetime) -> QuerySet[Incident]:
     """Closed incidents that started at or after `since`, newest first, with timelines and
     post-mortems (the page's "past days")."""
     return with_timeline(
-        Incident.objects.filter(
+        Incident.objects.public()
+        .filter(
             kind=IncidentKind.INCIDENT,
             status__in=CLOSED_INCIDENT_STATUSES,
             started_at__gte=since,
-        ).select_related("postmortem")
+        )
+        .select_related("postmortem")
     ).order_by("-started_at", "-id")
 
 
 def history_between(start: datetime, end: datetime) -> QuerySet[Incident]:
     """Incidents and maintenance that started in [start, end), newest first, with timelines
     and post-mortems."""
-    rows = Incident.objects.filter(started_at__gte=start, started_at__lt=end)
+    rows = Incident.objects.public().filter(started_at__gte=start, started_at__lt=end)
     return with_timeline(rows.select_related("postmortem")).order_by("-started_at", "-id")
 
 
 def first_incident_start() -> datetime | None:
     """When the oldest incident or maintenance started (where history paging stops)."""
-    return Incident.objects.order_by("started_at").values_list("started_at", flat=True).first()
+    return (
+        Incident.objects.public()
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
 
 
 def recent_history(*, limit: int) -> QuerySet[Incident]:
     """Incidents and maintenance, newest start first, with their timelines and post-mortems
     (the feeds)."""
-    rows = Incident.objects.select_related("postmortem")
+    rows = Incident.objects.public().select_related("postmortem")
     return with_timeline(rows).order_by("-started_at", "-id")[:limit]
 
 
 def completed_maintenances(*, limit: int) -> QuerySet[Incident]:
     """The last `limit` completed windows, latest completed first, with their timelines."""
-    completed = Incident.objects.filter(
+    completed = Incident.objects.public().filter(
         kind=IncidentKind.MAINTENANCE, status=MaintenanceStatus.COMPLETED
     )
     return with_timeline(completed).order_by("-resolved_at", "-id")[:limit]
@@ -308,8 +327,10 @@ def completed_maintenances(*, limit: int) -> QuerySet[Incident]:
 def calendar_maintenances(*, ended_since: datetime) -> QuerySet[Incident]:
     """Maintenance not yet completed, and windows that ended since `ended_since`, soonest
     first, with their timelines (the maintenance calendar)."""
-    rows = Incident.objects.filter(kind=IncidentKind.MAINTENANCE).filter(
-        ~Q(status=MaintenanceStatus.COMPLETED) | Q(scheduled_until__gte=ended_since)
+    rows = (
+        Incident.objects.public()
+        .filter(kind=IncidentKind.MAINTENANCE)
+        .filter(~Q(status=MaintenanceStatus.COMPLETED) | Q(scheduled_until__gte=ended_since))
     )
     return with_timeline(rows).order_by("scheduled_for", "id")
 
@@ -351,7 +372,9 @@ def incidents_touching(component_ids: list[int], *, since: datetime, until: date
     oldest first, in one query."""
     return (
         Incident.components.through.objects.filter(
-            component_id__in=component_ids, incident__started_at__lte=until
+            component_id__in=component_ids,
+            incident__started_at__lte=until,
+            incident__draft_state=DraftState.PUBLISHED,
         )
         .filter(Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gte=since))
         .exclude(incident__status=MaintenanceStatus.SCHEDULED)

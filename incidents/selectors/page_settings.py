@@ -4,7 +4,7 @@ last changed (by the rows' updated_at, or by the newest audited write or status 
 import zoneinfo
 from datetime import datetime
 
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 
 from incidents.models import (
     AuditEntry,
@@ -34,20 +34,20 @@ def page_time_zone() -> zoneinfo.ZoneInfo:
     return time_zone_of(page_settings())
 
 
-def newest_updated_at(model) -> Subquery:
-    return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+def newest_updated_at(rows: QuerySet) -> Subquery:
+    return Subquery(rows.order_by("-updated_at").values("updated_at")[:1])
 
 
 def page_settings_with_updated_at() -> tuple[PageSettings, datetime]:
     """The page settings row (an unsaved default when the row is missing) and the newest
     change of anything shown: the latest of the page settings', the components', the groups'
-    and the incidents' (maintenance included) updated_at. One query."""
+    and the public incidents' (maintenance included) updated_at. One query."""
     row = (
         PageSettings.objects.filter(id=1)
         .annotate(
-            components_updated_at=newest_updated_at(Component),
-            groups_updated_at=newest_updated_at(ComponentGroup),
-            incidents_updated_at=newest_updated_at(Incident),
+            components_updated_at=newest_updated_at(Component.objects.all()),
+            groups_updated_at=newest_updated_at(ComponentGroup.objects.all()),
+            incidents_updated_at=newest_updated_at(Incident.objects.public()),
         )
         .first()
     )

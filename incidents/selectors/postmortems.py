@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from incidents.choices import IncidentKind, PostMortemStatus
+from incidents.choices import DraftState, IncidentKind, PostMortemStatus
 from incidents.models import (
     Component,
     Incident,
@@ -43,6 +43,7 @@ def published_postmortem(public_id: str) -> PostMortem:
         status=PostMortemStatus.PUBLISHED,
         incident__public_id=public_id,
         incident__kind=IncidentKind.INCIDENT,
+        incident__draft_state=DraftState.PUBLISHED,
     )
     return (
         rows.select_related("incident")

@@ -9,10 +9,11 @@ from incidents.models import Component, Incident
 
 
 def incidents_started_since(since: datetime) -> list[Incident]:
-    """Incidents (not maintenance) that started at or after `since`, with their post-mortems
-    and their components' ids (two queries)."""
+    """Public incidents (not maintenance, not an alert's draft) that started at or after
+    `since`, with their post-mortems and their components' ids (two queries)."""
     return list(
-        Incident.objects.filter(kind=IncidentKind.INCIDENT, started_at__gte=since)
+        Incident.objects.public()
+        .filter(kind=IncidentKind.INCIDENT, started_at__gte=since)
         .select_related("postmortem")
         .prefetch_related(Prefetch("components", queryset=Component.objects.only("id")))
     )

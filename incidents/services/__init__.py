@@ -11,6 +11,7 @@ from incidents.services.actions import (
     reopen_recovery_action,
     start_recovery_action,
 )
+from incidents.services.alerts import AlertDelivery, IncomingAlert, Receipt, receive_alerts
 from incidents.services.api_keys import create_api_key, note_api_key_use, revoke_api_key
 from incidents.services.audit import record_audit
 from incidents.services.components import (
@@ -23,6 +24,7 @@ from incidents.services.components import (
     restore_component,
     set_component_status,
 )
+from incidents.services.drafts import discard_draft, publish_draft, publish_due_drafts
 from incidents.services.idempotency import (
     claim_idempotency_key,
     forget_idempotency_keys,
@@ -34,6 +36,14 @@ from incidents.services.incidents import (
     post_update,
     reopen_incident,
     resolve_incident,
+)
+from incidents.services.integrations import (
+    NewToken,
+    create_alert_integration,
+    delete_alert_rule,
+    edit_alert_integration,
+    replace_alert_token,
+    save_alert_rule,
 )
 from incidents.services.maintenance import (
     complete_maintenance,
@@ -60,20 +70,28 @@ from incidents.services.postmortems import (
 )
 
 __all__ = [
+    "AlertDelivery",
+    "IncomingAlert",
+    "NewToken",
+    "Receipt",
     "add_timeline_entry",
     "archive_component",
     "claim_idempotency_key",
     "complete_maintenance",
     "complete_recovery_action",
+    "create_alert_integration",
     "create_api_key",
     "create_component",
     "create_component_group",
     "create_recovery_action",
     "declare_incident",
     "decline_recovery_action",
+    "delete_alert_rule",
     "delete_component_group",
     "delete_timeline_entry",
     "delete_update_template",
+    "discard_draft",
+    "edit_alert_integration",
     "edit_component",
     "edit_component_group",
     "edit_incident",
@@ -87,17 +105,22 @@ __all__ = [
     "note_api_key_use",
     "post_maintenance_update",
     "post_update",
+    "publish_draft",
+    "publish_due_drafts",
     "publish_postmortem",
+    "receive_alerts",
     "record_audit",
     "record_idempotent_result",
     "remember_language",
     "reopen_incident",
     "reopen_recovery_action",
+    "replace_alert_token",
     "resolve_incident",
     "restore_component",
     "return_to_draft",
     "revoke_api_key",
     "run_due_maintenance",
+    "save_alert_rule",
     "save_update_template",
     "schedule_maintenance",
     "send_due_reminders",

@@ -14,6 +14,7 @@ from incidents.choices import (
     UNFINISHED_MAINTENANCE_STATUSES,
     UNRESOLVED_INCIDENT_STATUSES,
     ComponentStatus,
+    DraftState,
     IncidentKind,
     StatusChangeSource,
 )
@@ -188,6 +189,7 @@ def archive_component(*, component: Component, actor=None) -> Component:
             Q(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
             | Q(kind=IncidentKind.MAINTENANCE, status__in=UNFINISHED_MAINTENANCE_STATUSES)
         )
+        .exclude(draft_state=DraftState.DISCARDED)
         .first()
     )
     if current is not None:

@@ -11,6 +11,7 @@ from incidents.choices import (
     CLOSED_INCIDENT_STATUSES,
     UNRESOLVED_INCIDENT_STATUSES,
     ComponentStatus,
+    DraftState,
     Impact,
     IncidentKind,
     IncidentStatus,
@@ -61,6 +62,13 @@ def validate_impact_override(impact_override: str) -> None:
                 f"{', '.join(Impact.values)}, or leave it empty."
             },
             code="invalid_impact",
+        )
+
+
+def refuse_discarded(incident: Incident) -> None:
+    if incident.draft_state == DraftState.DISCARDED:
+        raise ValidationError(
+            "This draft was discarded: it is kept as it is, never public.", code="discarded"
         )
 
 
@@ -160,6 +168,7 @@ def post_update(
         raise ValidationError(
             "This incident is resolved; reopen it to post another update.", code="closed"
         )
+    refuse_discarded(locked)
     validate_postable_status(status)
     body = clean_text(body, field="body")
     component_statuses = clean_component_statuses(component_statuses)
@@ -189,9 +198,11 @@ def post_update(
 
 def components_to_restore(incident: Incident, *, mentioned: ComponentStatuses) -> list[Component]:
     """The incident's components that resolving it should return to operational."""
-    held_elsewhere = Incident.objects.filter(
-        kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES
-    ).exclude(pk=incident.pk)
+    held_elsewhere = (
+        Incident.objects.filter(kind=IncidentKind.INCIDENT, status__in=UNRESOLVED_INCIDENT_STATUSES)
+        .exclude(pk=incident.pk)
+        .exclude(draft_state=DraftState.DISCARDED)  # a discarded draft holds nothing
+    )
     candidates = incident.components.exclude(pk__in=[c.pk for c in mentioned])
     if not incident.backfilled:
         candidates = candidates.exclude(status=ComponentStatus.OPERATIONAL).exclude(
@@ -230,6 +241,7 @@ def reopen_incident(
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     if locked.kind != IncidentKind.INCIDENT or locked.status != IncidentStatus.RESOLVED:
         raise ValidationError("Only a resolved incident can be reopened.", code="not_resolved")
+    refuse_discarded(locked)
     if status not in UNRESOLVED_INCIDENT_STATUSES:
         raise ValidationError(
             {"status": "Reopen with investigating, identified or monitoring."}, code="not_open"

@@ -30,6 +30,9 @@ from incidents.uptime import uptime_for_components
 
 # Rows of each concrete incidents model after one run. Changing the demo content changes these.
 EXPECTED_COUNTS = {
+    "AlertGroup": 0,
+    "AlertIntegration": 0,
+    "AlertRule": 0,
     "ApiKey": 0,
     "AuditEntry": 88,
     "Component": 9,
@@ -43,6 +46,7 @@ EXPECTED_COUNTS = {
     "PageSettings": 1,
     "PostMortem": 2,
     "PostMortemTimelineEntry": 10,
+    "ReceivedAlert": 0,
     "RecoveryAction": 11,
     "UpdateTemplate": 6,
 }
