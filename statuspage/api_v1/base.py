@@ -4,6 +4,7 @@ method, request envelopes, idempotent writes, pagination with Link headers."""
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from typing import cast
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents import selectors, services
+from incidents.models.incidents import Incident, IncidentQuerySet
 from statuspage.api_v1.errors import Unprocessable, exception_handler
 from statuspage.api_v1.parsers import NestedFormParser
 
@@ -29,6 +31,9 @@ WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # The request header a client names a write with, so that a retry is answered, not repeated.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 255
+# Incidents the public may not see (alerts' drafts, discarded ones) are shown to the roles that
+# may act on them, and to no other: for any other role they do not exist.
+DRAFTS_PERMISSION = "incidents.change_incident"
 
 
 class RolePermission(permissions.BasePermission):
@@ -66,6 +71,18 @@ class ManagementView(APIView):
         page_id = kwargs.get("page_id")
         if page_id is not None and page_id != selectors.page_settings().public_id:
             raise NotFound(f"There is no page “{page_id}” here.")
+        incident_id = kwargs.get("incident_id") or ""
+        if incident_id and self.hides_drafts(request) and selectors.incident_is_hidden(incident_id):
+            raise NotFound(f"There is no incident “{incident_id}” on this page.")
+
+    def hides_drafts(self, request: Request) -> bool:
+        return not request.user.has_perm(DRAFTS_PERMISSION)
+
+    def visible(self, request: Request, rows: QuerySet | Sequence) -> QuerySet | Sequence:
+        """The rows of a list that `request`'s role may see (see DRAFTS_PERMISSION)."""
+        if isinstance(rows, QuerySet) and rows.model is Incident and self.hides_drafts(request):
+            return cast(IncidentQuerySet, rows).public()
+        return rows
 
     # --- idempotent writes -------------------------------------------------------------------
 
@@ -105,15 +122,16 @@ class ManagementView(APIView):
         max_size: int = 100,
         first_page: int = 1,
     ) -> tuple[list, dict[str, str]]:
-        """One page of `rows` (`page` counts from `first_page`: 1, or 0 where Statuspage
-        counts so) and the Link header to its neighbours."""
+        """One page of `rows`, as far as the role may see them (`page` counts from
+        `first_page`: 1, or 0 where Statuspage counts so), and the Link header to its
+        neighbours."""
         page = positive_int(request, "page", default=first_page, minimum=first_page)
         # Statuspage names the page size `per_page` on some lists and `limit` on others:
         # either is read (and checked) on every list, the list's own name first.
         sizes = [positive_int(request, name, default=0) for name in (size_parameter, *SIZES)]
         size = min(next((n for n in sizes if n), default_size), max_size)
         start = (page - first_page) * size
-        window = list(rows[start : start + size + 1])
+        window = list(self.visible(request, rows)[start : start + size + 1])
         has_next = len(window) > size
         links = []
         base = request.build_absolute_uri(request.path)

@@ -93,6 +93,8 @@ INCIDENT: dict = {
     "auto_transition_deliver_notifications_at_start": False,
     "auto_transition_deliver_notifications_at_end": False,
     "reminder_intervals": None,
+    "draft": False,
+    "draft_state": "published",
 }
 PAGE = {
     "id": PAGE_ID,

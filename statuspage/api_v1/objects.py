@@ -101,6 +101,10 @@ def management_incident(ctx: PageContext, incident: Incident) -> dict:
         "auto_transition_deliver_notifications_at_start": maintenance and incident.auto_start,
         "auto_transition_deliver_notifications_at_end": maintenance and incident.auto_complete,
         "reminder_intervals": None,
+        # Noroshi's own: an alert's draft (or a discarded one) is not public; only a role that
+        # may change incidents is shown it.
+        "draft": not incident.is_public,
+        "draft_state": incident.draft_state,
     }
     # The management API's component and update objects carry a few more keys than v2's.
     body["components"] = [c | {"automation_email": None} for c in body["components"]]

@@ -8,7 +8,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from incidents.choices import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
+from incidents.choices import (
+    ComponentStatus,
+    DraftState,
+    Impact,
+    IncidentStatus,
+    MaintenanceStatus,
+)
 
 INCIDENT_STATUS_VALUES = IncidentStatus.values + MaintenanceStatus.values
 IMPACT_VALUES = [*Impact.values, "maintenance"]
@@ -121,6 +127,10 @@ class IncidentObject(serializers.Serializer):
     auto_transition_deliver_notifications_at_start = serializers.BooleanField(read_only=True)
     auto_transition_deliver_notifications_at_end = serializers.BooleanField(read_only=True)
     reminder_intervals = text(allow_null=True)
+    draft = serializers.BooleanField(
+        read_only=True, help_text="Noroshi: not public (an alert's draft, or a discarded one)."
+    )
+    draft_state = serializers.ChoiceField(DraftState.values, read_only=True)
 
 
 class PageObject(serializers.Serializer):

@@ -1,9 +1,11 @@
-"""/api/v1/pages/{page_id}/…, each path also with Statuspage's `.json` suffix."""
+"""/api/v1/pages/{page_id}/…, each path also with Statuspage's `.json` suffix; and the alert
+integrations' addresses, /api/v1/integrations/{kind}/{token}."""
 
 from django.urls import re_path
 
 from statuspage.api_v1 import (
     actions,
+    alerts,
     components,
     incidents,
     notifications,
@@ -110,4 +112,18 @@ urlpatterns = [
     *route(PAGE + "/subscribers/reactivate", subscribers.BatchReactivate, "subscribers_reactivate"),
     *subscriber_routes(PAGE, scope=""),
     *subscriber_routes(INCIDENT, scope="incident_"),
+    # Alerts in (statuspage.api_v1.alerts): a draft's two steps, and the addresses monitoring
+    # posts to (the token in the path is the credential).
+    *route(INCIDENT + "/publish", alerts.PublishDraft, "incident_publish"),
+    *route(INCIDENT + "/discard", alerts.DiscardDraft, "incident_discard"),
+    re_path(
+        r"^integrations/alertmanager/(?P<token>[0-9A-Za-z_-]+)/?$",
+        alerts.AlertmanagerWebhook.as_view(),
+        name="alertmanager_webhook",
+    ),
+    re_path(
+        r"^integrations/generic/(?P<token>[0-9A-Za-z_-]+)/?$",
+        alerts.GenericWebhook.as_view(),
+        name="generic_webhook",
+    ),
 ]
