@@ -5,6 +5,7 @@ Importing the submodules registers their ModelAdmins.
 
 from incidents.admin import (
     actions,
+    alerts,
     api_keys,
     components,
     incidents,
@@ -13,4 +14,13 @@ from incidents.admin import (
     postmortems,
 )
 
-__all__ = ["actions", "api_keys", "components", "incidents", "maintenance", "page", "postmortems"]
+__all__ = [
+    "actions",
+    "alerts",
+    "api_keys",
+    "components",
+    "incidents",
+    "maintenance",
+    "page",
+    "postmortems",
+]

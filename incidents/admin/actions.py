@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors, services
 from incidents.admin.page import https_url_fields
-from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin
+from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin, ServiceTabularInline
 from incidents.choices import FINISHED_ACTION_STATES, ActionState, IncidentKind
 from incidents.models import Incident, RecoveryAction
 from incidents.services.actions import ACTION_FIELDS
@@ -104,7 +104,7 @@ class RecoveryActionInlineForm(RecoveryActionForm):
         }
 
 
-class RecoveryActionInline(admin.TabularInline):
+class RecoveryActionInline(ServiceTabularInline):
     """The incident's actions, added and moved on from the incident page."""
 
     model = RecoveryAction
@@ -115,11 +115,6 @@ class RecoveryActionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name_plural = _("recovery actions")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
-        return formset
 
 
 class OverdueFilter(admin.SimpleListFilter):

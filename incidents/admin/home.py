@@ -1,5 +1,6 @@
 """The console's home, in place of the stock admin index (statuspage/urls.py): the page's status
-and what on-call acts on first (open incidents and how long the public has heard nothing,
+and what on-call acts on first (alerts' drafts to publish or discard, open incidents and how
+long the public has heard nothing,
 maintenance now and in the coming days, components not operational, the kill switch, stuck
 deliveries, overdue recovery actions), then Django's list of screens. A section shows only
 when its member may view its rows; the buttons only when they may write."""
@@ -11,6 +12,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from incidents import selectors
+from incidents.admin.drafts import may_see_drafts
 from incidents.models import Incident
 from notify import selectors as notify_selectors
 
@@ -68,6 +70,8 @@ def home_context(user, *, now: datetime) -> dict:
     }
     if may_view(user, "incidents", "incident"):
         context["open_incidents"] = open_incidents(incidents.unresolved, now=now)
+    if may_see_drafts(user):
+        context["drafts"] = incidents.drafts
     if may_view(user, "incidents", "scheduledmaintenance"):
         context["maintenances"] = incidents
     if may_view(user, "incidents", "component"):

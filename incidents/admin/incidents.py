@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors, services
+from incidents.admin import drafts
 from incidents.admin.actions import RecoveryActionInline
 from incidents.admin.audience import audience_counts, audience_view, preview_html
 from incidents.admin.exports import export_json, export_markdown
@@ -33,6 +34,7 @@ from incidents.admin.service_admin import (
 from incidents.choices import (
     CLOSED_INCIDENT_STATUSES,
     UNRESOLVED_INCIDENT_STATUSES,
+    DraftState,
     IncidentKind,
     IncidentStatus,
 )
@@ -52,6 +54,8 @@ STATE_FIELDS = (
 
 def update_action_for(incident: Incident) -> str:
     """What the update form does to this incident: post an update, reopen it, or nothing."""
+    if incident.draft_state == DraftState.DISCARDED:
+        return ""  # a discarded draft is kept as it is
     if incident.status in UNRESOLVED_INCIDENT_STATUSES:
         return POST
     if incident.status == IncidentStatus.RESOLVED:
@@ -246,8 +250,8 @@ class IncidentAdmin(TimelineAdmin):
     kind = IncidentKind.INCIDENT
     add_title = _("Declare an incident")
     form = IncidentForm
-    list_display = ("name", "status", "impact", "started_at", "resolved_at")
-    list_filter = (IncidentStatusFilter, "impact", "backfilled")
+    list_display = ("name", "status", "impact", "draft_state", "started_at", "resolved_at")
+    list_filter = ("draft_state", IncidentStatusFilter, "impact", "backfilled")
     search_fields = ("name", "name_ja", "updates__body", "updates__body_ja")
     date_hierarchy = "started_at"
     actions = [export_markdown, export_json]
@@ -255,10 +259,15 @@ class IncidentAdmin(TimelineAdmin):
     def get_inlines(self, request, obj):
         return [RecoveryActionInline] if obj else []
 
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        return rows if drafts.may_see_drafts(request.user) else rows.public()
+
     def get_urls(self):
         preview = self.admin_site.admin_view(audience_view)
         return [
             path("audience/", preview, name="incidents_incident_audience"),
+            *drafts.draft_urls(self),
             *super().get_urls(),
         ]
 
@@ -266,6 +275,8 @@ class IncidentAdmin(TimelineAdmin):
         if obj is not None:
             context["postmortem"] = selectors.postmortem_for_incident(obj)
             context["can_start_postmortem"] = obj.status in CLOSED_INCIDENT_STATUSES
+            context["can_publish"] = obj.is_draft and self.has_change_permission(request, obj)
+            context["received_alerts"] = selectors.incident_alerts(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from incidents import reliability, selectors, services
-from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin
+from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin, ServiceTabularInline
 from incidents.choices import CLOSED_INCIDENT_STATUSES, IncidentKind, PostMortemStatus
 from incidents.models import Incident, PostMortem, PostMortemTimelineEntry
 from incidents.models.postmortems import SECTIONS
@@ -140,17 +140,12 @@ class TimelineEntryForm(ServiceForm):
         )
 
 
-class TimelineEntryInline(admin.TabularInline):
+class TimelineEntryInline(ServiceTabularInline):
     model = PostMortemTimelineEntry
     form = TimelineEntryForm
     fields = ("occurred_at", "text", "text_ja")
     extra = 1
     verbose_name_plural = _("post-mortem timeline (editable; prefilled from the incident)")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
-        return formset
 
     def editable(self, obj) -> bool:
         return obj is not None and not obj.is_published

@@ -1,13 +1,16 @@
 """The admin's write path: forms whose saving is one service call, and the ModelAdmin that uses
-them without ever saving a model itself; plus the read-only admin and a status filter."""
+them without ever saving a model itself, and inlines of such forms; the row a console step acts
+on; plus the read-only admin and a status filter."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -149,6 +152,26 @@ class ServiceModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in queryset:
                 self.delete_model(request, obj)
+
+
+class ServiceTabularInline(admin.TabularInline):
+    """An inline whose rows are ServiceForms: each form is told the member who saves it."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
+        return formset
+
+
+def object_to_change(model_admin: admin.ModelAdmin, request, object_id: str) -> Any:
+    """The row a console step (a button that POSTs) acts on: 404 when the member may not see
+    it, 403 when they may not change it."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None:
+        raise Http404
+    if not model_admin.has_change_permission(request, obj):
+        raise PermissionDenied
+    return obj
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
