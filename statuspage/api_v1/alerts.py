@@ -168,6 +168,7 @@ class DraftStep(ManagementView):
 
     def post(self, request: Request, page_id: str, incident_id: str) -> Response:
         incident = incident_or_404(incident_id)
+        NoBody(data=request.data).is_valid(raise_exception=True)
 
         def write() -> Response:
             self.take_step(incident, request.user)

@@ -128,6 +128,20 @@ def test_a_viewer_may_neither_publish_nor_discard(viewer_api, base, draft):
     assert Notification.objects.count() == 0
 
 
+def test_a_body_is_not_needed_but_a_wrong_one_is_refused(api, base, draft):
+    url = f"{base}/incidents/{draft.public_id}/publish"
+
+    refused = api.post(url, {"incident": "now"}, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {
+        "incident": 'Expected a dictionary of items but got type "str".'
+    }
+    draft.refresh_from_db()
+    assert draft.draft_state == "draft"
+    assert api.post(url, {"incident": {}}, format="json").status_code == 200
+
+
 def test_an_unknown_incident_is_404(api, base):
     response = api.post(f"{base}/incidents/nosuchthing1/publish", {}, format="json")
     assert response.status_code == 404
