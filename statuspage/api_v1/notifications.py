@@ -16,7 +16,7 @@ from notify.choices import Channel, DeliveryState
 from notify.models import Delivery, Notification, SendingSwitch, masked
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
-from statuspage.api_v1.postmortems import incident_or_404
+from statuspage.api_v1.incidents import incident_or_404
 from statuspage.api_v1.schema import (
     IDEMPOTENCY_KEY,
     LIST_PARAMETERS,

@@ -22,6 +22,7 @@ from incidents.representations import PageContext, page_context
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView
 from statuspage.api_v1.errors import Conflict
+from statuspage.api_v1.incidents import incident_or_404
 from statuspage.api_v1.objects import body_of
 from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, errors, text
 from statuspage.api_v1.serializers import Flag, Text
@@ -129,13 +130,6 @@ class PostmortemObject(serializers.Serializer):
     timeline = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField(allow_null=True)), read_only=True
     )
-
-
-def incident_or_404(incident_id: str) -> Incident:
-    try:
-        return selectors.incident_for_management(incident_id)
-    except Incident.DoesNotExist:
-        raise NotFound(f"There is no incident “{incident_id}” on this page.") from None
 
 
 def postmortem_or_404(incident: Incident) -> PostMortem:
