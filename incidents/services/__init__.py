@@ -58,6 +58,7 @@ from incidents.services.postmortems import (
     submit_for_review,
     unpublish_postmortem,
 )
+from incidents.services.update_edits import edit_update_text
 
 __all__ = [
     "add_timeline_entry",
@@ -82,6 +83,7 @@ __all__ = [
     "edit_postmortem",
     "edit_recovery_action",
     "edit_timeline_entry",
+    "edit_update_text",
     "forget_idempotency_keys",
     "mark_action_chased",
     "note_api_key_use",
