@@ -45,6 +45,7 @@ from incidents.selectors.management import (
     groups_for_management,
     incident_for_management,
     incidents_matching,
+    update_of_incident,
     update_template_for,
     update_templates,
 )
@@ -163,6 +164,7 @@ __all__ = [
     "timeline",
     "unresolved_incidents",
     "upcoming_maintenances",
+    "update_of_incident",
     "update_template_for",
     "update_templates",
     "with_timeline",
