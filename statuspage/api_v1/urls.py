@@ -11,6 +11,7 @@ from statuspage.api_v1 import (
     postmortems,
     subscribers,
     templates,
+    updates,
 )
 
 app_name = "api_v1"
@@ -110,4 +111,9 @@ urlpatterns = [
     *route(PAGE + "/subscribers/reactivate", subscribers.BatchReactivate, "subscribers_reactivate"),
     *subscriber_routes(PAGE, scope=""),
     *subscriber_routes(INCIDENT, scope="incident_"),
+    *route(
+        INCIDENT + r"/incident_updates/(?P<incident_update_id>[0-9a-z]+)",
+        updates.IncidentUpdateDetail,
+        "incident_update",
+    ),
 ]
