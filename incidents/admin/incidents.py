@@ -1,5 +1,6 @@
 """The incident screens: declare in one step; then, on one page, rename, post updates (or
-reopen) with the component statuses beside the message, and read the timeline."""
+reopen) with the component statuses beside the message, read the timeline and correct a posted
+update's text (incidents.admin.update_edits)."""
 
 from django import forms
 from django.contrib import admin
@@ -31,6 +32,7 @@ from incidents.admin.service_admin import (
     StatusFilter,
     StrOrPromise,
 )
+from incidents.admin.update_edits import edit_update_view, may_edit_updates
 from incidents.choices import (
     CLOSED_INCIDENT_STATUSES,
     UNRESOLVED_INCIDENT_STATUSES,
@@ -238,7 +240,24 @@ class TimelineAdmin(ServiceModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["timeline"] = selectors.timeline(obj)
+            context["can_edit_updates"] = may_edit_updates(request)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        opts = self.model._meta
+        edit = self.admin_site.admin_view(self.edit_update_view)
+        return [
+            path(
+                "<path:object_id>/updates/<str:update_id>/edit/",
+                edit,
+                name=f"{opts.app_label}_{opts.model_name}_edit_update",
+            ),
+            *super().get_urls(),
+        ]
+
+    def edit_update_view(self, request, object_id: str, update_id: str):
+        """Correct the text of one of this incident's updates (incidents.admin.update_edits)."""
+        return edit_update_view(self, request, object_id, update_id)
 
 
 class IncidentStatusFilter(StatusFilter):

@@ -286,7 +286,8 @@ class ScheduledMaintenance(Incident):
 
 
 class IncidentUpdate(models.Model):
-    """An append-only timeline entry of an incident or maintenance."""
+    """An append-only timeline entry of an incident or maintenance; only its text may be
+    corrected afterwards (the original stays in the audit log)."""
 
     public_id = public_id_field()
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
@@ -300,6 +301,8 @@ class IncidentUpdate(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When its text was last corrected (services.edit_update_text); the public page marks it.
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-display_at", "-id")

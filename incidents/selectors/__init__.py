@@ -58,6 +58,7 @@ from incidents.selectors.management import (
     incident_for_management,
     incident_is_hidden,
     incidents_matching,
+    update_of_incident,
     update_template_for,
     update_templates,
 )
@@ -185,6 +186,7 @@ __all__ = [
     "timeline",
     "unresolved_incidents",
     "upcoming_maintenances",
+    "update_of_incident",
     "update_template_for",
     "update_templates",
     "with_timeline",

@@ -1,10 +1,18 @@
 """Reads of the management API (statuspage.api_v1): every incident and maintenance, searched
-and paged; one component or group by its public id; the templates."""
+and paged; one update of an incident (the console reads it too); one component or group by its
+public id; the templates."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from incidents.choices import DraftState, IncidentKind
-from incidents.models import Component, ComponentGroup, Incident, UpdateTemplate
+from incidents.models import (
+    Component,
+    ComponentGroup,
+    Incident,
+    IncidentUpdate,
+    IncidentUpdateComponent,
+    UpdateTemplate,
+)
 from incidents.selectors.page import on_page, with_timeline
 
 
@@ -41,6 +49,18 @@ def incident_for_management(public_id: str) -> Incident:
     """One incident or maintenance with its timeline; raises Incident.DoesNotExist."""
     rows = Incident.objects.filter(public_id=public_id).select_related("postmortem")
     return with_timeline(rows).get()
+
+
+def update_of_incident(incident: Incident, public_id: str) -> IncidentUpdate:
+    """One update of `incident` (an update of another incident is not found), with its
+    component changes; raises IncidentUpdate.DoesNotExist."""
+    changes = IncidentUpdateComponent.objects.select_related("component__group")
+    rows = IncidentUpdate.objects.filter(incident=incident, public_id=public_id)
+    return (
+        rows.select_related("author")
+        .prefetch_related(Prefetch("affected_components", queryset=changes))
+        .get()
+    )
 
 
 def components_for_management() -> QuerySet[Component]:

@@ -68,6 +68,7 @@ from incidents.services.postmortems import (
     submit_for_review,
     unpublish_postmortem,
 )
+from incidents.services.update_edits import edit_update_text
 
 __all__ = [
     "AlertDelivery",
@@ -100,6 +101,7 @@ __all__ = [
     "edit_postmortem",
     "edit_recovery_action",
     "edit_timeline_entry",
+    "edit_update_text",
     "forget_idempotency_keys",
     "mark_action_chased",
     "note_api_key_use",

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser
@@ -185,3 +186,16 @@ def replay(*, owner: str, key: str, fingerprint: str) -> Response:
     response = Response(claim.response["body"], status=claim.response["status"])
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def twin(handler: Callable, *, summary: str, tags: list[str]) -> Callable:
+    """`handler` under a second HTTP method (PUT as PATCH), documented as the first with its own
+    summary. extend_schema changes the function it is given, so the twin is a function of its
+    own; otherwise the first method's summary would be lost."""
+
+    def method(self, request, *args, **kwargs):
+        return handler(self, request, *args, **kwargs)
+
+    method.__doc__ = handler.__doc__
+    method.kwargs = dict(getattr(handler, "kwargs", {}))  # type: ignore[attr-defined]
+    return extend_schema(summary=summary, tags=tags)(method)

@@ -18,7 +18,7 @@ from incidents.models import Component, ComponentGroup
 from incidents.representations import page_context
 from incidents.uptime import component_segments, window_figures
 from statuspage.api_v1 import examples
-from statuspage.api_v1.base import ManagementView
+from statuspage.api_v1.base import ManagementView, twin
 from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.objects import management_component, management_group
 from statuspage.api_v1.schema import (
@@ -178,7 +178,7 @@ class ComponentDetail(ManagementView):
 
         return self.write(request, edit)
 
-    put = extend_schema(summary="Replace a component (as PATCH)", tags=["components"])(patch)
+    put = twin(patch, summary="Replace a component (as PATCH)", tags=["components"])
 
     @extend_schema(
         tags=["components"],
@@ -358,9 +358,7 @@ class GroupDetail(ManagementView):
 
         return self.write(request, edit)
 
-    put = extend_schema(summary="Replace a component group (as PATCH)", tags=["component groups"])(
-        patch
-    )
+    put = twin(patch, summary="Replace a component group (as PATCH)", tags=["component groups"])
 
     @extend_schema(
         tags=["component groups"],

@@ -429,3 +429,20 @@ HISTOGRAM = {
     },
     "sms": {"active": 90, "unconfirmed": 3, "quarantined": 0, "unsubscribed": 11, "total": 104},
 }
+EDIT_UPDATE_TEXT = request(
+    "Correct a typo in an update",
+    {"incident_update": {"body": "A bad deploy; we are rolling it back now."}},
+)
+EDIT_UPDATE_TEXT_JA = request(
+    "Correct the English and the Japanese text",
+    {
+        "incident_update": {
+            "body": "A bad deploy; we are rolling it back now.",
+            "body_ja": "不具合のあるデプロイを切り戻しています。",
+        }
+    },
+)
+EDITED_UPDATE = UPDATE | {
+    "body": "A bad deploy; we are rolling it back now.",
+    "updated_at": "2026-12-04T17:41:03.210Z",
+}

@@ -19,7 +19,7 @@ from incidents.choices import (
 from incidents.models import Component, Incident
 from incidents.representations import page_context
 from statuspage.api_v1 import examples
-from statuspage.api_v1.base import ManagementView
+from statuspage.api_v1.base import ManagementView, twin
 from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.objects import management_incident
 from statuspage.api_v1.schema import (
@@ -259,7 +259,7 @@ class IncidentDetail(ManagementView):
 
         return self.write(request, change)
 
-    put = extend_schema(summary="Update an incident (as PATCH)", tags=["incidents"])(patch)
+    put = twin(patch, summary="Update an incident (as PATCH)", tags=["incidents"])
 
     @extend_schema(
         tags=["incidents"],

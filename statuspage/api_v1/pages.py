@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from incidents import services
 from incidents.representations import page_context
 from statuspage.api_v1 import examples
-from statuspage.api_v1.base import ManagementView
+from statuspage.api_v1.base import ManagementView, twin
 from statuspage.api_v1.objects import management_page
 from statuspage.api_v1.schema import IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, PageObject
 from statuspage.api_v1.serializers import PageRequest, changes_of, validated
@@ -67,4 +67,4 @@ class PageDetail(ManagementView):
 
         return self.write(request, change)
 
-    put = extend_schema(summary="Update the page (as PATCH)", tags=["pages"])(patch)
+    put = twin(patch, summary="Update the page (as PATCH)", tags=["pages"])

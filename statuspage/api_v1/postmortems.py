@@ -20,7 +20,7 @@ from incidents.models import Incident, PostMortem
 from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.representations import PageContext, page_context
 from statuspage.api_v1 import examples
-from statuspage.api_v1.base import ManagementView
+from statuspage.api_v1.base import ManagementView, twin
 from statuspage.api_v1.errors import Conflict
 from statuspage.api_v1.incidents import incident_or_404
 from statuspage.api_v1.objects import body_of
@@ -205,9 +205,7 @@ class Postmortem(ManagementView):
 
         return self.write(request, write)
 
-    patch = extend_schema(summary="Change the post-mortem's draft (as PUT)", tags=["postmortem"])(
-        put
-    )
+    patch = twin(put, summary="Change the post-mortem's draft (as PUT)", tags=["postmortem"])
 
     @extend_schema(
         tags=["postmortem"],

@@ -13,6 +13,7 @@ from statuspage.api_v1 import (
     postmortems,
     subscribers,
     templates,
+    updates,
 )
 
 app_name = "api_v1"
@@ -125,5 +126,10 @@ urlpatterns = [
         r"^integrations/generic/(?P<token>[0-9A-Za-z_-]+)/?$",
         alerts.GenericWebhook.as_view(),
         name="generic_webhook",
+    ),
+    *route(
+        INCIDENT + r"/incident_updates/(?P<incident_update_id>[0-9a-z]+)",
+        updates.IncidentUpdateDetail,
+        "incident_update",
     ),
 ]

@@ -59,10 +59,11 @@ def feed_time(moment: datetime, zone: tzinfo) -> datetime:
 def history_entry(
     incident: Incident, *, address: PageAddress, zone: tzinfo, language: str
 ) -> HistoryEntry:
-    """One feed entry: published when first announced, updated at its latest update (or the
-    publication of its post-mortem)."""
+    """One feed entry: published when first announced, updated at its latest update, the
+    latest correction of an update's text, or the publication of its post-mortem."""
     updates = list(incident.updates.all())
     shown_at = [update.display_at for update in updates]
+    edited_at = [update.edited_at for update in updates if update.edited_at]
     postmortem = published_postmortem_of(incident)
     if postmortem is not None and postmortem.published_at:
         shown_at.append(postmortem.published_at)
@@ -72,7 +73,7 @@ def history_entry(
         title=xml_safe(selectors.localized(incident, "name", language)),
         link=address.incident_url(incident.public_id),
         published=feed_time(min(shown_at, default=incident.started_at), zone),
-        updated=feed_time(max(shown_at, default=incident.updated_at), zone),
+        updated=feed_time(max(shown_at + edited_at, default=incident.updated_at), zone),
         html=xml_safe(
             entry_html(
                 incident, updates, zone, language, (postmortem, page) if postmortem else None

@@ -12,14 +12,18 @@ link to its page); and, for a maintenance, a first paragraph with its window:
     <var data-var='time'>02:00</var> - <var data-var='time'>04:00</var> JST</strong></p>
 
 Dates, labels and the scheduled-event line stay in Statuspage's English form whatever the
-language, so that tools which read Statuspage feeds read these; the body follows the language.
+language, so that tools which read Statuspage feeds read these; the body follows the language,
+and so does Noroshi's own note closing an update's paragraph when its text was corrected after
+it was posted ("(edited Nov 20, 10:30 JST)", 「（編集済み Nov 20, 10:30 JST）」).
 """
 
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from incidents.choices import IncidentStatus, MaintenanceStatus
 from incidents.models import Incident, IncidentUpdate, PostMortem
@@ -101,12 +105,29 @@ def body_html(body: str) -> tuple[str, str]:
     return "<br><br>".join(inline), html[position:].strip()
 
 
+def edited_html(update: IncidentUpdate, zone: tzinfo, language: str | None) -> str:
+    """ " <small>(edited Nov 20, 10:30 JST)</small>" for an update whose text was corrected,
+    in the body's language, at the end of its paragraph (Statuspage's markup before it is left
+    as tools read it); "" for the others."""
+    if update.edited_at is None:
+        return ""
+    moment = update.edited_at.astimezone(zone)
+    when = f"{MONTHS[moment.month - 1]} {moment.day}, {moment:%H:%M} {zone_name(moment)}"
+    with translation.override(language or translation.get_language()):
+        note = gettext("(edited %(time)s)") % {"time": when}
+    return f" <small>{escape(note)}</small>"
+
+
 def update_html(update: IncidentUpdate, label: str, zone: tzinfo, language: str | None) -> str:
-    """One update: its paragraph (time, label, the body's paragraphs), then any other blocks."""
+    """One update: its paragraph (time, label, the body's paragraphs, the note that its text
+    was edited), then any other blocks."""
     inline, blocks = body_html(localized(update, "body", language))
     text = f" - {inline}" if inline else ""
     moment = moment_html(update.display_at.astimezone(zone))
-    return f"<p><small>{moment}</small><br><strong>{escape(label)}</strong>{text}</p>{blocks}"
+    edited = edited_html(update, zone, language)
+    return (
+        f"<p><small>{moment}</small><br><strong>{escape(label)}</strong>{text}{edited}</p>{blocks}"
+    )
 
 
 def scheduled_event_html(start: datetime, end: datetime, zone: tzinfo) -> str:
