@@ -7,11 +7,10 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from django.utils import timezone
 
-from incidents import selectors
+from incidents import notification_figures, selectors
 from incidents.models import Incident, IncidentUpdate, PostMortem
 from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.reliability import IncidentFigures, incident_figures
-from notify import selectors as notify_selectors
 
 FORMATS = ("markdown", "json")
 
@@ -83,7 +82,7 @@ def postmortem_document(postmortem: PostMortem, figures: IncidentFigures) -> dic
         "reviewed_at": moment(postmortem.reviewed_at),
         "published_at": moment(postmortem.published_at),
         "key_figures": figures_document(figures),
-        "subscribers_notified": notify_selectors.notified_count(postmortem.incident),
+        "subscribers_notified": notification_figures.notified_count(postmortem.incident),
         "timeline": [
             {"occurred_at": moment(e.occurred_at), "text": e.text, "text_ja": e.text_ja}
             for e in postmortem.timeline_entries.all()

@@ -10,9 +10,10 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from incidents import announcements
-        from notify import outbox
+        from incidents import announcements, notification_figures
+        from notify import outbox, selectors
         from notify.email_feedback import on_tracking
 
         announcements.install(outbox)  # what the incidents announce is written to the outbox
+        notification_figures.install(selectors)  # what the console shows of the notifications
         tracking.connect(on_tracking, dispatch_uid="noroshi-email-feedback")

@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from incidents import notification_figures
 from incidents.choices import IncidentStatus
 from incidents.models import Component, Incident
-from notify import selectors as notify_selectors
 
 
 def sends_sms(*, declaring: bool, status: str) -> bool:
@@ -22,7 +22,7 @@ def sends_sms(*, declaring: bool, status: str) -> bool:
 def audience_counts(
     components, *, incident: Incident | None, declaring: bool, status: str
 ) -> dict[str, int]:
-    return notify_selectors.audience_preview(
+    return notification_figures.audience_preview(
         components=components,
         incident=incident,
         sms=sends_sms(declaring=declaring, status=status),

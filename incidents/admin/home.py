@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from django.contrib import admin
 from django.utils import timezone
 
-from incidents import selectors
+from incidents import notification_figures, selectors
 from incidents.admin.drafts import may_see_drafts
 from incidents.models import Incident
-from notify import selectors as notify_selectors
 
 # The template the admin site renders as its index (set in statuspage/urls.py).
 HOME_TEMPLATE = "admin/incidents/console_home.html"
@@ -77,10 +76,10 @@ def home_context(user, *, now: datetime) -> dict:
     if may_view(user, "incidents", "component"):
         context["troubled_components"] = troubled
     if may_view(user, "notify", "sendingswitch"):
-        context["switch"] = notify_selectors.sending_switch_with_changer()
+        context["switch"] = notification_figures.sending_switch()
         context["can_throw_switch"] = user.has_perm("notify.change_sendingswitch")
     if may_view(user, "notify", "delivery"):
-        context["deliveries"] = notify_selectors.watched_delivery_counts()
+        context["deliveries"] = notification_figures.watched_delivery_counts()
     if may_view(user, "incidents", "recoveryaction"):
         today = now.astimezone(selectors.time_zone_of(page)).date()
         context["overdue"] = selectors.overdue_actions_summary(today, limit=OVERDUE_ACTIONS_LISTED)

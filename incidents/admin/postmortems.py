@@ -9,13 +9,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from incidents import reliability, selectors, services
+from incidents import notification_figures, reliability, selectors, services
 from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin, ServiceTabularInline
 from incidents.choices import CLOSED_INCIDENT_STATUSES, IncidentKind, PostMortemStatus
 from incidents.models import Incident, PostMortem, PostMortemTimelineEntry
 from incidents.models.postmortems import SECTIONS
 from incidents.services.postmortems import EDITABLE_POSTMORTEM_FIELDS
-from notify import selectors as notify_selectors
 
 # The workflow steps a save can take, by the post-mortem's status.
 SUBMIT, SIGN_OFF, RETURN, PUBLISH, UNPUBLISH = (
@@ -213,7 +212,7 @@ class PostMortemAdmin(ServiceModelAdmin):
             context.update(
                 incident=incident,
                 figures=reliability.incident_figures(incident, obj),
-                subscribers_notified=notify_selectors.notified_count(incident),
+                subscribers_notified=notification_figures.notified_count(incident),
                 actions=actions,
                 progress=selectors.action_progress(actions),
                 timeline=selectors.timeline(incident),
