@@ -1,6 +1,7 @@
 """The audit trail written beside every service write."""
 
 from django.db import models
+from django.utils import timezone
 
 from incidents.models import AuditEntry
 
@@ -31,3 +32,17 @@ def record_audit(
         else str(getattr(target, "public_id", None) or target.pk),
         summary=summary[:2000],
     )
+
+
+def save_changes(obj: models.Model, changes: dict, *, actor) -> list[str]:
+    """Set the fields of `changes` that differ on `obj`, validate it, save them with a new
+    `updated_at` and audit the edit; the names of the fields changed (none: nothing written)."""
+    changed = [field for field, value in changes.items() if getattr(obj, field) != value]
+    if changed:
+        for field in changed:
+            setattr(obj, field, changes[field])
+        obj.updated_at = timezone.now()  # type: ignore[attr-defined]
+        obj.full_clean()
+        obj.save(update_fields=[*changed, "updated_at"])
+        record_audit(actor=actor, action="edit", target=obj, summary=", ".join(changed))
+    return changed

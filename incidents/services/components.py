@@ -25,7 +25,7 @@ from incidents.models import (
     Incident,
     IncidentUpdate,
 )
-from incidents.services.audit import record_audit, saved_user
+from incidents.services.audit import record_audit, save_changes, saved_user
 
 EDITABLE_COMPONENT_FIELDS = frozenset(
     {
@@ -161,14 +161,7 @@ def edit_component(
     unknown = set(changes) - EDITABLE_COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"edit_component() got unexpected fields: {sorted(unknown)}")
-    changed = [field for field, value in changes.items() if getattr(component, field) != value]
-    if changed:
-        for field in changed:
-            setattr(component, field, changes[field])
-        component.updated_at = timezone.now()
-        component.full_clean()
-        component.save(update_fields=[*changed, "updated_at"])
-        record_audit(actor=actor, action="edit", target=component, summary=", ".join(changed))
+    save_changes(component, changes, actor=actor)
     if status is not None and status != component.status:
         set_component_status(component=component, status=status, source=source, actor=actor)
         record_audit(actor=actor, action="set_status", target=component, summary=status)
@@ -239,14 +232,7 @@ def edit_component_group(*, group: ComponentGroup, actor=None, **changes) -> Com
     unknown = set(changes) - EDITABLE_GROUP_FIELDS
     if unknown:
         raise TypeError(f"edit_component_group() got unexpected fields: {sorted(unknown)}")
-    changed = [field for field, value in changes.items() if getattr(group, field) != value]
-    if changed:
-        for field in changed:
-            setattr(group, field, changes[field])
-        group.updated_at = timezone.now()
-        group.full_clean()
-        group.save(update_fields=[*changed, "updated_at"])
-        record_audit(actor=actor, action="edit", target=group, summary=", ".join(changed))
+    save_changes(group, changes, actor=actor)
     return group
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from incidents.alert_tokens import digest_of, new_token, prefix_of
 from incidents.choices import ComponentStatus
 from incidents.models import AlertIntegration, AlertRule, Component
-from incidents.services.audit import record_audit, saved_user
+from incidents.services.audit import record_audit, save_changes, saved_user
 
 EDITABLE_INTEGRATION_FIELDS = frozenset(
     {"name", "kind", "component_status", "auto_publish_minutes", "enabled"}
@@ -65,14 +65,7 @@ def edit_alert_integration(
 ) -> AlertIntegration:
     """Change an integration's name, kind, component status, auto-publish or enabled flag."""
     check_fields(changes, service="edit_alert_integration")
-    changed = [f for f, value in changes.items() if getattr(integration, f) != value]
-    if changed:
-        for name in changed:
-            setattr(integration, name, changes[name])
-        integration.updated_at = timezone.now()
-        integration.full_clean()
-        integration.save(update_fields=[*changed, "updated_at"])
-        record_audit(actor=actor, action="edit", target=integration, summary=", ".join(changed))
+    save_changes(integration, changes, actor=actor)
     return integration
 
 
