@@ -30,8 +30,27 @@ from notify.models import Delivery, ProcessHeartbeat
 
 logger = logging.getLogger(__name__)
 
-# Set when this process was asked to stop: the sending loop gives back what it has not sent.
-stopping = threading.Event()
+
+class StopFlag:
+    """Set when this process was asked to stop: the sending loop gives back what it has not
+    sent. Set from signal handlers, so it takes no lock: a threading.Event's set() holds a lock
+    that a second signal arriving inside the first handler (SIGTERM from the process group,
+    SIGINT from the main process's warm shutdown, at once) waits on forever."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def clear(self) -> None:
+        self._set = False
+
+    def is_set(self) -> bool:
+        return self._set
+
+
+stopping = StopFlag()
 # Held while this process runs a sending batch: the heartbeat thread gives back the rows this
 # process still holds as `sending` only when it runs none (a batch that failed leaves them).
 sending = threading.RLock()

@@ -38,6 +38,16 @@ class WorkerProcess:
         if self.process.poll() is not None:
             pytest.fail(f"The Celery worker exited with {self.process.returncode}")
 
+    def exit_code(self, timeout: float) -> int:
+        """Wait for the worker to exit on its own; a worker that does not is a failure that
+        shows the end of its log (where it was stuck)."""
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"The worker did not exit within {timeout} s; its log:\n{self.log()[-6000:]}"
+            )
+
 
 def database_url(db: dict) -> str:
     """A DATABASE_URL for the test database the current connection uses."""

@@ -168,7 +168,7 @@ def test_a_worker_stopped_mid_send_finishes_in_flight_and_gives_the_rest_back(
             os.killpg(stopped.process.pid, signal.SIGTERM)
         else:
             stopped.process.send_signal(signal.SIGTERM)
-        assert stopped.process.wait(WAIT) == 0
+        assert stopped.exit_code(WAIT) == 0
         given_back = Delivery.objects.filter(state="pending").count()
         assert 0 < given_back < SUBSCRIBERS
         assert not Delivery.objects.filter(state__in=("sending", "unknown")).exists()
