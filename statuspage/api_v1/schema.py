@@ -15,6 +15,7 @@ from incidents.choices import (
     IncidentStatus,
     MaintenanceStatus,
 )
+from notify.choices import Channel
 
 INCIDENT_STATUS_VALUES = IncidentStatus.values + MaintenanceStatus.values
 IMPACT_VALUES = [*Impact.values, "maintenance"]
@@ -186,6 +187,29 @@ class RelatedEvents(serializers.Serializer):
     incidents = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField()), read_only=True
     )
+
+
+class SubscriberObject(serializers.Serializer):
+    id = text()
+    skip_confirmation_notification = serializers.BooleanField(read_only=True)
+    mode = serializers.ChoiceField(Channel.values, read_only=True)
+    email = text(allow_null=True)
+    endpoint = text(allow_null=True)
+    phone_number = text(allow_null=True)
+    phone_country = text(allow_null=True)
+    display_phone_number = text(allow_null=True)
+    obfuscated_channel_name = text(allow_null=True)
+    workspace_name = text(allow_null=True)
+    quarantined_at = moment(allow_null=True)
+    purge_at = moment(allow_null=True)
+    components = serializers.ListField(child=serializers.CharField(), read_only=True)
+    page_access_user_id = text(allow_null=True)
+    created_at = moment()
+    state = text()
+    language = text()
+    incident_id = text(allow_null=True)
+    confirmed_at = moment(allow_null=True)
+    unsubscribed_at = moment(allow_null=True)
 
 
 class ComponentUptimeObject(serializers.Serializer):

@@ -8,8 +8,6 @@ as after a sign-up on the page (notify.services.subscribe), under the same per-a
 not see personal data (a Viewer) gets addresses masked (notify.masking), and may search them
 by the whole address only."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,16 +18,15 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents import selectors as incident_selectors
-from incidents.models import Component, Incident
+from incidents.models import Incident
 from incidents.representations import page_context
-from notify import abuse, addresses, selectors
+from notify import selectors
 from notify import services as notify_services
-from notify.choices import Channel, ConsentSource
+from notify.choices import Channel
 from notify.masking import may_see_personal_data
 from notify.models import Subscriber
 from statuspage.api_v1 import examples
@@ -43,8 +40,8 @@ from statuspage.api_v1.schema import (
     LIST_PARAMETERS,
     READ_ERRORS,
     WRITE_ERRORS,
+    SubscriberObject,
     errors,
-    text,
 )
 from statuspage.api_v1.serializers import (
     MAX_BATCH,
@@ -55,34 +52,17 @@ from statuspage.api_v1.serializers import (
     SubscriberRequest,
     validated,
 )
+from statuspage.api_v1.subscriber_requests import (
+    add,
+    listed,
+    message_allowance,
+    named_components,
+    named_for_request,
+)
 
 READ = "notify.view_subscriber"
 WRITE = "notify.change_subscriber"
 SUBSCRIBER_PERMISSIONS = {"GET": READ, "POST": WRITE, "DELETE": WRITE}
-# A service's field names, as the request names them (the address is the contact field sent).
-REQUEST_FIELDS = {"components": "component_ids", "language": "language", "__all__": None}
-
-
-class LimitsUnavailable(APIException):
-    """The per-address limits could not be read: nothing is sent while nobody can say whether
-    an address has had its share (they fail closed, as on the subscribe page)."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = abuse.LimitsUnavailable.message
-    wait = abuse.LimitsUnavailable.retry_after
-
-
-@contextmanager
-def message_allowance(channel: str, address: str) -> Iterator[None]:
-    """One unit of the address's limits for a message the body makes owed (429 with
-    Retry-After when its share is spent; given back when the body fails)."""
-    try:
-        with abuse.signup_allowance(ip=None, channel=channel, address=address):
-            yield
-    except abuse.SignupLimited as limited:
-        raise Throttled(wait=limited.retry_after, detail=str(limited.message)) from None
-    except abuse.LimitsUnavailable:
-        raise LimitsUnavailable() from None
 
 
 def subscriber_objects(request: Request, rows) -> list[dict]:
@@ -142,72 +122,6 @@ class SubscriberList(SubscriberView):
             return self.answer(request, subscriber.public_id, code=201 if created else 200)
 
         return self.write(request, create)
-
-
-def listed(query: dict, *, incident: Incident | None, personal: bool):
-    if query.get("type") == "integration_partner":
-        return Subscriber.objects.none()
-    return selectors.subscribers_for_management(
-        state=None if query["state"] == "all" else query["state"],
-        channel=query.get("type"),
-        incident=incident,
-        search=query["q"].strip(),
-        whole_address=not personal,
-        order=query["sort_field"],
-        descending=query["sort_direction"] == "desc",
-    )
-
-
-def named_components(fields: dict, *, incident: Incident | None) -> list[Component]:
-    ids = fields.get("component_ids", [])
-    if ids and incident is not None:
-        raise ValidationError(
-            {"subscriber": {"component_ids": ["A subscriber of one incident follows it whole."]}}
-        )
-    found = incident_selectors.components_by_public_id(ids)
-    missing = [public_id for public_id in ids if public_id not in found]
-    if missing:
-        raise ValidationError(
-            {"subscriber": {"component_ids": [f"There is no component “{missing[0]}”."]}}
-        )
-    return [found[public_id] for public_id in dict.fromkeys(ids)]
-
-
-def add(
-    request: Request, fields: dict, components: list[Component], *, incident: Incident | None
-) -> tuple[Subscriber, bool]:
-    """The subscriber the request asks for, and whether it is new."""
-    common = {
-        "channel": fields["channel"],
-        "language": fields["language"],
-        "components": components,
-        "incident": incident,
-        "ip": abuse.client_ip(request) or None,
-    }
-    if fields["skip_confirmation_notification"]:
-        subscriber = notify_services.subscribe_confirmed(
-            address=fields["address"], actor=request.user, **common
-        )
-        return subscriber, True
-    address = addresses.normalised_address(fields["channel"], fields["address"])
-    known = selectors.has_subscription(channel=fields["channel"], address=address)
-    with message_allowance(fields["channel"], address):
-        subscriber = notify_services.subscribe(
-            address=address, source=ConsentSource.API_UNCONFIRMED, **common
-        )
-    return subscriber, not known
-
-
-def named_for_request(error: DjangoValidationError, contact: str) -> ValidationError:
-    """A service's ValidationError under the names of the request's fields (the address and
-    the channel are the contact field it was sent in)."""
-    if not hasattr(error, "error_dict"):
-        return ValidationError({"subscriber": {"non_field_errors": error.messages}})
-    named: dict[str, list[str]] = {}
-    for name, messages in error.message_dict.items():
-        field = REQUEST_FIELDS.get(name, contact) or "non_field_errors"
-        named.setdefault(field, []).extend(messages)
-    return ValidationError({"subscriber": named})
 
 
 class SubscriberDetail(SubscriberView):
@@ -358,29 +272,6 @@ class SubscriberHistogram(ManagementView):
 # --- the OpenAPI description ----------------------------------------------------------------
 
 TAGS = ["subscribers"]
-
-
-class SubscriberObject(serializers.Serializer):
-    id = text()
-    skip_confirmation_notification = serializers.BooleanField(read_only=True)
-    mode = serializers.ChoiceField(Channel.values, read_only=True)
-    email = text(allow_null=True)
-    endpoint = text(allow_null=True)
-    phone_number = text(allow_null=True)
-    phone_country = text(allow_null=True)
-    display_phone_number = text(allow_null=True)
-    obfuscated_channel_name = text(allow_null=True)
-    workspace_name = text(allow_null=True)
-    quarantined_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    purge_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    components = serializers.ListField(child=serializers.CharField(), read_only=True)
-    page_access_user_id = text(allow_null=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    state = text()
-    language = text()
-    incident_id = text(allow_null=True)
-    confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    unsubscribed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 SUBSCRIBER_OBJECT = SubscriberObject
