@@ -52,8 +52,9 @@ run: $(VENV)/.runtime ## migrate, load the demo, start web + Celery worker + bea
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser: ## install Debian's chromium and CJK fonts for the browser tests, if missing
 	@if [ ! -x "$(CHROMIUM)" ] || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then \
-	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "The browser tests need Debian's chromium and CJK fonts: installing them now with" \
+	       "$${SUDO:+sudo }apt-get install chromium fonts-noto-cjk"; \
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null || { \
 	    echo "Could not install chromium: install it (apt-get install chromium fonts-noto-cjk)" \

@@ -82,7 +82,7 @@ IMPACT_SEVERITY: dict[str, int] = {
 }
 
 # The impact a component status implies: the same mapping as the page roll-up in
-# shared/reference/statuspage-v2.md. Critical is only ever chosen by a person (an override).
+# docs/reference/statuspage-v2.md. Critical is only ever chosen by a person (an override).
 IMPACT_OF_COMPONENT_STATUS: dict[str, str] = {
     ComponentStatus.OPERATIONAL: Impact.NONE,
     ComponentStatus.UNDER_MAINTENANCE: Impact.NONE,

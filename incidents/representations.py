@@ -1,7 +1,7 @@
 """Rows of the incidents domain turned into the exact objects of the Statuspage v2 API, for
 /api/v2 (statuspage.api_v2) and for the webhook and Slack payloads (notify) alike.
 
-Shapes, key sets and enums follow shared/reference/statuspage-v2.md and are pinned by
+Shapes, key sets and enums follow docs/reference/statuspage-v2.md and are pinned by
 docs/api/statuspage-v2.openapi.yaml. Every function here is pure except page_context(), which
 reads the page settings row through incidents.selectors (one query).
 """

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from incidents import services
+from tests.cache_keys import forget_keys, leftover_keys, redis_keys
 from tests.console_client import ConsoleClient
 from tests.factories import ComponentFactory, UserFactory
 
@@ -15,11 +16,12 @@ from tests.factories import ComponentFactory, UserFactory
 def pytest_sessionstart(session):
     """With NOROSHI_REQUIRE_SERVICES set (CI sets it), refuse to run on anything but the real
     PostgreSQL and Redis: an unreachable service is an error, never a silent fall-back."""
-    if os.environ.get("NOROSHI_REQUIRE_SERVICES", "") not in {"1", "true", "yes"}:
-        return
     import django
 
     django.setup()
+    _redis_keys_before.update(redis_keys())
+    if os.environ.get("NOROSHI_REQUIRE_SERVICES", "") not in {"1", "true", "yes"}:
+        return
     engine = settings.DATABASES["default"]["ENGINE"]
     problems = []
     if "postgresql" not in engine:
@@ -54,17 +56,38 @@ def pytest_sessionstart(session):
         )
 
 
+_redis_keys_before: set[bytes] = set()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The suite leaves the Redis database it used as it found it: a key that a run added and
+    kept (a cache entry under no test's prefix, a queue, a broker's bookkeeping) fails it."""
+    left = leftover_keys(_redis_keys_before)
+    if left:
+        shown = ", ".join(sorted(key.decode(errors="replace") for key in left)[:20])
+        session.config.get_terminal_writer().line(
+            f"The tests left {len(left)} keys in Redis ({settings.REDIS_URL}): {shown}", red=True
+        )
+        if session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(settings, tmp_path_factory):
     """A cache key prefix of the test's own: tests share CI's Redis (and the e2e worker's
-    broker), so clearing it would be wrong; a fresh prefix starts each test empty. The file
-    cache (no Redis) gets a folder of the test's own too: a shared one fills up across runs
-    and culls a third of its entries at random (MAX_ENTRIES), under a test that counts hits."""
+    broker), so clearing it would be wrong; a fresh prefix starts each test empty, and what the
+    test wrote under it (or under one made from it: tests.cache_keys) is deleted after it. The
+    file cache (no Redis) gets a folder of the test's own too: a shared one fills up across
+    runs and culls a third of its entries at random (MAX_ENTRIES), under a test that counts
+    hits."""
     caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    prefix = caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
     if caches["default"]["BACKEND"].endswith("FileBasedCache"):
         caches["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
     settings.CACHES = caches
+    yield
+    if caches["default"]["BACKEND"].endswith("RedisCache"):
+        forget_keys(caches["default"]["LOCATION"], prefix)
 
 
 @pytest.fixture(autouse=True)

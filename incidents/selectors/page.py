@@ -53,7 +53,7 @@ class PageStatus:
 def rollup(
     *, component_statuses: Iterable[str], incident_impacts: Iterable[str], maintenance_active: bool
 ) -> PageStatus:
-    """The page indicator from its inputs, as shared/reference/statuspage-v2.md defines it."""
+    """The page indicator from its inputs, as docs/reference/statuspage-v2.md defines it."""
     component_statuses = set(component_statuses)
     impacts = set(incident_impacts) | {IMPACT_OF_COMPONENT_STATUS[s] for s in component_statuses}
     worst = max(impacts, key=IMPACT_SEVERITY.__getitem__, default=Impact.NONE)

@@ -1,6 +1,6 @@
 """`/history.atom` and `/history.rss`: the most recent incidents and maintenance as a feed.
 
-The shapes are Atlassian Statuspage's (shared/reference/statuspage-v2.md, "History feeds"): feed
+The shapes are Atlassian Statuspage's (docs/reference/statuspage-v2.md, "History feeds"): feed
 id `tag:{host},2005:/history`, entry ids `tag:{host},2005:Incident/{id}`, links to
 `{page}/incidents/{id}`, and the HTML of statuspage.feeds.history_html. Times are in the page's
 time zone. Both views are cached whole by @public_response.

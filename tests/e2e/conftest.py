@@ -2,6 +2,7 @@
 database, stopped (SIGTERM, then SIGKILL of its whole process group) whatever happens."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from kombu import Connection, Exchange, Queue
 
 from notify.models import Delivery, Notification
 from statuspage.celery import app
+from tests.cache_keys import derived_prefix
 from tests.smtp_sink import SmtpSink
 
 READY_TIMEOUT = 30
@@ -76,6 +78,7 @@ def worker_environment(var_dir: Path, queue: str, extra: dict[str, str]) -> dict
         "NOROSHI_VAR_DIR": str(var_dir),
         "NOROSHI_MAINTENANCE_CHECK_SECONDS": "1",
         "NOROSHI_E2E_QUEUE": queue,
+        "CACHE_KEY_PREFIX": derived_prefix("worker"),  # forgotten with the test's own
         "PYTHONUNBUFFERED": "1",
     }
     # The filesystem broker lives in the worker's own var/; Redis is shared, hence the queue.
@@ -151,6 +154,20 @@ def forget_queue(queue: str) -> None:
         )
         bound.declare()
         bound.delete()
+    forget_unacked(queue)
+
+
+def forget_unacked(queue: str) -> None:
+    """Drop the queue's messages that a killed worker left unacknowledged: kombu's Redis
+    transport keeps them, for redelivery, in a hash of [message, exchange, routing key] and an
+    index of delivery times shared by every queue of the database."""
+    import redis
+
+    with redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=5) as server:
+        left = [tag for tag, entry in server.hscan_iter("unacked") if json.loads(entry)[2] == queue]
+        if left:
+            server.hdel("unacked", *left)
+            server.zrem("unacked_index", *left)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

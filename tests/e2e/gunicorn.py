@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.cache_keys import derived_prefix
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -37,7 +39,7 @@ class Gunicorn:
     def __init__(self, tmp_path: Path, database: str, env: dict[str, str] | None = None):
         self.port = free_port()
         self.log = tmp_path / f"gunicorn-{self.port}.log"
-        self.cache_prefix = f"e2e-{uuid.uuid4().hex[:12]}"  # an empty cache per server
+        self.cache_prefix = derived_prefix(f"server-{uuid.uuid4().hex[:8]}")  # empty, per server
         env = {
             **os.environ,
             "DATABASE_URL": database,

@@ -7,3 +7,6 @@ import os
 from statuspage.settings import *  # noqa: F403
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ["NOROSHI_E2E_QUEUE"]
+# No remote control: nothing here uses it, and its mailbox would leave its bindings in the
+# Redis database the tests use (tests.cache_keys: the suite leaves it as it found it).
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False

@@ -1,4 +1,4 @@
-"""Impact and the page roll-up, per shared/reference/statuspage-v2.md."""
+"""Impact and the page roll-up, per docs/reference/statuspage-v2.md."""
 
 import pytest
 

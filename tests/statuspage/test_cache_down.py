@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from incidents import services, tasks
 from incidents.changes import forget_recent_stamp, page_changed_at
 from statuspage.public_cache import CACHE_CONTROL
+from tests.cache_keys import derived_prefix
 from tests.e2e.redis_proxy import RedisProxy
 from tests.statuspage.public_stage import public_stage
 
@@ -28,7 +29,7 @@ class RedisOutage:
         self.redis = RedisProxy()
 
     def caches(self) -> dict:
-        return self.redis.caches(f"test-{uuid.uuid4().hex[:12]}")
+        return self.redis.caches(derived_prefix(f"proxy-{uuid.uuid4().hex[:8]}"))
 
     def down(self) -> None:
         getattr(self.redis.proxy, self.mode)()
