@@ -71,10 +71,8 @@ class Fields:
     def text_or_none(self, key: str, *, choices=None) -> str | None:
         return None if self.raw(key) is None else self.text(key, choices=choices)
 
-    def time(self, key: str, *, null: bool = False) -> datetime | None:
+    def time(self, key: str) -> datetime:
         value = self.raw(key)
-        if value is None and null:
-            return None
         try:
             moment = datetime.fromisoformat(value)
         except (TypeError, ValueError):
@@ -82,6 +80,9 @@ class Fields:
         if moment.tzinfo is None:
             raise self.fail(key, f"“{value}” has no time zone (write it in UTC, with Z).")
         return moment
+
+    def time_or_none(self, key: str) -> datetime | None:
+        return None if self.raw(key) is None else self.time(key)
 
     def day(self, key: str) -> date | None:
         value = self.raw(key)
@@ -98,13 +99,14 @@ class Fields:
             raise self.fail(key, "expected true or false.")
         return value
 
-    def number(self, key: str, *, null: bool = False) -> int | None:
+    def number(self, key: str) -> int:
         value = self.raw(key)
-        if value is None and null:
-            return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.fail(key, "expected a whole number, 0 or more.")
         return value
+
+    def number_or_none(self, key: str) -> int | None:
+        return None if self.raw(key) is None else self.number(key)
 
     def rows(self, key: str) -> list["Fields"]:
         value = self.raw(key)
@@ -123,13 +125,13 @@ class Fields:
         field = model._meta.get_field(name)
         assert isinstance(field, models.Field)  # the names listed are the model's own fields
         if isinstance(field, models.DateTimeField):
-            return self.time(name, null=field.null)
+            return self.time_or_none(name) if field.null else self.time(name)
         if isinstance(field, models.DateField):
             return self.day(name)
         if isinstance(field, models.BooleanField):
             return self.flag(name)
         if isinstance(field, models.IntegerField):
-            return self.number(name, null=field.null)
+            return self.number_or_none(name) if field.null else self.number(name)
         choices = [value for value, _label in field.choices] if field.choices else None
         if choices is not None and field.blank:
             choices.append("")

@@ -200,7 +200,7 @@ class PageReader:
         self.counts["postmortems"] = len(postmortems)
 
     def change_at(self, entry: Fields) -> ComponentStatusChange | None:
-        index = entry.number("status_change", null=True)
+        index = entry.number_or_none("status_change")
         if index is None:
             return None
         if index >= len(self.changes):
