@@ -7,7 +7,7 @@ brought over from Atlassian Statuspage through its public /api/v2 JSON.
 - Other apps add their part through document.install_section (notify: its subscribers with
   their consent records), as they fill incidents.announcements: incidents imports no app above
   it.
-- statuspage_read.py / statuspage.py: the importer of a Statuspage page's JSON.
+- statuspage_files.py / statuspage_import.py: the importer of a Statuspage page's JSON.
 
 docs/operations.md ("Moving house") describes the format and the commands.
 """

@@ -76,7 +76,7 @@ class PageReader:
         return table[public_id]
 
     def load_page(self) -> None:
-        page_values = values(PageSettings, Fields(self.top.raw("page"), "page"))
+        page_values = values(PageSettings, Fields(self.top.raw("page"), "document.page"))
         PageSettings.objects.update_or_create(id=1, defaults=page_values)
 
     def load_groups(self) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.portable import PortableError
-from incidents.portable.statuspage import import_statuspage
-from incidents.portable.statuspage_read import read_files
+from incidents.portable.statuspage_files import read_files
+from incidents.portable.statuspage_import import import_statuspage
 
 
 class Command(BaseCommand):

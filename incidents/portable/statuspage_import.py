@@ -1,5 +1,5 @@
 """Bring a page over from Atlassian Statuspage, from its public /api/v2 JSON
-(incidents/portable/statuspage_read.py reads it): components and groups with their statuses and
+(incidents/portable/statuspage_files.py reads it): components and groups with their statuses and
 positions, incidents and maintenance with every update, the components each update changed,
 and the status history those changes make.
 
@@ -36,7 +36,7 @@ from incidents.models import (
     validate_time_zone,
 )
 from incidents.portable.document import PortableError
-from incidents.portable.statuspage_read import SpComponent, SpIncident, SpPage, SpUpdate
+from incidents.portable.statuspage_files import SpComponent, SpIncident, SpPage, SpUpdate
 from incidents.services.audit import record_audit
 
 
