@@ -15,6 +15,7 @@ from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.reliability import duration_text
 from incidents.rendering import render_markdown
+from incidents.uptime import percentage_text
 from statuspage.languages import with_language
 from statuspage.page_frame import utc_offset
 from statuspage.views.context import page_time_text
@@ -40,6 +41,13 @@ def markdown(text: str) -> SafeString:
 def duration(delta: timedelta | None) -> str:
     """A duration in hours and minutes ("1 h 20 min"), in the active language."""
     return duration_text(delta)
+
+
+@register.filter
+def uptime_percent(value: float) -> str:
+    """An uptime percentage as the page prints it: two places, cut and never rounded up to
+    100.00 (incidents.uptime.percentage_text)."""
+    return percentage_text(value)
 
 
 @register.filter

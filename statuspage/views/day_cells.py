@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.models import Component
-from incidents.uptime import UptimeDay, date_range, uptime_for_components
+from incidents.uptime import UptimeDay, date_range, uptime_for_components, uptime_percentage
 from statuspage.views.context import day_start
 
 NO_DATA = "none"
@@ -157,7 +157,4 @@ def month_calendars(bar: UptimeBar, months: list[date]) -> list[MonthCalendar]:
 
 def percentage_of(cells: list[DayCell]) -> float | None:
     observed = sum(cell.day.observed_seconds for cell in cells)
-    if not observed:
-        return None
-    down = sum(cell.day.downtime_seconds for cell in cells)
-    return round(100 * (observed - down) / observed, 2)
+    return uptime_percentage(observed, sum(cell.day.downtime_seconds for cell in cells))

@@ -204,7 +204,7 @@ def test_reliability_report_per_component_and_month(incident, components):
     # March 1st to the 15th at 15:00: 14 days 15 hours = 21,060 minutes observed; API was down
     # 38 minutes and partly down 12 (weighted 0.3).
     assert rows == {
-        "API": (1, 38, 12, round(100 * (21060 - 38 - 0.3 * 12) / 21060, 2), 80),
+        "API": (1, 38, 12, pytest.approx(100 * (21060 - 38 - 0.3 * 12) / 21060), 80),
         "Web": (1, 0, 0, 100.0, 80),
         "Database": (0, 0, 0, 100.0, None),
     }
