@@ -1,6 +1,7 @@
 """Template helpers of the public pages: translated content, Markdown, times in the page's zone,
 status words and internal links that keep the chosen language."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import urlencode
@@ -74,11 +75,32 @@ def page_time(context, moment: datetime | None) -> SafeString | str:
     )
 
 
+@dataclass(frozen=True)
+class FoldedTimeline:
+    """A timeline, newest first, in three parts: those in view before and after the fold."""
+
+    newest: list
+    folded: list
+    oldest: list
+
+
+@register.filter
+def folded(updates, shown: int | str) -> FoldedTimeline:
+    """`updates` (newest first) with all but the newest and the oldest folded away when there
+    are more than `shown` (0: none folded): a long outage's twenty updates would bury the
+    next incident, while its first and last words say what happened."""
+    updates, shown = list(updates), int(shown or 0)
+    if not shown or len(updates) <= shown:
+        return FoldedTimeline(updates, [], [])
+    return FoldedTimeline(updates[:1], updates[1:-1], updates[-1:])
+
+
 @register.simple_tag(takes_context=True)
 def public_url(context, name: str, *args, **query) -> str:
     """reverse(`name`) with the query parameters given, and ?lang= when the visitor chose it."""
     url = reverse(name, args=args)
-    params = {key: value for key, value in query.items() if value is not None}
+    # None or "" leaves a parameter out (a template's `component.public_id` of no component).
+    params = {key: value for key, value in query.items() if value not in (None, "")}
     if params:
         url = f"{url}?{urlencode(params)}"
     request = context.get("request")

@@ -79,6 +79,7 @@ def minutes_text(status: str, minutes: int) -> str:
 class UptimeBar:
     cells: list[DayCell]
     uptime_percentage: float | None
+    component_public_id: str = ""  # for the links of days to their incidents
 
 
 def incident_rows(component_ids: list[int], *, first_day: date, tz: zoneinfo.ZoneInfo, now):
@@ -122,10 +123,12 @@ def uptime_bars(
         rows = incident_rows([c.pk for c in components], first_day=first_day, tz=tz, now=now)
     uptimes = uptime_for_components(components, days=days, now=now, time_zone=tz.key)
     related = incidents_by_component_day(rows, first_day=first_day, tz=tz, now=now)
+    public_ids = {c.pk: c.public_id for c in components}
     return {
         pk: UptimeBar(
             cells=[DayCell(day, related.get((pk, day.date), [])) for day in uptime.days],
             uptime_percentage=uptime.uptime_percentage,
+            component_public_id=public_ids[pk],
         )
         for pk, uptime in uptimes.items()
     }
