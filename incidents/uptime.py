@@ -11,8 +11,10 @@ data and are left out of the percentage.
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from incidents import selectors
 from incidents.choices import COMPONENT_STATUS_SEVERITY, ComponentStatus
@@ -52,10 +54,29 @@ class ComponentUptime:
 
 
 def uptime_percentage(observed_seconds: float, downtime_seconds: float) -> float | None:
-    """Weighted uptime in percent, two decimals (None when nothing was observed)."""
+    """Weighted uptime in percent, unrounded (None when nothing was observed): whatever shows
+    it cuts it with shown_percentage()."""
     if not observed_seconds:
         return None
-    return round(100 * (observed_seconds - downtime_seconds) / observed_seconds, 2)
+    return 100 * (observed_seconds - downtime_seconds) / observed_seconds
+
+
+PERCENT_DECIMALS = 2
+
+
+def shown_percentage(value: float, decimals: int = PERCENT_DECIMALS) -> float:
+    """`value` cut to `decimals` places, never rounded up: a 3-minute outage in 90 days is
+    99.997 %, which rounding would print as 100.00 % beside a red day. Cutting never
+    overstates uptime, and only a period without any downtime reads 100.00."""
+    step = Decimal(1).scaleb(-decimals)
+    # repr() is the float's shortest exact spelling: 99.99 stays 99.99, not 99.98999….
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_DOWN))
+
+
+def percentage_text(value: float, decimals: int = PERCENT_DECIMALS) -> str:
+    """`value` as the pages print it: cut (shown_percentage), with `decimals` places in the
+    active language's number format ("99.99")."""
+    return number_format(shown_percentage(value, decimals), decimals)
 
 
 def uptime_by_day(component: Component, *, days: int = DEFAULT_DAYS, now: datetime | None = None):

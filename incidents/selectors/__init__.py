@@ -1,18 +1,19 @@
 """Reads of the incidents domain, one module per topic; import them from here.
 
-page_settings.py: the page settings row, its time zone, the newest change of anything shown
-(and the newest audited write or status change, which the page stamp must be past).
-page.py: the status roll-up, components, incidents and maintenance with their timelines.
-console.py: what the console's home shows (open incidents with the time of their last update,
-maintenance due, components not operational, overdue actions). postmortems.py: post-mortems
-with their timelines. actions.py: recovery actions and their progress. idempotency.py: the
-keys that make a write happen once. uptime.py: the status history the uptime figures are
-computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability
-report (incidents/reliability.py). export.py: one incident with everything its export shows
-(incidents/export.py). management.py: what the management API
-(statuspage.api_v1) lists and looks up by public id. api_keys.py: the management API's keys.
-alerts.py: alerts in (the integration a token names, the alerts firing and the components they
-hold, the drafts due to publish).
+page_settings.py: the page settings row, its time zone, the newest change of anything shown (and
+the newest audited write or status change, which the page stamp must be past). page.py: the
+status roll-up, components, incidents and maintenance with their timelines. history.py: the
+history page's incidents, by start or by the time they were open, of the page or of one
+component. console.py: what the console's home shows (open incidents with the time of their last
+update, maintenance due, components not operational, overdue actions). postmortems.py: post-
+mortems with their timelines. actions.py: recovery actions and their progress. idempotency.py:
+the keys that make a write happen once. uptime.py: the status history the uptime figures are
+computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability report
+(incidents/reliability.py). export.py: one incident with everything its export shows
+(incidents/export.py). management.py: what the management API (statuspage.api_v1) lists and
+looks up by public id. api_keys.py: the management API's keys. alerts.py: alerts in (the
+integration a token names, the alerts firing and the components they hold, the drafts due to
+publish).
 """
 
 from incidents.selectors.actions import (
@@ -46,6 +47,11 @@ from incidents.selectors.console import (
     overdue_actions_summary,
 )
 from incidents.selectors.export import incident_for_export
+from incidents.selectors.history import (
+    first_incident_start,
+    history_between,
+    history_open_between,
+)
 from incidents.selectors.idempotency import idempotency_key
 from incidents.selectors.management import (
     all_maintenances,
@@ -74,8 +80,6 @@ from incidents.selectors.page import (
     component_or_group,
     component_with_group,
     components_in_order,
-    first_incident_start,
-    history_between,
     incident_by_public_id,
     incidents_touching,
     localized,
@@ -107,7 +111,7 @@ from incidents.selectors.postmortems import (
     published_postmortem,
 )
 from incidents.selectors.reliability import incidents_started_since
-from incidents.selectors.uptime import status_changes, statuses_before
+from incidents.selectors.uptime import first_status_change_at, status_changes, statuses_before
 
 __all__ = [
     "INDICATOR_DESCRIPTIONS",
@@ -139,11 +143,13 @@ __all__ = [
     "console_page_status",
     "firing_alerts",
     "first_incident_start",
+    "first_status_change_at",
     "group_by_public_id",
     "group_for_management",
     "group_is_firing",
     "groups_for_management",
     "history_between",
+    "history_open_between",
     "idempotency_key",
     "in_kind_order",
     "incident_actions",

@@ -292,23 +292,6 @@ def resolved_incidents_since(since: datetime) -> QuerySet[Incident]:
     ).order_by("-started_at", "-id")
 
 
-def history_between(start: datetime, end: datetime) -> QuerySet[Incident]:
-    """Incidents and maintenance that started in [start, end), newest first, with timelines
-    and post-mortems."""
-    rows = Incident.objects.public().filter(started_at__gte=start, started_at__lt=end)
-    return with_timeline(rows.select_related("postmortem")).order_by("-started_at", "-id")
-
-
-def first_incident_start() -> datetime | None:
-    """When the oldest incident or maintenance started (where history paging stops)."""
-    return (
-        Incident.objects.public()
-        .order_by("started_at")
-        .values_list("started_at", flat=True)
-        .first()
-    )
-
-
 def recent_history(*, limit: int) -> QuerySet[Incident]:
     """Incidents and maintenance, newest start first, with their timelines and post-mortems
     (the feeds)."""

@@ -32,3 +32,13 @@ def status_changes(
         .order_by("created_at", "id")
         .values_list("component_id", "created_at", "new_status")
     )
+
+
+def first_status_change_at(component_id: int) -> datetime | None:
+    """When the component's status history starts (where its uptime calendars stop)."""
+    return (
+        ComponentStatusChange.objects.filter(component_id=component_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -2,7 +2,8 @@
 component changes it made), and one per other status change of its components while the
 impact lasted (a monitor that flipped a component before anyone declared anything, another
 incident, a maintenance). Entries are written in English and, where the source has Japanese
-text, in Japanese."""
+text, in Japanese; each part of a Japanese entry (status, components, body) falls back to English
+on its own when it has no Japanese text."""
 
 from datetime import datetime
 
@@ -39,8 +40,12 @@ def change_line(component, old: str, new: str, language: str) -> str:
 
 
 def update_text(update: IncidentUpdate, language: str) -> str:
-    """ "**Identified** — body", then a list of the component changes the update made."""
-    body = update.body_ja if language == "ja" else update.body
+    """ "**Identified** — body", then a list of the component changes the update made.
+
+    Each part falls back on its own, as the incident page does: an update without a Japanese
+    body still gets Japanese labels and component names around its English body, rather
+    than an empty entry that the page would show wholly in English."""
+    body = (update.body_ja if language == "ja" else "") or update.body
     if not body:
         return ""
     text = f"**{label(IncidentStatus, update.status, language)}** — {body}"

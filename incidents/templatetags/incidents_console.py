@@ -6,6 +6,7 @@ from django import template
 
 from incidents.reliability import duration_text
 from incidents.rendering import render_markdown
+from incidents.uptime import percentage_text
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def duration(delta: timedelta | None) -> str:
 def markdown(text: str):
     """Sanitised HTML of Markdown `text` (incidents.rendering)."""
     return render_markdown(text)
+
+
+@register.filter
+def uptime_percent(value: float) -> str:
+    """An uptime percentage, two places, cut and never rounded up to 100.00."""
+    return percentage_text(value)

@@ -16,7 +16,7 @@ from incidents import selectors, services
 from incidents.choices import StatusChangeSource
 from incidents.models import Component, ComponentGroup
 from incidents.representations import page_context
-from incidents.uptime import component_segments, window_figures
+from incidents.uptime import component_segments, shown_percentage, window_figures
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView, twin
 from statuspage.api_v1.errors import Conflict
@@ -276,7 +276,7 @@ def uptime_object(
         "name": subject.name,
         "range_start": ctx.time(start),
         "range_end": ctx.time(end),
-        "uptime_percentage": None if percentage is None else round(percentage, 4),
+        "uptime_percentage": None if percentage is None else shown_percentage(percentage, 4),
         "major_outage": max((f.major_outage_minutes * 60 for f in figures), default=0),
         "partial_outage": max((f.partial_outage_minutes * 60 for f in figures), default=0),
         "warnings": [] if percentage is not None else ["No status history in this window."],

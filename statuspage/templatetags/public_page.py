@@ -1,6 +1,7 @@
 """Template helpers of the public pages: translated content, Markdown, times in the page's zone,
 status words and internal links that keep the chosen language."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.reliability import duration_text
 from incidents.rendering import render_markdown
+from incidents.uptime import percentage_text
 from statuspage.languages import with_language
 from statuspage.page_frame import utc_offset
 from statuspage.views.context import page_time_text
@@ -43,6 +45,13 @@ def duration(delta: timedelta | None) -> str:
 
 
 @register.filter
+def uptime_percent(value: float) -> str:
+    """An uptime percentage as the page prints it: two places, cut and never rounded up to
+    100.00 (incidents.uptime.percentage_text)."""
+    return percentage_text(value)
+
+
+@register.filter
 def component_status_label(value: str) -> str:
     """The words for a component status value, in the active language."""
     try:
@@ -66,11 +75,32 @@ def page_time(context, moment: datetime | None) -> SafeString | str:
     )
 
 
+@dataclass(frozen=True)
+class FoldedTimeline:
+    """A timeline, newest first, in three parts: those in view before and after the fold."""
+
+    newest: list
+    folded: list
+    oldest: list
+
+
+@register.filter
+def folded(updates, shown: int | str) -> FoldedTimeline:
+    """`updates` (newest first) with all but the newest and the oldest folded away when there
+    are more than `shown` (0: none folded): a long outage's twenty updates would bury the
+    next incident, while its first and last words say what happened."""
+    updates, shown = list(updates), int(shown or 0)
+    if not shown or len(updates) <= shown:
+        return FoldedTimeline(updates, [], [])
+    return FoldedTimeline(updates[:1], updates[1:-1], updates[-1:])
+
+
 @register.simple_tag(takes_context=True)
 def public_url(context, name: str, *args, **query) -> str:
     """reverse(`name`) with the query parameters given, and ?lang= when the visitor chose it."""
     url = reverse(name, args=args)
-    params = {key: value for key, value in query.items() if value is not None}
+    # None or "" leaves a parameter out (a template's `component.public_id` of no component).
+    params = {key: value for key, value in query.items() if value not in (None, "")}
     if params:
         url = f"{url}?{urlencode(params)}"
     request = context.get("request")

@@ -2,7 +2,7 @@
 roll-up banner's wording, times in the page's zone, and day and month arithmetic."""
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,8 +43,3 @@ def month_shift(first: date, months: int) -> date:
     """The first day of the month `months` after (or before, when negative) `first`'s month."""
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def days_back(today: date, count: int) -> list[date]:
-    """`count` days ending with `today`, newest first."""
-    return [today - timedelta(days=n) for n in range(count)]

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.models import Component
-from incidents.uptime import UptimeDay, date_range, uptime_for_components
+from incidents.uptime import UptimeDay, date_range, uptime_for_components, uptime_percentage
 from statuspage.views.context import day_start
 
 NO_DATA = "none"
@@ -79,6 +79,7 @@ def minutes_text(status: str, minutes: int) -> str:
 class UptimeBar:
     cells: list[DayCell]
     uptime_percentage: float | None
+    component_public_id: str = ""  # for the links of days to their incidents
 
 
 def incident_rows(component_ids: list[int], *, first_day: date, tz: zoneinfo.ZoneInfo, now):
@@ -122,10 +123,12 @@ def uptime_bars(
         rows = incident_rows([c.pk for c in components], first_day=first_day, tz=tz, now=now)
     uptimes = uptime_for_components(components, days=days, now=now, time_zone=tz.key)
     related = incidents_by_component_day(rows, first_day=first_day, tz=tz, now=now)
+    public_ids = {c.pk: c.public_id for c in components}
     return {
         pk: UptimeBar(
             cells=[DayCell(day, related.get((pk, day.date), [])) for day in uptime.days],
             uptime_percentage=uptime.uptime_percentage,
+            component_public_id=public_ids[pk],
         )
         for pk, uptime in uptimes.items()
     }
@@ -157,7 +160,4 @@ def month_calendars(bar: UptimeBar, months: list[date]) -> list[MonthCalendar]:
 
 def percentage_of(cells: list[DayCell]) -> float | None:
     observed = sum(cell.day.observed_seconds for cell in cells)
-    if not observed:
-        return None
-    down = sum(cell.day.downtime_seconds for cell in cells)
-    return round(100 * (observed - down) / observed, 2)
+    return uptime_percentage(observed, sum(cell.day.downtime_seconds for cell in cells))

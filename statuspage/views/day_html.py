@@ -5,7 +5,9 @@ tip on the uptime calendars (the day_tip template tag)."""
 import functools
 from datetime import date
 from html import escape  # the plain function: Django's lazy-aware one costs 4x in hot loops
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -54,15 +56,33 @@ def uptime_cells(bar: UptimeBar, language: str) -> SafeString:
     cells on a page of nine components), so built with plain strings — every dynamic part
     escaped — and kept small: each cell names itself with its words in `aria-label`, which
     the style sheet also shows as the cell's tooltip on hover and focus. The last day is the
-    bar's one Tab stop; uptime-bar.js moves between days with the arrow keys. The overview
-    keeps the result (statuspage.views.bar_cache)."""
+    bar's one Tab stop; uptime-bar.js moves between days with the arrow keys. A day with
+    incidents holds a link to them (day_link). The overview keeps the result
+    (statuspage.views.bar_cache)."""
     last = len(bar.cells) - 1
     cells = [
         f"<li{STATUS_CLASS.get(cell.status, '')}{TAB_STOP if n == last else ''}"
-        f' aria-label="{cell_label(cell, language)}"></li>'
+        f' aria-label="{cell_label(cell, language)}">'
+        f"{day_link(bar, cell, language) if cell.incidents else ''}</li>"
         for n, cell in enumerate(bar.cells)
     ]
     return mark_safe("\n".join(cells))
+
+
+def day_history_url(public_id: str, day: date, language: str) -> str:
+    """The history of one component's day (statuspage.views.history). The language is always
+    named: a bar is kept per language, not per way the visitor chose it."""
+    query = urlencode({"component": public_id, "day": day.isoformat(), "lang": language})
+    return f"{reverse('public:history')}?{query}"
+
+
+def day_link(bar: UptimeBar, cell: DayCell, language: str) -> str:
+    """A link covering a bar's day to that day's incidents: a click follows it, and Enter on
+    the focused day does too (uptime-bar.js). It is out of the Tab order, as the day itself is
+    the bar's stop and already says what the day held."""
+    url = escape(day_history_url(bar.component_public_id, cell.day.date, language))
+    label = escape(_("The incidents of %(date)s") % {"date": day_label(cell.day.date, language)})
+    return f'<a href="{url}" tabindex="-1" aria-label="{label}"></a>'
 
 
 # A bar's day carries a class only when it was not operational (the style sheet's default):

@@ -1,23 +1,24 @@
 """The overview page `/`: the roll-up, what is happening now, the components with their 90-day
-bars, planned work and the last seven days."""
+bars, planned work and the last seven days (grouped by day as statuspage.views.day_groups
+says)."""
 
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
 from incidents import selectors
-from incidents.choices import ComponentStatus, MaintenanceStatus
-from incidents.models import Component, ComponentGroup, Incident
+from incidents.choices import ComponentStatus
+from incidents.models import Component, ComponentGroup
 from incidents.uptime import DEFAULT_DAYS
 from statuspage.page_frame import public_context
 from statuspage.public_cache import public_response
 from statuspage.views.bar_cache import RenderedBar, rendered_bars
-from statuspage.views.context import BANNER_TEXT, day_start, days_back
+from statuspage.views.context import BANNER_TEXT, day_start
+from statuspage.views.day_groups import SPARE_DAYS, day_groups
 
 PAST_DAYS = 7
 
@@ -39,12 +40,6 @@ class EntryView:
     @property
     def is_open(self) -> bool:
         return self.status != ComponentStatus.OPERATIONAL
-
-
-@dataclass(frozen=True)
-class PastDay:
-    day: date
-    incidents: list[Incident]
 
 
 def is_shown(component: Component) -> bool:
@@ -71,16 +66,6 @@ def component_entries(
     ]
 
 
-def past_days(started: list[Incident], *, today: date, tz: zoneinfo.ZoneInfo) -> list[PastDay]:
-    """The last PAST_DAYS days of the page's zone, newest first, each with what started on it
-    (`started`: what started in those days, newest first)."""
-    by_day: dict[date, list[Incident]] = defaultdict(list)
-    for incident in started:
-        if incident.status != MaintenanceStatus.SCHEDULED:
-            by_day[incident.started_at.astimezone(tz).date()].append(incident)
-    return [PastDay(day, by_day.get(day, [])) for day in days_back(today, PAST_DAYS)]
-
-
 @public_response
 def overview(request: HttpRequest) -> HttpResponse:
     context = public_context(request, selectors.page_settings(), section="overview")
@@ -88,7 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = context["today"]
     entries = selectors.components_in_order()
     listed = selectors.overview_incidents(
-        started_since=day_start(today - timedelta(days=PAST_DAYS - 1), tz),
+        started_since=day_start(today - timedelta(days=PAST_DAYS - 1 + SPARE_DAYS), tz),
         until=day_start(today + timedelta(days=1), tz),
     )
     # The roll-up of what this page shows, without reading it all again (selectors.page_status).
@@ -100,6 +85,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         active_maintenances=listed.active_maintenances,
         entries=component_entries(entries, tz=tz, now=now),
         upcoming_maintenances=listed.upcoming_maintenances,
-        past_days=past_days(listed.started_recently, today=today, tz=tz),
+        past_days=day_groups(listed.started_recently, today=today, days=PAST_DAYS, tz=tz),
     )
     return render(request, "statuspage/overview.html", context)

@@ -125,6 +125,8 @@ def test_customer_impact_is_counted_per_component_from_the_start_of_the_impact(i
 
 
 def test_the_timeline_is_prefilled_from_updates_and_other_status_changes(incident):
+    # The updates have no Japanese bodies: their Japanese entries keep the Japanese labels and
+    # component statuses around the English body (each part falls back on its own).
     postmortem = services.start_postmortem(incident=incident)
 
     entries = [
@@ -143,20 +145,22 @@ def test_the_timeline_is_prefilled_from_updates_and_other_status_changes(inciden
             "**Investigating** — API errors.\n\n"
             "- API: Partial outage → Major outage\n"
             "- Web: Operational → Degraded performance",
-            "",
+            "**調査中** — API errors.\n\n"
+            "- API: 部分的な障害 → 重大な障害\n"
+            "- Web: 正常 → パフォーマンス低下",
             True,
         ),
-        (at("10:30"), "**Identified** — A bad deploy.", "", True),
+        (at("10:30"), "**Identified** — A bad deploy.", "**原因特定** — A bad deploy.", True),
         (
             at("10:50"),
             "**Monitoring** — Rolled back.\n\n- API: Major outage → Operational",
-            "",
+            "**経過観察中** — Rolled back.\n\n- API: 重大な障害 → 正常",
             True,
         ),
         (
             at("11:20"),
             "**Resolved** — All good.\n\n- Web: Degraded performance → Operational",
-            "",
+            "**解決済み** — All good.\n\n- Web: パフォーマンス低下 → 正常",
             True,
         ),
     ]
@@ -204,7 +208,7 @@ def test_reliability_report_per_component_and_month(incident, components):
     # March 1st to the 15th at 15:00: 14 days 15 hours = 21,060 minutes observed; API was down
     # 38 minutes and partly down 12 (weighted 0.3).
     assert rows == {
-        "API": (1, 38, 12, round(100 * (21060 - 38 - 0.3 * 12) / 21060, 2), 80),
+        "API": (1, 38, 12, pytest.approx(100 * (21060 - 38 - 0.3 * 12) / 21060), 80),
         "Web": (1, 0, 0, 100.0, 80),
         "Database": (0, 0, 0, 100.0, None),
     }

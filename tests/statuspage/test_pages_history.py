@@ -33,6 +33,7 @@ def months(document):
             [h.text() for h in month.find_all("h3")] or month.find("p", cls="empty").text(),
         )
         for month in document.find_all("section", cls="month")
+        if "hidden" not in month.attrs  # the spare months, for another zone (day_groups)
     ]
 
 

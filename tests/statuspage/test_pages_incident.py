@@ -86,6 +86,11 @@ def test_maintenance_page_shows_its_window(client, page):
         "Affected components": "SMS",
     }
     assert document.find("a", **{"aria-current": "page"}).text() == "Maintenance"
+    link = document.find("p", cls="subscribe-link").find("a")
+    assert (link.text(), link.attrs["href"]) == (
+        "Subscribe to this maintenance",
+        f"/incidents/{window.public_id}/subscribe",
+    )
 
 
 def test_unknown_incident_is_a_404_with_the_page_look(client, page):

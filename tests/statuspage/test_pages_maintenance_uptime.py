@@ -105,9 +105,15 @@ def test_uptime_shows_three_months_of_the_first_component_with_uptime(client, up
     assert [th.text() for th in march.find_all("th")] == [
         "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
     ]  # fmt: skip
-    days = march.find_all("span", cls="day")
+    days = march.find_all(cls="day")
     assert len(days) == 10  # up to today, the 10th
     assert days[5].attrs["class"] == "day s-major_outage"
+    # The day of an incident links to that day's history of the component.
+    assert (days[5].tag, days[5].attrs["href"]) == (
+        "a",
+        f"/history?day=2026-03-06&component={uptime_page[1].public_id}",
+    )
+    assert [d.tag for d in days if d is not days[5]] == ["span"] * 9
     assert days[5].find(cls="tip").text() == (
         "March 6, 2026 Major outage: 60 minutes Related: Login errors"
     )

@@ -18,12 +18,14 @@ OVERVIEW_QUERIES = 11
 OVERVIEW_QUERIES_BARS_KEPT = 9
 # page settings 1 · the incident with components, updates and their component changes 4.
 INCIDENT_QUERIES = 5
-# page settings 1 · oldest incident 1 · three months of incidents with their timelines 4.
-HISTORY_QUERIES = 6
+# page settings 1 · components and groups (the filter) 2 · oldest incident 1 · three months of
+# incidents with their timelines 4.
+HISTORY_QUERIES = 8
 # page settings 1 · in progress, upcoming and completed, each with its timeline 4 + 4 + 4.
 MAINTENANCE_QUERIES = 13
-# page settings 1 · components and groups 2 · uptime 2 · the incidents of the days 1.
-UPTIME_QUERIES = 6
+# page settings 1 · components and groups 2 · where the status history starts 1 · uptime 2 ·
+# the incidents of the days 1.
+UPTIME_QUERIES = 7
 
 SIZES = [(3, 2), (12, 9)]
 
@@ -41,7 +43,8 @@ def test_overview(client, busy, django_assert_num_queries):
     with django_assert_num_queries(OVERVIEW_QUERIES):
         response = client.get("/")
     assert response.status_code == 200
-    assert response.content.count(b'"></li>') == 90 * len(busy)  # the bars' days
+    days = response.content.count(b'"></li>') + response.content.count(b'"></a></li>')
+    assert days == 90 * len(busy)  # the bars' days, those with incidents holding a link
     assert b"Past incident 0" in response.content
 
     mark_page_changed()  # an update that changed no status: the bars are kept

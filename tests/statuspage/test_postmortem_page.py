@@ -207,6 +207,22 @@ def test_the_page_in_japanese(client, published):
     assert first.text() == "完了 — すべてのデプロイでカナリア 再発防止 · 2026-03-10 23:00 JST 完了"
 
 
+def test_the_japanese_timeline_keeps_japanese_labels_when_an_update_has_no_japanese_body(
+    client, published
+):
+    # The incident's updates were written in English only: the Japanese page shows their
+    # English bodies inside Japanese status labels and component statuses, as the incident
+    # page does, never the whole English entry.
+    document = parse(client.get(url(published, "?lang=ja")).content)
+
+    timeline = children(document.find("ol", cls="timeline"), "li")
+    assert [item.find("div", cls="body").text() for item in timeline[1:3]] == [
+        "調査中 — API errors. API: 部分的な障害 → 重大な障害 Web: 正常 → パフォーマンス低下",
+        "原因特定 — A bad deploy.",
+    ]
+    assert timeline[1].find("strong").text() == "調査中"
+
+
 def test_malicious_markdown_is_sanitised(client, draft, actions):
     services.return_to_draft(postmortem=draft)
     services.edit_postmortem(
