@@ -7,7 +7,8 @@ from datetime import datetime
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,11 @@ class IncidentAdmin(TimelineAdmin):
     @admin.display(description=_("Resolved"), ordering="resolved_at")
     def resolved(self, incident: Incident) -> str:
         return short_time(incident.resolved_at)
+
+    def response_post_save_add(self, request, obj):
+        # Declared, the incident's next step is on its own page (the timeline and the update
+        # form), not in the list.
+        return HttpResponseRedirect(reverse("admin:incidents_incident_change", args=[obj.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # The form posts to the page's address without a quick action's ?status=, so that

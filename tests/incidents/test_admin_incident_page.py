@@ -13,7 +13,13 @@ from incidents.models import Incident, IncidentUpdate
 from notify.models import Delivery, Notification, Subscriber
 from tests.alert_data import am_alert, make_integration
 from tests.factories import UpdateTemplateFactory
-from tests.incidents.test_admin import change_url, form_data, form_errors, row_counts
+from tests.incidents.test_admin import (
+    DECLARE_URL,
+    change_url,
+    form_data,
+    form_errors,
+    row_counts,
+)
 from tests.incidents.test_drafts import deliver
 from tests.statuspage.page_html import parse
 
@@ -84,6 +90,22 @@ def test_the_page_puts_the_timeline_then_the_update_form_before_everything_else(
     assert (
         first_button == '<input type="submit" class="default" name="_continue" value="Post update"'
     )
+
+
+def test_declaring_leads_to_the_incident_s_page(client, oncall, components):
+    client.force_login(oncall)
+    data = form_data(client.get(DECLARE_URL), FORM)
+    data |= {"name": "Checkout fails", "body": "Payments are refused."}
+
+    response = client.post(DECLARE_URL, data, follow=True)
+
+    incident = Incident.objects.get()
+    assert response.redirect_chain == [(change_url(incident), 302)]
+    html = response.content.decode()
+    assert positions(html, 'id="timeline"', 'id="update-form"') == sorted(
+        positions(html, 'id="timeline"', 'id="update-form"')
+    )
+    assert "Payments are refused." in html
 
 
 def test_the_components_the_incident_leaves_alone_start_folded(
