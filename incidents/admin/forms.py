@@ -160,9 +160,17 @@ def component_field_name(component: Component) -> str:
     return f"{COMPONENT_FIELD_PREFIX}{component.pk}"
 
 
-def component_fieldsets(sections: list[ComponentSection]) -> list[tuple]:
-    """Admin fieldsets for the sections; the first unaffected one says how to leave them out."""
+def component_fieldsets(
+    sections: list[ComponentSection], *, fold_unaffected: bool = False
+) -> list[tuple]:
+    """Admin fieldsets for the sections; the first unaffected one says how to leave them out.
+
+    With `fold_unaffected`, when some components are affected, the other sections start
+    folded (a <details> that works without JavaScript), so that an update of a known incident
+    is not a long scroll past every component of the page.
+    """
     first_unaffected = next((s for s in sections if not s.affected), None)
+    fold = fold_unaffected and any(s.affected for s in sections)
     fieldsets = []
     for section in sections:
         options: dict[str, object] = {
@@ -170,6 +178,8 @@ def component_fieldsets(sections: list[ComponentSection]) -> list[tuple]:
         }
         if section is first_unaffected:
             options["description"] = NOT_AFFECTED_HINT
+        if fold and not section.affected:
+            options["classes"] = ["collapse"]
         fieldsets.append((section.title, options))
     return fieldsets
 

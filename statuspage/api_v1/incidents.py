@@ -18,6 +18,7 @@ from incidents.choices import (
 )
 from incidents.models import Component, Incident
 from incidents.representations import page_context
+from incidents.update_wording import standard_update_text
 from statuspage.api_v1 import examples
 from statuspage.api_v1.base import ManagementView, twin
 from statuspage.api_v1.errors import Conflict
@@ -34,7 +35,6 @@ from statuspage.api_v1.schema import (
     errors,
 )
 from statuspage.api_v1.serializers import IncidentRequest, changes_of, validated
-from statuspage.api_v1.wording import default_body
 
 INCIDENT_PERMISSIONS = {
     "GET": "incidents.view_incident",
@@ -80,8 +80,8 @@ def texts(fields: dict, status_value: str) -> dict:
     """The update's body and Japanese body; a status sent alone gets its default wording."""
     body, body_ja = fields.get("body", ""), fields.get("body_ja", "")
     if not body.strip():
-        body, default_ja = default_body(status_value)
-        body_ja = body_ja or default_ja
+        standard = standard_update_text(status_value)
+        body, body_ja = standard.body, body_ja or standard.body_ja
     return {"body": body, "body_ja": body_ja}
 
 

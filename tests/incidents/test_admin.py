@@ -354,7 +354,14 @@ def test_an_update_shows_the_affected_components_first_and_changes_only_what_was
     incident = declare_through_admin(oncall_client, components)
     page = oncall_client.get(change_url(incident))
     fieldsets = [fs.name for fs in page.context["adminform"]]
-    assert fieldsets[:4] == [None, "State", "Post an update", "Affected components"]
+    assert fieldsets == [
+        "Post an update",
+        "Affected components",
+        "Other components",
+        None,  # notify
+        "Details",
+        "State",
+    ]
     data = form_data(page, "incident_form")
     assert data[component_field(components["API"])] == "major_outage"
     assert data[component_field(components["Database"])] == ""

@@ -1,9 +1,14 @@
-"""What an update says when a client sends a status without a body (Statuspage allows it; a
-page should never show an empty update): the team's own update template for that status when
-there is one, else these sentences."""
+"""What an update says when it is given a status alone: the team's own update template for that
+status when there is one, else a standard sentence. A page should never show an empty update.
+
+The management API uses it for a status sent without a body (Statuspage allows it), and the
+console's quick actions prefill the update form with it (incidents.admin.quick_actions)."""
+
+from dataclasses import dataclass
 
 from incidents import selectors
 from incidents.choices import IncidentKind, IncidentStatus, MaintenanceStatus
+from incidents.models import UpdateTemplate
 from incidents.services.maintenance import (
     AUTO_COMPLETE_BODY,
     AUTO_COMPLETE_BODY_JA,
@@ -38,10 +43,20 @@ DEFAULT_BODIES: dict[str, tuple[str, str]] = {
 }
 
 
-def default_body(status: str) -> tuple[str, str]:
-    """(English, Japanese) text for an update of `status` sent without a body."""
+@dataclass(frozen=True)
+class StandardText:
+    """An update's English and Japanese text for a status, and the template it came from
+    (None for the standard sentence)."""
+
+    body: str
+    body_ja: str
+    template: UpdateTemplate | None = None
+
+
+def standard_update_text(status: str) -> StandardText:
+    """The text of an update of `status` given no text of its own."""
     kind = IncidentKind.INCIDENT if status in IncidentStatus.values else IncidentKind.MAINTENANCE
     template = selectors.update_template_for(kind=kind, status=status)
     if template is not None:
-        return template.body, template.body_ja
-    return DEFAULT_BODIES.get(status, ("", ""))
+        return StandardText(template.body, template.body_ja, template)
+    return StandardText(*DEFAULT_BODIES.get(status, ("", "")))
