@@ -23,10 +23,10 @@ from incidents.admin.service_admin import (
     ServiceModelAdmin,
     StrOrPromise,
 )
-from notify import channels, selectors, services, subscriber_csv
+from notify import channels, masking, selectors, services, subscriber_csv
 from notify.choices import Channel as ChannelName
 from notify.choices import DeliveryState
-from notify.models import Delivery, Notification, SendingSwitch, Subscriber, masked
+from notify.models import Delivery, Notification, SendingSwitch, Subscriber
 
 DELIVERY_LOG_LENGTH = 50
 
@@ -69,6 +69,26 @@ class SubscriberAdmin(ReadOnlyModelAdmin):
     readonly_fields = ("delivery_log",)
     change_list_template = "admin/notify/subscriber/change_list.html"
 
+    def get_exclude(self, request, obj=None):
+        """A reader who may not see personal data (a Viewer) sees the address masked, never
+        whole: an e-mail or phone number is personal data, a webhook or Slack URL a
+        credential."""
+        if masking.may_see_personal_data(request.user):
+            return self.exclude
+        return (*self.exclude, "address")
+
+    def get_readonly_fields(self, request, obj=None):
+        if masking.may_see_personal_data(request.user):
+            return self.readonly_fields
+        return ("masked_address", *self.readonly_fields)
+
+    def get_search_fields(self, request):
+        """A Viewer finds a subscriber by its whole address only, as in the management API: a
+        search by part of it would spell out the addresses it may not see."""
+        if masking.may_see_personal_data(request.user):
+            return self.search_fields
+        return ("=address", "=public_id")
+
     def get_urls(self):
         importer = self.admin_site.admin_view(self.import_view)
         return [
@@ -106,7 +126,10 @@ class SubscriberAdmin(ReadOnlyModelAdmin):
         }
         return TemplateResponse(request, "admin/notify/subscriber/import.html", context)
 
-    @admin.action(description=_("Export the selected subscribers as CSV"))
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("notify.export_subscriber")
+
+    @admin.action(description=_("Export the selected subscribers as CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
@@ -130,7 +153,7 @@ class SubscriberAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description=_("address"))
     def masked_address(self, subscriber: Subscriber) -> str:
-        return masked(subscriber.address)
+        return masking.masked_address(subscriber.channel, subscriber.address)
 
     @admin.display(description=_("state"))
     def state(self, subscriber: Subscriber) -> str:
@@ -238,7 +261,12 @@ class DeliveryAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description=_("recipient"))
     def recipient(self, delivery: Delivery) -> str:
-        return masked(delivery.subscriber.address)
+        return masking.masked_address(delivery.subscriber.channel, delivery.subscriber.address)
+
+    def get_search_fields(self, request):
+        if masking.may_see_personal_data(request.user):
+            return self.search_fields
+        return ("=subscriber__address", "provider_id")
 
     def resolve(self, request, queryset, *, delivered: bool) -> None:
         done = 0

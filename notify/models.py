@@ -7,6 +7,7 @@ final. Writes happen in notify/services.py and notify/delivery.py only.
 """
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -63,6 +64,8 @@ class Subscriber(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
+        # Taking every address away in one file is the Owner's alone (not On-call's).
+        permissions = [("export_subscriber", "Can export subscribers")]
         constraints = [
             models.UniqueConstraint(
                 fields=("channel", "address"), name="one_subscriber_per_address"
@@ -102,7 +105,12 @@ def masked(address: str) -> str:
         return f"{name[:2]}…@{domain}"
     if address.startswith("+"):
         return f"{address[:3]}…{address[-2:]}"
-    return address.split("?")[0][:40]
+    # A webhook or Slack URL is a credential (its path holds the token): its host alone.
+    try:
+        host = urlsplit(address).hostname
+    except ValueError:
+        host = None
+    return f"{host or '?'}/…"
 
 
 class Notification(models.Model):
