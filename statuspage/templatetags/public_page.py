@@ -84,6 +84,14 @@ def day_tip(cell: DayCell, tip_id: str) -> SafeString:
     return mark_safe(tip_html(cell, escape(tip_id), get_language()))
 
 
+@register.filter
+def epoch_ms(moment: datetime) -> int:
+    """`moment` in whole milliseconds since the epoch: what live.js compares with an
+    /api/v2 time (which has milliseconds) to tell whether a row changed since the page was
+    rendered."""
+    return int(moment.timestamp()) * 1000 + moment.microsecond // 1000
+
+
 @register.simple_tag
 def language_url(name: str) -> str:
     """reverse(`name`) in the active language, for another program to read (a feed reader):
