@@ -4,10 +4,12 @@ where to read, how often, and the words it writes, in the page's language.
 The overview is live while an incident is open or maintenance is in progress, an incident's
 page while that incident is. The configuration is part of the cached HTML, the same for every
 visitor of a language, so caching is unchanged; a page with nothing active carries none and
-loads no script for it.
+loads no script for it. live.js polls; live-render.js, which writes the changes, is loaded
+only once there is one.
 """
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -61,6 +63,8 @@ def live_config(*, language: str, incident: Incident | None = None) -> dict:
     config = {
         "summary": in_language(reverse("api_v2:summary"), language),
         "seconds": settings.NOROSHI_LIVE_SECONDS,
+        # Loaded only once a summary differs from what the page shows (live.js).
+        "renderer": static("statuspage/live-render.js"),
         "incident_url": in_language(reverse("public:incident", args=[ID_MARK]), language),
         "labels": labels(),
     }

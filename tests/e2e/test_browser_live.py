@@ -63,6 +63,11 @@ def watched_page(browser, **options):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, **options)
     page.refused = []
     page.summaries = []
+    page.renderers = []
+    page.on(
+        "request",
+        lambda r: page.renderers.append(r) if r.url.endswith("/live-render.js") else None,
+    )
     page.on(
         "console",
         lambda m: page.refused.append(m.text) if "Content Security" in m.text else None,
@@ -151,6 +156,7 @@ def test_the_overview_follows_an_incident_to_its_end_without_a_reload(open_incid
     assert "Login errors: Resolved" in said
     assert "Slow search: Resolved" in said
     assert page.evaluate("window.sameDocument") is True
+    assert len(page.renderers) == 1
     assert page.refused == []
     screenshot(page, "live-overview-resolved")
 
@@ -167,8 +173,10 @@ def test_requests_after_the_first_are_conditional_and_answered_304(open_incident
     assert "if-none-match" not in first.request.headers
     assert [r.status for r in later] == [304, 304]
     assert [r.request.headers["if-none-match"] for r in later] == [first.headers["etag"]] * 2
-    # The first answer matched what the page showed: nothing was announced.
+    # The first answer matched what the page showed: nothing was announced, and the renderer
+    # was never fetched.
     assert page.locator("#live-news").inner_text() == ""
+    assert page.renderers == []
 
 
 def test_an_open_incident_s_page_follows_it_in_japanese(open_incident, browser):

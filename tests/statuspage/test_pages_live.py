@@ -80,6 +80,7 @@ def test_an_open_incident_makes_the_overview_live(client, outage):
     config = live_config(document)
     assert config["summary"] == "/api/v2/summary.json"
     assert config["seconds"] == 30
+    assert config["renderer"] == "/static/statuspage/live-render.js"
     assert config["incident_url"] == "/incidents/__id__"
     assert "incident" not in config
     assert config["labels"]["banner"]["critical"] == "Major System Outage"
@@ -106,7 +107,9 @@ def test_what_the_page_shows_carries_the_versions_of_api_v2(client, outage):
     # Each component row is found by its /api/v2 id.
     for shown_component in summary["components"]:
         document.find(**{"data-component": shown_component["id"]})
-    stamp = document.find("p", cls="last-updated").find("time")
+    shown = document.find("p", cls="last-updated")
+    assert int(shown.attrs["data-version"]) == epoch_ms(summary["page"]["updated_at"])
+    stamp = shown.find("time")
     api_time = datetime.fromisoformat(summary["page"]["updated_at"])
     assert stamp.attrs["datetime"] == api_time.isoformat(timespec="minutes")
     assert document.find("p", cls="last-updated").text() == (
