@@ -226,3 +226,31 @@ def test_an_open_incident_s_page_follows_it_in_japanese(open_incident, browser):
     assert page.evaluate("window.sameDocument") is True
     assert page.refused == []
     screenshot(page, "live-incident-resolved-ja")
+
+
+def test_a_change_the_page_cannot_show_in_place_asks_for_a_reload(open_incident, browser):
+    o = open_incident
+    hidden = write(lambda: component("Legacy API", position=3, only_show_if_degraded=True))
+    page = watched_page(browser)
+    page.goto(o.url + "/")
+    assert page.locator(f'[data-component="{hidden.public_id}"]').count() == 0
+
+    write(
+        lambda: services.post_update(
+            incident=o.incident,
+            status="identified",
+            body="Legacy clients too.",
+            component_statuses={hidden: "partial_outage"},
+            deliver_notifications=False,
+        )
+    )
+    notice = page.locator("#live-reload")
+    notice.wait_for(timeout=WAIT_MS)
+    assert notice.inner_text() == (
+        "This page has changed in ways it cannot show by itself. Reload the page"
+    )
+    assert "This page has changed" in page.locator("#live-news").inner_text()
+    notice.get_by_role("link").click()
+    page.wait_for_load_state()
+    assert status_of(page, hidden) == "Partial outage"
+    assert page.refused == []
