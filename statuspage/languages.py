@@ -50,6 +50,15 @@ def with_language(url: str, request: HttpRequest) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'lang': language})}"
 
 
+def in_language(url: str, language: str) -> str:
+    """`url` in `language` whoever asks: ?lang= unless it is the default language. For
+    addresses handed to programs that send no Accept-Language of the visitor's (feed readers,
+    calendars, the live page's script); the default's address stays the one others share."""
+    if language == settings.LANGUAGE_CODE:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'lang': language})}"
+
+
 @dataclass(frozen=True)
 class LanguageLink:
     code: str

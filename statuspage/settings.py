@@ -251,6 +251,9 @@ NOROSHI_CACHE_TIMEOUT_SECONDS = float(os.environ.get("NOROSHI_CACHE_TIMEOUT_SECO
 NOROSHI_CACHE_RETRY_SECONDS = float(os.environ.get("NOROSHI_CACHE_RETRY_SECONDS", "5"))
 NOROSHI_LOCAL_PAGE_SECONDS = float(os.environ.get("NOROSHI_LOCAL_PAGE_SECONDS", "2"))
 NOROSHI_PAGE_RECONCILE_SECONDS = float(os.environ.get("NOROSHI_PAGE_RECONCILE_SECONDS", "10"))
+# While an incident or maintenance is active, the open public page reads /api/v2/summary.json
+# every this many seconds (at least 5) and updates itself in place (statuspage.views.live).
+NOROSHI_LIVE_SECONDS = max(5, int(os.environ.get("NOROSHI_LIVE_SECONDS") or 30))
 if REDIS_URL:
     from redis.backoff import NoBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError

@@ -24,6 +24,7 @@ from notify.forms import (
 )
 from notify.models import Subscriber, masked
 from notify.signing import PUBLIC_ID_SHAPE, link_path
+from notify.views.feed_panes import PANE_LABELS, feed_addresses
 from notify.views.pages import PAGE_METHODS, respond, subscribe_again_url
 from statuspage.languages import explicit_language, public_language, with_language
 from statuspage.page_frame import page_not_found
@@ -40,16 +41,20 @@ class ChannelChoice:
     current: bool
 
 
-def channel_choices(request: HttpRequest, current: str) -> list[ChannelChoice]:
+def channel_choices(request: HttpRequest, current: str, *, panes: bool) -> list[ChannelChoice]:
+    """The enabled channels, then (with `panes`) the feeds and the calendar."""
+    labels = {name: Channel(name).label for name in channels.enabled_channels()}
+    if panes:
+        labels.update(PANE_LABELS)
     choices = []
-    for name in channels.enabled_channels():
+    for name, label in labels.items():
         query = {"channel": name}
         if explicit_language(request):
             query["lang"] = explicit_language(request)
         choices.append(
             ChannelChoice(
                 name=name,
-                label=str(Channel(name).label),
+                label=str(label),
                 url=f"{request.path}?{urlencode(query)}",
                 current=name == current,
             )
@@ -57,12 +62,13 @@ def channel_choices(request: HttpRequest, current: str) -> list[ChannelChoice]:
     return choices
 
 
-def shown_channel(asked: str | None) -> str:
-    """The channel whose form to show: the one asked for when it is offered, else the first."""
-    enabled = channels.enabled_channels()
-    if asked in enabled:
+def shown_channel(asked: str | None, *, panes: bool) -> str:
+    """The channel (or, with `panes`, the feed pane) to show: the one asked for when it is
+    offered, else the first."""
+    offered = channels.enabled_channels() + (list(PANE_LABELS) if panes else [])
+    if asked in offered:
         return str(asked)
-    return enabled[0] if enabled else ""
+    return offered[0] if offered else ""
 
 
 def subscribe_form(data=None, *, incident: Incident | None, **initial) -> SubscribeForm:
@@ -78,7 +84,9 @@ def subscribe_form(data=None, *, incident: Incident | None, **initial) -> Subscr
 def form_page(
     request: HttpRequest, form: SubscribeForm, *, status: int = 200, channel: str = ""
 ) -> HttpResponse:
-    channel = shown_channel(channel or form.value_of("channel"))
+    # The feeds and the calendar follow the whole page: not offered for one incident.
+    panes = form.incident is None
+    channel = shown_channel(channel or form.value_of("channel"), panes=panes)
     return respond(
         request,
         "notify/subscribe.html",
@@ -86,7 +94,8 @@ def form_page(
         form=form,
         incident=form.incident,
         channel=channel,
-        channels_on=channel_choices(request, channel),
+        channels_on=channel_choices(request, channel, panes=panes),
+        feeds=feed_addresses(request) if channel in PANE_LABELS else None,
         address_input=ADDRESS_INPUTS.get(channel),
         chosen=form.chosen_ids(),
         scope_all=SCOPE_ALL,

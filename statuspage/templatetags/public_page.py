@@ -17,7 +17,7 @@ from incidents.choices import ComponentStatus
 from incidents.reliability import duration_text
 from incidents.rendering import render_markdown
 from incidents.uptime import percentage_text
-from statuspage.languages import with_language
+from statuspage.languages import in_language, with_language
 from statuspage.page_frame import utc_offset
 from statuspage.views.context import page_time_text
 from statuspage.views.day_cells import DayCell
@@ -112,3 +112,18 @@ def day_tip(cell: DayCell, tip_id: str) -> SafeString:
     """The words of one day (date, outage minutes, related incidents), shown on hover or
     focus of its cell, which names itself with them through aria-labelledby."""
     return mark_safe(tip_html(cell, escape(tip_id), get_language()))
+
+
+@register.filter
+def epoch_ms(moment: datetime) -> int:
+    """`moment` in whole milliseconds since the epoch: what live.js compares with an
+    /api/v2 time (which has milliseconds) to tell whether a row changed since the page was
+    rendered."""
+    return int(moment.timestamp()) * 1000 + moment.microsecond // 1000
+
+
+@register.simple_tag
+def language_url(name: str) -> str:
+    """reverse(`name`) in the active language, for another program to read (a feed reader):
+    see statuspage.languages.in_language."""
+    return in_language(reverse(name), get_language())

@@ -7,6 +7,7 @@ from incidents import selectors
 from incidents.models import Incident
 from statuspage.page_frame import page_not_found, public_context
 from statuspage.public_cache import public_response
+from statuspage.views.live import is_live, live_config
 
 
 @public_response
@@ -17,5 +18,9 @@ def incident(request: HttpRequest, public_id: str) -> HttpResponse:
     except Incident.DoesNotExist:
         return page_not_found(request, page)
     section = "maintenance" if found.is_maintenance else "history"
-    context = public_context(request, page, incident=found, section=section)
+    context = public_context(
+        request, page, incident=found, section=section, last_updated=found.updated_at
+    )
+    if is_live(found):
+        context["live"] = live_config(language=context["language"], incident=found)
     return render(request, "statuspage/incident.html", context)

@@ -19,6 +19,7 @@ from statuspage.public_cache import public_response
 from statuspage.views.bar_cache import RenderedBar, rendered_bars
 from statuspage.views.context import BANNER_TEXT, day_start
 from statuspage.views.day_groups import SPARE_DAYS, day_groups
+from statuspage.views.live import live_config
 
 PAST_DAYS = 7
 
@@ -68,7 +69,8 @@ def component_entries(
 
 @public_response
 def overview(request: HttpRequest) -> HttpResponse:
-    context = public_context(request, selectors.page_settings(), section="overview")
+    page, updated_at = selectors.page_settings_with_updated_at()
+    context = public_context(request, page, section="overview", last_updated=updated_at)
     tz, now = context["tz"], context["now"]
     today = context["today"]
     entries = selectors.components_in_order()
@@ -86,5 +88,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         entries=component_entries(entries, tz=tz, now=now),
         upcoming_maintenances=listed.upcoming_maintenances,
         past_days=day_groups(listed.started_recently, today=today, days=PAST_DAYS, tz=tz),
+        live=(
+            live_config(language=context["language"])
+            if listed.unresolved or listed.active_maintenances
+            else None
+        ),
     )
     return render(request, "statuspage/overview.html", context)

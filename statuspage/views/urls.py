@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from statuspage.views import history, incident, maintenance, overview, postmortem, uptime
+from statuspage.views import embed, history, incident, maintenance, overview, postmortem, uptime
 
 app_name = "public"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("maintenance", maintenance.maintenance, name="maintenance"),
     path("uptime", uptime.uptime, name="uptime"),
     path("uptime/<slug:public_id>", uptime.uptime, name="component_uptime"),
+    path("embed.js", embed.embed_script, name="embed"),
 ]

@@ -26,7 +26,10 @@ def test_the_form_offers_the_enabled_channels_and_names_no_configuration(client,
     document = parse(response.content)
     tabs = document.find("nav", cls="channel-tabs").find_all("a")
     enabled = channels.enabled_channels()
-    assert [a.text() for a in tabs] == [str(Channel(name).label) for name in enabled]
+    assert [a.text() for a in tabs] == [str(Channel(name).label) for name in enabled] + [
+        "Atom/RSS",
+        "Calendar",
+    ]
     assert tabs[0].attrs == {"href": "/subscribe?channel=email", "aria-current": "page"}
     # A channel that is off is simply not offered: visitors see no configuration detail.
     assert "sms" not in enabled  # no Twilio settings in the tests
@@ -288,6 +291,8 @@ def test_every_subscription_page_is_labelled_and_ordered(client, grouped, langua
         for path in [
             "/subscribe",
             "/subscribe?channel=sms",
+            "/subscribe?channel=feeds",
+            "/subscribe?channel=calendar",
             f"/incidents/{incident.public_id}/subscribe",
             link_path(subscriber, "confirm"),
             link_path(subscriber, "manage"),
