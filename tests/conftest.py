@@ -95,7 +95,13 @@ def tasks_run_in_process(request):
     """Celery tasks queued by the code under test run at once, in the test's process, as a
     worker would run them — except in end-to-end tests, where real workers run them."""
     if request.node.get_closest_marker("e2e"):
-        yield
+        if "worker_queue" in request.fixturenames:
+            yield
+            return
+        from tests.e2e.queues import queue_of_its_own
+
+        with queue_of_its_own():  # no worker takes them: they go with the queue
+            yield
         return
     from statuspage.celery import app
 

@@ -2,7 +2,6 @@
 database, stopped (SIGTERM, then SIGKILL of its whole process group) whatever happens."""
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -16,11 +15,10 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
-from kombu import Connection, Exchange, Queue
 
 from notify.models import Delivery, Notification
-from statuspage.celery import app
 from tests.cache_keys import derived_prefix
+from tests.e2e.queues import forget_queue, queue_of_its_own
 from tests.smtp_sink import SmtpSink
 
 READY_TIMEOUT = 30
@@ -143,33 +141,6 @@ def stop_worker(worker: WorkerProcess) -> None:
     process.wait(timeout=STOP_TIMEOUT)
 
 
-def forget_queue(queue: str) -> None:
-    """Delete the per-run queue and its bindings from a shared broker (Redis)."""
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        return  # the worker's own var/ in tmp_path
-    # Celery's default queue: a direct exchange and a routing key both named after the queue.
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as broker:
-        bound = Queue(queue, Exchange(queue, type="direct"), routing_key=queue)(
-            broker.default_channel
-        )
-        bound.declare()
-        bound.delete()
-    forget_unacked(queue)
-
-
-def forget_unacked(queue: str) -> None:
-    """Drop the queue's messages that a killed worker left unacknowledged: kombu's Redis
-    transport keeps them, for redelivery, in a hash of [message, exchange, routing key] and an
-    index of delivery times shared by every queue of the database."""
-    import redis
-
-    with redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=5) as server:
-        left = [tag for tag, entry in server.hscan_iter("unacked") if json.loads(entry)[2] == queue]
-        if left:
-            server.hdel("unacked", *left)
-            server.zrem("unacked_index", *left)
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -209,14 +180,8 @@ def sink():
 @pytest.fixture
 def worker_queue():
     """A queue of this test's own, used by this process's tasks and by the workers."""
-    queue = f"noroshi-e2e-{uuid.uuid4().hex[:12]}"
-    saved = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
+    with queue_of_its_own() as queue:
         yield queue
-    finally:
-        app.conf.task_default_queue = saved
-        forget_queue(queue)
 
 
 def wait_for(condition, what: str, worker) -> None:

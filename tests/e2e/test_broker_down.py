@@ -234,7 +234,7 @@ def test_the_console_posts_and_says_notifications_will_follow(broker, fault, con
     assert broker_errors() - errors == 1
 
     incident = Incident.objects.get()
-    assert declared.redirect_chain == [("/admin/incidents/incident/", 302)]
+    assert declared.redirect_chain == [(change_url(incident), 302)]
     assert messages_of(declared) == [
         f'The incident “<a href="{change_url(incident)}">API is down</a>” was added successfully.',
         str(QUEUE_UNREACHABLE),
