@@ -8,7 +8,8 @@ maintenance due, components not operational, overdue actions). postmortems.py: p
 with their timelines. actions.py: recovery actions and their progress. idempotency.py: the
 keys that make a write happen once. uptime.py: the status history the uptime figures are
 computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability
-report (incidents/reliability.py). export.py: one incident with everything its export shows
+report (incidents/reliability.py) and the times of an incident's public word
+(incidents/public_word.py). export.py: one incident with everything its export shows
 (incidents/export.py). management.py: what the management API
 (statuspage.api_v1) lists and looks up by public id. api_keys.py: the management API's keys.
 alerts.py: alerts in (the integration a token names, the alerts firing and the components they
@@ -106,7 +107,7 @@ from incidents.selectors.postmortems import (
     postmortem_for_incident,
     published_postmortem,
 )
-from incidents.selectors.reliability import incidents_started_since
+from incidents.selectors.reliability import incidents_started_since, public_word_times
 from incidents.selectors.uptime import status_changes, statuses_before
 
 __all__ = [
@@ -171,6 +172,7 @@ __all__ = [
     "page_status",
     "page_time_zone",
     "postmortem_for_incident",
+    "public_word_times",
     "published_postmortem",
     "received_states",
     "recent_history",
