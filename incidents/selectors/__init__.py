@@ -9,7 +9,8 @@ with their timelines. actions.py: recovery actions and their progress. idempoten
 keys that make a write happen once. uptime.py: the status history the uptime figures are
 computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability
 report (incidents/reliability.py) and the times of an incident's public word
-(incidents/public_word.py). export.py: one incident with everything its export shows
+(incidents/public_word.py). reminders.py: the open incidents silent for a whole interval, and
+whom to remind of them. export.py: one incident with everything its export shows
 (incidents/export.py). management.py: what the management API
 (statuspage.api_v1) lists and looks up by public id. api_keys.py: the management API's keys.
 alerts.py: alerts in (the integration a token names, the alerts firing and the components they
@@ -108,6 +109,12 @@ from incidents.selectors.postmortems import (
     published_postmortem,
 )
 from incidents.selectors.reliability import incidents_started_since, public_word_times
+from incidents.selectors.reminders import (
+    SilentIncident,
+    reminder_recipients,
+    silence_due_at,
+    silent_incidents,
+)
 from incidents.selectors.uptime import status_changes, statuses_before
 
 __all__ = [
@@ -118,6 +125,7 @@ __all__ = [
     "ConsoleIncidents",
     "OverdueActions",
     "PageStatus",
+    "SilentIncident",
     "action_of_incident",
     "action_progress",
     "actions_to_chase",
@@ -178,9 +186,12 @@ __all__ = [
     "recent_history",
     "recent_incidents",
     "recent_maintenances",
+    "reminder_recipients",
     "resolved_incidents_since",
     "rollup",
     "rollup_of_rows",
+    "silence_due_at",
+    "silent_incidents",
     "status_changes",
     "status_history_versions",
     "statuses_before",
