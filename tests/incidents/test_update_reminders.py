@@ -38,7 +38,9 @@ def at(minutes: float) -> datetime:
 
 @pytest.fixture
 def people(db):
-    on_call = Group.objects.get(name="On-call")
+    # get_or_create: a transaction=True test may run after another has flushed the migrations'
+    # groups away.
+    on_call, _ = Group.objects.get_or_create(name="On-call")
     made = {
         "aiko": UserFactory(username="aiko", email="aiko@example.com", first_name="Aiko"),
         "kenji": UserFactory(username="kenji", email="kenji@example.com"),
@@ -49,7 +51,7 @@ def people(db):
     }
     for name in ("kenji", "mio", "gone", "mute"):
         made[name].groups.add(on_call)
-    made["vera"].groups.add(Group.objects.get(name="Viewer"))
+    made["vera"].groups.add(Group.objects.get_or_create(name="Viewer")[0])
     return made
 
 
