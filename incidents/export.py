@@ -54,6 +54,8 @@ def figures_document(figures: IncidentFigures) -> dict:
         "time_to_acknowledge_minutes": minutes(d.time_to_acknowledge),
         "time_to_mitigate_minutes": minutes(d.time_to_mitigate),
         "time_to_resolve_minutes": minutes(d.time_to_resolve),
+        "time_to_first_public_word_minutes": minutes(d.time_to_first_public_word),
+        "longest_silence_minutes": minutes(d.longest_silence),
         "customer_impact": [
             {
                 "component": row.component.name,
@@ -173,11 +175,17 @@ def markdown_updates(doc: dict, zone: tzinfo) -> list[str]:
     return lines
 
 
+TIMES_TO = ("detect", "acknowledge", "mitigate", "resolve")
+
+
 def markdown_figures(figures: dict) -> list[str]:
     lines = ["## Key figures", "", "| figure | minutes |", "|---|---|"]
-    for name in ("detect", "acknowledge", "mitigate", "resolve"):
-        value = figures[f"time_to_{name}_minutes"]
-        lines.append(f"| time to {name} | {'—' if value is None else value} |")
+    rows = [(f"time to {name}", f"time_to_{name}_minutes") for name in TIMES_TO]
+    rows += [("time to first public word", "time_to_first_public_word_minutes")]
+    rows += [("longest silence", "longest_silence_minutes")]
+    for label, key in rows:
+        value = figures[key]
+        lines.append(f"| {label} | {'—' if value is None else value} |")
     lines += ["", "| component | major outage | partial outage | degraded |", "|---|---|---|---|"]
     lines += [
         f"| {row['component']} | {row['major_outage_minutes']} | "

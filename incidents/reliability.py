@@ -8,10 +8,13 @@ The definitions are in docs/postmortems.md; in short, with T0 the moment the imp
 - time to acknowledge = declared − detected
 - time to mitigate    = mitigated − T0
 - time to resolve     = resolved − T0
+
+and, of what customers heard (incidents.public_word): the time to the first public word and the
+longest silence between public words.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -21,6 +24,7 @@ from django.utils.translation import gettext
 from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.models import Component, Incident, PostMortem
+from incidents.public_word import PublicWord, public_word
 from incidents.uptime import (
     Segment,
     WindowFigures,
@@ -51,6 +55,7 @@ class KeyDurations:
     acknowledged_at: datetime
     mitigated_at: datetime | None
     resolved_at: datetime | None
+    public_word: PublicWord | None = None
 
     @property
     def time_to_detect(self) -> timedelta:
@@ -68,6 +73,14 @@ class KeyDurations:
     @property
     def time_to_resolve(self) -> timedelta | None:
         return self.resolved_at - self.impact_started_at if self.resolved_at else None
+
+    @property
+    def time_to_first_public_word(self) -> timedelta | None:
+        return self.public_word.time_to_first_word if self.public_word else None
+
+    @property
+    def longest_silence(self) -> timedelta | None:
+        return self.public_word.longest_silence if self.public_word else None
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,14 @@ def first_recovery(segments: list[Segment], after: datetime) -> datetime | None:
 
 
 def key_durations(
-    incident: Incident, postmortem: PostMortem | None, spans: dict[int, list[Segment]]
+    incident: Incident,
+    postmortem: PostMortem | None,
+    spans: dict[int, list[Segment]],
+    word: PublicWord | None = None,
 ) -> KeyDurations:
     """The key moments of `incident` from its recorded times, the post-mortem's recorded
-    impact start and detection time, and `spans` (its components' status history)."""
+    impact start and detection time, and `spans` (its components' status history); with
+    `word`, its public word (incidents.public_word)."""
     declared = incident.started_at
     recorded_start = postmortem.impact_started_at if postmortem else None
     spells = [spell_start(s, declared) for s in spans.values()]
@@ -130,6 +147,7 @@ def key_durations(
         acknowledged_at=declared,
         mitigated_at=min(reached, default=None),
         resolved_at=incident.resolved_at,
+        public_word=word,
     )
 
 
@@ -141,16 +159,19 @@ def history_start(incident: Incident, postmortem: PostMortem | None) -> datetime
 def incident_figures(
     incident: Incident, postmortem: PostMortem | None = None, *, now: datetime | None = None
 ) -> IncidentFigures:
-    """The key durations of `incident` and, per affected component, its minutes of major and
-    partial outage (and degraded performance) from the start of the impact to the resolution
-    (or now). Two queries besides the incident's components (prefetch them)."""
+    """The key durations of `incident` (its public word among them) and, per affected
+    component, its minutes of major and partial outage (and degraded performance) from the
+    start of the impact to the resolution (or now). Three queries besides the incident's
+    components (prefetch them)."""
     now = now or timezone.now()
     components = list(incident.components.all())
     end = incident.resolved_at or now
     spans = component_segments(
         [c.pk for c in components], start=history_start(incident, postmortem), end=end
     )
-    durations = key_durations(incident, postmortem, spans)
+    updates, first_alert_at = selectors.public_word_times(incident)
+    word = public_word(incident, updates, first_alert_at, now=now)
+    durations = key_durations(incident, postmortem, spans, word)
     impact = [
         ComponentImpact(c, window_figures(spans[c.pk], durations.impact_started_at, end))
         for c in components
@@ -177,6 +198,10 @@ def mean(values: list[timedelta | None]) -> timedelta | None:
     return sum(known, timedelta(0)) / len(known) if known else None
 
 
+def worst(values: list[timedelta | None]) -> timedelta | None:
+    return max((value for value in values if value is not None), default=None)
+
+
 @dataclass(frozen=True)
 class ComponentMonth:
     component: Component
@@ -189,12 +214,39 @@ class ComponentMonth:
 
 
 @dataclass(frozen=True)
+class IncidentWord:
+    """An incident of the month and what its customers heard (incidents.public_word)."""
+
+    incident: Incident
+    word: PublicWord
+
+
+@dataclass(frozen=True)
 class MonthReport:
     first_day: date
     incidents: int
     mean_time_to_detect: timedelta | None
     mean_time_to_resolve: timedelta | None
     components: list[ComponentMonth]
+    # Of the month's incidents, oldest first: the time to the first public word and the
+    # longest silence, each incident's, and their mean and worst.
+    words: list[IncidentWord] = field(default_factory=list)
+
+    @property
+    def mean_time_to_first_word(self) -> timedelta | None:
+        return mean([w.word.time_to_first_word for w in self.words])
+
+    @property
+    def worst_time_to_first_word(self) -> timedelta | None:
+        return worst([w.word.time_to_first_word for w in self.words])
+
+    @property
+    def mean_longest_silence(self) -> timedelta | None:
+        return mean([w.word.longest_silence for w in self.words])
+
+    @property
+    def worst_longest_silence(self) -> timedelta | None:
+        return worst([w.word.longest_silence for w in self.words])
 
 
 def month_starts(today: date, months: int) -> list[date]:
@@ -214,7 +266,8 @@ def next_month(first: date) -> date:
 def reliability_report(*, months: int = 3, now: datetime | None = None) -> list[MonthReport]:
     """Per month (this one first) and component: incidents, minutes of major and partial
     outage, weighted uptime, mean time to detect and to resolve; components in page order.
-    Seven queries in all."""
+    Per month and incident: the time to the first public word and the longest silence.
+    Eight queries in all."""
     now = now or timezone.now()
     tz = selectors.page_time_zone()
     firsts = month_starts(now.astimezone(tz).date(), months)
@@ -223,7 +276,8 @@ def reliability_report(*, months: int = 3, now: datetime | None = None) -> list[
     components = [c for entry in entries for c in entry.components]
     incidents = selectors.incidents_started_since(opening)
     spans = component_segments([c.pk for c in components], start=opening - LOOKBACK, end=now)
-    durations = {i.pk: incident_durations(i, spans) for i in incidents}
+    words = {i.pk: incident_word(i, now) for i in incidents}
+    durations = {i.pk: incident_durations(i, spans, words[i.pk]) for i in incidents}
     by_month: dict[date, list[Incident]] = defaultdict(list)
     for incident in incidents:
         by_month[incident.started_at.astimezone(tz).date().replace(day=1)].append(incident)
@@ -241,10 +295,19 @@ def reliability_report(*, months: int = 3, now: datetime | None = None) -> list[
     return reports
 
 
-def incident_durations(incident: Incident, spans: dict[int, list[Segment]]) -> KeyDurations:
+def incident_word(incident: Incident, now: datetime) -> PublicWord:
+    """The public word of an incident read by incidents_started_since (no query)."""
+    updates = [(u.created_at, u.display_at) for u in incident.updates.all()]
+    first_alert_at = getattr(incident, "first_alert_at", None)
+    return public_word(incident, updates, first_alert_at, now=now)
+
+
+def incident_durations(
+    incident: Incident, spans: dict[int, list[Segment]], word: PublicWord
+) -> KeyDurations:
     postmortem = getattr(incident, "postmortem", None)
     own = {c.pk: spans.get(c.pk, []) for c in incident.components.all()}
-    return key_durations(incident, postmortem, own)
+    return key_durations(incident, postmortem, own, word)
 
 
 def month_report(
@@ -253,12 +316,16 @@ def month_report(
     durations: dict[int, KeyDurations],
     rows: list[ComponentMonth],
 ) -> MonthReport:
+    oldest_first = sorted(incidents, key=lambda i: (i.started_at, i.pk))
     return MonthReport(
         first_day=first,
         incidents=len(incidents),
         mean_time_to_detect=mean([durations[i.pk].time_to_detect for i in incidents]),
         mean_time_to_resolve=mean([durations[i.pk].time_to_resolve for i in incidents]),
         components=rows,
+        words=[
+            IncidentWord(i, word) for i in oldest_first if (word := durations[i.pk].public_word)
+        ],
     )
 
 

@@ -15,7 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents import deferral, selectors
-from notify import chase, delivery, fanout, liveness, lost_work, owed_answers, publishing
+from notify import (
+    chase,
+    delivery,
+    fanout,
+    liveness,
+    lost_work,
+    owed_answers,
+    publishing,
+    update_reminders,
+)
 from notify.channels.base import DeliveryError, RetryableError
 from notify.confirmations import answer_sign_up
 from notify.delivery import takeover
@@ -161,3 +170,14 @@ def chase_overdue_actions() -> list[str]:
     if chased:
         logger.info("chased overdue recovery actions %s", chased)
     return chased
+
+
+@shared_task(**TASK_OPTIONS)
+def remind_silent_incidents() -> list[str]:
+    """Remind on-call of the open incidents that have had no public update for a whole
+    interval of the page's reminder minutes, once per interval (safe to run twice, or in two
+    beats at once: each interval is claimed before it is reminded of)."""
+    reminded = update_reminders.remind_silent_incidents(now=timezone.now())
+    if reminded:
+        logger.info("reminded on-call of silent incidents %s", reminded)
+    return reminded

@@ -19,6 +19,13 @@ def beat_schedule(
             "schedule": crontab(hour=9, minute=0),
             "options": {"expires": 6 * 3600},
         },
+        # Open incidents without a public update for the page's reminder minutes: a minute late
+        # at most, and each interval reminded of once however often this runs.
+        "update-reminders": {
+            "task": "notify.tasks.remind_silent_incidents",
+            "schedule": 60.0,
+            "options": {"expires": 240},
+        },
         "maintenance-reminders": {
             "task": "incidents.tasks.send_maintenance_reminders",
             "schedule": maintenance_seconds,

@@ -1,18 +1,26 @@
 """Page-wide screens: the one settings row, update templates, and the audit log."""
 
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from incidents import services
 from incidents.admin.service_admin import ReadOnlyModelAdmin, ServiceForm, ServiceModelAdmin
 from incidents.models import AuditEntry, PageSettings, UpdateTemplate
 
 TIME_ZONE_CHOICES = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+SLACK_URL, SLACK_HOST = "team_slack_webhook_url", "team_slack_webhook_host"
+
+
+def url_host(url: str) -> str:
+    """The host of a URL, whose path holds its secret: "hooks.slack.com/…"."""
+    return f"{urlsplit(url).hostname or ''}/…"
 
 
 def https_url_fields(db_field, **kwargs):
@@ -27,7 +35,16 @@ class PageSettingsForm(ServiceForm):
 
     class Meta:
         model = PageSettings
-        fields = ("name", "name_ja", "url", "time_zone", "support_email", "support_url")
+        fields = (
+            "name",
+            "name_ja",
+            "url",
+            "time_zone",
+            "support_email",
+            "support_url",
+            "update_reminder_minutes",
+            "team_slack_webhook_url",
+        )
         formfield_callback = https_url_fields
 
     def commit(self) -> PageSettings:
@@ -53,6 +70,19 @@ class PageSettingsAdmin(ServiceModelAdmin):
 
     form = PageSettingsForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ("team_slack_webhook_host",)
+
+    def get_fields(self, request, obj=None):
+        """The team's Slack webhook URL is a credential: a member who may only read the
+        settings sees its host alone."""
+        fields = list(PageSettingsForm.Meta.fields)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [SLACK_HOST if name == SLACK_URL else name for name in fields]
+
+    @admin.display(description=_("team Slack webhook"))
+    def team_slack_webhook_host(self, obj: PageSettings) -> str:
+        return url_host(obj.team_slack_webhook_url) if obj.team_slack_webhook_url else "—"
 
     def changelist_view(self, request, extra_context=None):
         if PageSettings.objects.filter(id=1).exists():

@@ -8,6 +8,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +38,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(zone)s” is not an IANA time zone."), params={"zone": value})
 
 
+# A day: past it a reminder would come after the silence had long been noticed anyway.
+MAX_UPDATE_REMINDER_MINUTES = 24 * 60
+
+
 class PageSettings(models.Model):
     """The one row of page-wide settings (id is always 1)."""
 
@@ -49,6 +54,26 @@ class PageSettings(models.Model):
     time_zone = models.CharField(max_length=64, default="Etc/UTC", validators=[validate_time_zone])
     support_email = models.EmailField(blank=True)
     support_url = models.URLField(blank=True)
+    update_reminder_minutes = models.PositiveIntegerField(
+        _("update reminder (minutes)"),
+        default=30,
+        validators=[MaxValueValidator(MAX_UPDATE_REMINDER_MINUTES)],
+        help_text=_(
+            "Remind the incident's author and the On-call group when an open incident has had "
+            "no public update for this many minutes, and again after each as many. 0: never."
+        ),
+    )
+    # A credential (whoever has it may post to the channel): shown whole only to those who may
+    # change the settings, and checked by notify's SSRF guard (incidents.address_checks).
+    team_slack_webhook_url = models.URLField(
+        _("team Slack webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "A Slack incoming-webhook URL for the on-call team's channel: update reminders are "
+            "posted there too. Empty: e-mail only."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -208,6 +233,10 @@ class Incident(models.Model):
     remind_minutes_before = models.PositiveIntegerField(null=True, blank=True)
     # When subscribers were reminded of the window (once; set by send_due_reminders).
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Open incidents only: the end of the last interval of silence (no public update for the
+    # page's reminder minutes) whose reminder was claimed. A reminder is claimed for a later
+    # moment only (incidents.services.claim_update_reminder), so no interval is reminded twice.
+    silence_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     # An alert opens its incident as a draft: not public, announced to nobody, until on-call
     # publishes it (its first update is announced then) or discards it (kept, never public).
     draft_state = models.CharField(

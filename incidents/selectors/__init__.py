@@ -9,7 +9,9 @@ update, maintenance due, components not operational, overdue actions). postmorte
 mortems with their timelines. actions.py: recovery actions and their progress. idempotency.py:
 the keys that make a write happen once. uptime.py: the status history the uptime figures are
 computed from (in incidents/uptime.py). reliability.py: the incidents of the reliability report
-(incidents/reliability.py). export.py: one incident with everything its export shows
+(incidents/reliability.py) and the times of an incident's public word (incidents/public_word.py).
+reminders.py: the open incidents silent for a whole interval, and whom to remind of them.
+export.py: one incident with everything its export shows
 (incidents/export.py). management.py: what the management API (statuspage.api_v1) lists and
 looks up by public id. api_keys.py: the management API's keys. alerts.py: alerts in (the
 integration a token names, the alerts firing and the components they hold, the drafts due to
@@ -110,7 +112,13 @@ from incidents.selectors.postmortems import (
     postmortem_for_incident,
     published_postmortem,
 )
-from incidents.selectors.reliability import incidents_started_since
+from incidents.selectors.reliability import incidents_started_since, public_word_times
+from incidents.selectors.reminders import (
+    SilentIncident,
+    reminder_recipients,
+    silence_due_at,
+    silent_incidents,
+)
 from incidents.selectors.uptime import first_status_change_at, status_changes, statuses_before
 
 __all__ = [
@@ -121,6 +129,7 @@ __all__ = [
     "ConsoleIncidents",
     "OverdueActions",
     "PageStatus",
+    "SilentIncident",
     "action_of_incident",
     "action_progress",
     "actions_to_chase",
@@ -177,14 +186,18 @@ __all__ = [
     "page_status",
     "page_time_zone",
     "postmortem_for_incident",
+    "public_word_times",
     "published_postmortem",
     "received_states",
     "recent_history",
     "recent_incidents",
     "recent_maintenances",
+    "reminder_recipients",
     "resolved_incidents_since",
     "rollup",
     "rollup_of_rows",
+    "silence_due_at",
+    "silent_incidents",
     "status_changes",
     "status_history_versions",
     "statuses_before",

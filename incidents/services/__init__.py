@@ -68,6 +68,7 @@ from incidents.services.postmortems import (
     submit_for_review,
     unpublish_postmortem,
 )
+from incidents.services.reminders import claim_update_reminder
 from incidents.services.update_edits import edit_update_text
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "add_timeline_entry",
     "archive_component",
     "claim_idempotency_key",
+    "claim_update_reminder",
     "complete_maintenance",
     "complete_recovery_action",
     "create_alert_integration",

@@ -24,9 +24,9 @@ from tests.statuspage.page_html import parse
 pytestmark = pytest.mark.django_db
 
 # page settings 1 · post-mortem with its incident 1 · timeline 1 · components 1 · public
-# actions 1 · the components' status history 2 (opening statuses, changes) · subscribers
-# notified 1.
-POSTMORTEM_QUERIES = 8
+# actions 1 · the components' status history 2 (opening statuses, changes) · the times of the
+# updates and the first alert 1 · subscribers notified 1.
+POSTMORTEM_QUERIES = 9
 
 
 @pytest.fixture
@@ -121,6 +121,8 @@ def test_the_published_page_shows_figures_sections_and_timeline(client, publishe
         "Time to acknowledge": "7 min",
         "Time to mitigate": "50 min",
         "Time to resolve": "1 h 20 min",
+        "Time to first public update": "0 min",
+        "Longest time without an update": "30 min",
     }
     assert [h.text() for h in document.find_all("h2")] == [
         "Summary",
