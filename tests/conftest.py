@@ -91,6 +91,17 @@ def isolated_cache(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in Japanese (LocaleMiddleware
+    activates it for the thread) must not leave a later test's messages in Japanese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_in_process(request):
     """Celery tasks queued by the code under test run at once, in the test's process, as a
     worker would run them — except in end-to-end tests, where real workers run them."""

@@ -21,7 +21,7 @@ from incidents.models.postmortems import SECTIONS
 PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
     PageSettings: (
         "public_id", "name", "name_ja", "url", "time_zone", "support_email", "support_url",
-        "created_at", "updated_at",
+        "update_reminder_minutes", "team_slack_webhook_url", "created_at", "updated_at",
     ),
     ComponentGroup: (
         "public_id", "name", "name_ja", "description", "description_ja", "position",
@@ -37,8 +37,8 @@ PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
         "public_id", "kind", "name", "name_ja", "status", "impact", "impact_override",
         "backfilled", "started_at", "monitoring_at", "resolved_at", "scheduled_for",
         "scheduled_until", "auto_start", "auto_complete", "set_components_under_maintenance",
-        "remind_minutes_before", "reminded_at", "draft_state", "published_at", "created_at",
-        "updated_at",
+        "remind_minutes_before", "reminded_at", "silence_reminded_for", "draft_state",
+        "published_at", "created_at", "updated_at",
     ),
     IncidentUpdate: (
         "public_id", "status", "body", "body_ja", "display_at", "deliver_notifications",
@@ -65,3 +65,11 @@ PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
     ),
     AuditEntry: ("actor_name", "action", "object_type", "object_id", "summary", "created_at"),
 }  # fmt: skip
+
+# Fields the format gained after its first documents were written (version 1 still): a document
+# without them is read with the model's default (reminders off-default, no team webhook, no
+# reminder sent yet).
+ADDED_FIELDS: dict[type, tuple[str, ...]] = {
+    PageSettings: ("update_reminder_minutes", "team_slack_webhook_url"),
+    Incident: ("silence_reminded_for",),
+}

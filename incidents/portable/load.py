@@ -24,12 +24,16 @@ from incidents.models import (
     UpdateTemplate,
 )
 from incidents.portable.document import Fields
-from incidents.portable.fields import PLAIN_FIELDS
+from incidents.portable.fields import ADDED_FIELDS, PLAIN_FIELDS
 from incidents.portable.people import People
 
 
 def values(model: type, fields: Fields) -> dict:
-    return fields.values_for(model, PLAIN_FIELDS[model])
+    """The plain fields of one row; a field added to the format after a document was written
+    (ADDED_FIELDS) may be absent from it, and takes the model's default."""
+    added = ADDED_FIELDS.get(model, ())
+    names = tuple(name for name in PLAIN_FIELDS[model] if name not in added or name in fields.row)
+    return fields.values_for(model, names)
 
 
 def link_many(relation, pairs: list[tuple[int, int]], left: str, right: str) -> None:

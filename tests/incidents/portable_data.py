@@ -68,7 +68,7 @@ def incidents() -> list[dict]:
     common = {
         "backfilled": False, "monitoring_at": None, "auto_start": True, "auto_complete": True,
         "set_components_under_maintenance": True, "reminded_at": None,
-        "draft_state": "published", "published_at": None,
+        "silence_reminded_for": None, "draft_state": "published", "published_at": None,
     }  # fmt: skip
     outage = {
         **common,
@@ -177,6 +177,7 @@ def page_document() -> dict:
                 "public_id": "page00000001", "name": "Hoshizora Cloud", "name_ja": "ホシゾラ",
                 "url": "https://status.example.com", "time_zone": "Asia/Tokyo",
                 "support_email": "support@example.com", "support_url": "",
+                "update_reminder_minutes": 30, "team_slack_webhook_url": "",
                 "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": T0,
             },
             "component_groups": [

@@ -315,3 +315,18 @@ def test_every_field_of_a_subscriber_travels_but_what_is_owed_to_it():
         "confirmation_due_at",
         "answer_owed_since",
     }
+
+
+def test_a_document_written_before_the_reminder_fields_takes_their_defaults():
+    """Fields the format gained later (incidents.portable.fields.ADDED_FIELDS) may be absent."""
+    document = page_document()
+    for name in ("update_reminder_minutes", "team_slack_webhook_url"):
+        del document["page"][name]
+    for incident in document["incidents"]:
+        del incident["silence_reminded_for"]
+
+    import_page(document)
+
+    page = PageSettings.objects.get()
+    assert (page.update_reminder_minutes, page.team_slack_webhook_url) == (30, "")
+    assert set(Incident.objects.values_list("silence_reminded_for", flat=True)) == {None}
