@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from incidents.changes import page_changed_on_commit
 from incidents.models import PageSettings, UpdateTemplate
-from incidents.services.audit import record_audit
+from incidents.services.audit import field_changes, record_audit
 
 EDITABLE_PAGE_FIELDS = frozenset(
     {"name", "name_ja", "url", "time_zone", "support_email", "support_url"}
@@ -23,14 +23,21 @@ def edit_page_settings(*, actor=None, **changes) -> PageSettings:
     if unknown:
         raise TypeError(f"edit_page_settings() got unexpected fields: {sorted(unknown)}")
     page, _ = PageSettings.objects.select_for_update().get_or_create(id=1)
-    changed = [field for field, value in changes.items() if getattr(page, field) != value]
+    before_after = field_changes(page, changes)
+    changed = list(before_after)
     for field in changed:
         setattr(page, field, changes[field])
     page.full_clean()
     if changed:
         page.updated_at = timezone.now()
         page.save(update_fields=[*changed, "updated_at"])
-        record_audit(actor=actor, action="edit", target=page, summary=", ".join(changed))
+        record_audit(
+            actor=actor,
+            action="edit",
+            target=page,
+            summary=", ".join(changed),
+            changes=before_after,
+        )
     return page
 
 
@@ -43,11 +50,14 @@ def save_update_template(
     if unknown:
         raise TypeError(f"save_update_template() got unexpected fields: {sorted(unknown)}")
     template = template or UpdateTemplate()
+    changes = field_changes(template, fields) if template.pk else {}
     for field, value in fields.items():
         setattr(template, field, value)
     template.full_clean()
     template.save()
-    record_audit(actor=actor, action="save", target=template, summary=template.name)
+    record_audit(
+        actor=actor, action="save", target=template, summary=template.name, changes=changes
+    )
     return template
 
 
