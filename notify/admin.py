@@ -23,6 +23,7 @@ from incidents.admin.service_admin import (
     ServiceModelAdmin,
     StrOrPromise,
 )
+from incidents.services.audit import record_export
 from notify import channels, masking, selectors, services, subscriber_csv
 from notify.choices import Channel as ChannelName
 from notify.choices import DeliveryState
@@ -131,9 +132,12 @@ class SubscriberAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description=_("Export the selected subscribers as CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
+        rows = subscriber_csv.export_rows(queryset)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
-        csv.writer(response).writerows(subscriber_csv.export_rows(queryset))
+        csv.writer(response).writerows(rows)
+        summary = f"{len(rows) - 1} subscribers as CSV"
+        record_export(actor=request.user, target=Subscriber, summary=summary)
         return response
 
     @admin.display(description=_("delivery log (newest first)"))

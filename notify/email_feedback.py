@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import URLPattern
 from django.utils import timezone
 
+from incidents.services.audit import record_audit
 from notify.choices import Channel
 from notify.models import Delivery, Subscriber
 
@@ -58,7 +59,11 @@ def record_email_event(
         )
     else:
         return None
-    return subscriber if changed else None
+    if not changed:
+        return None
+    action = "unsubscribe" if event_type in UNSUBSCRIBING else "suspend"
+    record_audit(actor=None, action=action, target=subscriber, summary=why)
+    return subscriber
 
 
 def by_address(recipient: str | None) -> Subscriber | None:

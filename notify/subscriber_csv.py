@@ -3,7 +3,8 @@ and the export, for a team moving from another status page or keeping its own re
 
 Columns: channel, address, language, components. `components` lists public ids or names,
 separated by ";" (empty: the whole page). An import never re-adds an address that
-unsubscribed (its owner said no), and skips one already subscribed.
+unsubscribed (its owner said no), and skips one already subscribed. No cell is exported as a
+spreadsheet formula (incidents.csv_cells).
 """
 
 import csv
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.csv_cells import as_read, as_written
 from incidents.models import Component
 from incidents.services.audit import record_audit
 from notify.addresses import normalised_address
@@ -36,9 +38,6 @@ EXPORT_COLUMNS = (
     "unsubscribed_at",
 )
 MAX_ROWS = 100_000
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection): the export
-# writes it with a leading apostrophe, which spreadsheets read as "text", and the import drops it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -225,17 +224,6 @@ def export_rows(subscribers) -> list[list[str]]:
             ]
         )
     return rows
-
-
-def as_written(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def as_read(cell: str | None) -> str:
-    """A cell as the export wrote it, back to its value ('' for a missing cell)."""
-    if cell and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell or ""
 
 
 def stamp(moment) -> str:

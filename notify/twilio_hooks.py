@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from incidents import selectors
+from incidents import audit_context, selectors
 from notify import services
 from notify.channels.sms import signed_by_twilio, twiml_reply
 from notify.selectors import sms_language
@@ -45,6 +45,7 @@ def twilio_webhook(view):
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not called_by_twilio(request):
             return HttpResponseForbidden("Invalid X-Twilio-Signature.")
+        audit_context.narrow_source(audit_context.TWILIO)
         return view(request, *args, **kwargs)
 
     return checked

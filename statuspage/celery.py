@@ -99,17 +99,43 @@ def end_worker_process(**kwargs) -> None:
 
 
 @signals.task_prerun.connect
-def task_begins(**kwargs) -> None:
+def task_begins(task_id: str = "", task=None, **kwargs) -> None:
     from notify import liveness
 
     liveness.task_started()
+    enter_task_source(task_id, getattr(task, "name", ""))
 
 
 @signals.task_postrun.connect
-def task_ends(**kwargs) -> None:
+def task_ends(task_id: str = "", **kwargs) -> None:
     from notify import liveness
 
     liveness.task_ended()
+    leave_task_source(task_id)
+
+
+# The audit source each running task entered (by task id), to leave once it ends: a task run
+# eagerly inside a request (the tests) gives the request its own source back.
+_task_sources: dict = {}
+
+
+def enter_task_source(task_id: str, name: str) -> None:
+    """The writes of a task come from "beat" when beat schedules it, else from "worker"."""
+    from django.conf import settings
+
+    from incidents import audit_context
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    source = audit_context.BEAT if name in scheduled else audit_context.WORKER
+    _task_sources[task_id] = audit_context.enter_source(audit_context.AuditSource(source=source))
+
+
+def leave_task_source(task_id: str) -> None:
+    from incidents import audit_context
+
+    token = _task_sources.pop(task_id, None)
+    if token is not None:
+        audit_context.leave_source(token)
 
 
 _main: dict = {}  # the main process's pool and stop flag, kept at worker_ready

@@ -4,6 +4,9 @@ from django.db import connection
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 
+from incidents import audit_context
+from notify.abuse import client_ip
+from statuspage.console_sessions import signed_in_user
 from statuspage.errors import (
     DATABASE_OUTAGES,
     database_unavailable,
@@ -91,3 +94,46 @@ class DatabaseOutageMiddleware:
         if is_database_outage(exception):
             return database_unavailable(request, exception)
         return None
+
+
+# Where a request's writes come from, by the start of its path (the management API names its
+# caller more precisely once it knows it); anything else is the public site, "web".
+SOURCES_BY_PATH = (
+    ("/admin/", audit_context.CONSOLE),
+    ("/api/", audit_context.API),
+    ("/twilio/", audit_context.TWILIO),
+    ("/anymail/", audit_context.EMAIL_PROVIDER),
+)
+
+
+def request_source(request: HttpRequest) -> audit_context.AuditSource:
+    """The request as the audit trail names its writes' source: how it came, the client's
+    address (notify.abuse.client_ip: X-Forwarded-For only as far as NOROSHI_TRUSTED_PROXIES
+    trusts it), and its signed-in member, looked up when a row is written."""
+    path = request.path_info
+    source = next((name for start, name in SOURCES_BY_PATH if path.startswith(start)), "web")
+
+    def member():
+        # An API key's user (DRF sets request.user), else a session's; a request without a
+        # session cookie has its session left unread (no "Vary: Cookie" on a public page).
+        user = getattr(request, "user", None)
+        if getattr(request, "auth", None) is not None and user is not None:
+            return user
+        return signed_in_user(request)
+
+    return audit_context.AuditSource(source=source, address=client_ip(request), member=member)
+
+
+class AuditSourceMiddleware:
+    """Make the request's source current for the audit rows of every write it makes (see
+    incidents.audit_context), and give the previous one back when it is answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit_context.enter_source(request_source(request))
+        try:
+            return self.get_response(request)
+        finally:
+            audit_context.leave_source(token)

@@ -13,10 +13,12 @@ import io
 import logging
 import secrets
 from base64 import b32encode
+from typing import cast
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -180,6 +182,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 )
             return HttpResponseRedirect(next_url(request))
         logger.warning("A wrong second-factor code for console user %s", user.pk)
+        record_audit(actor=user, action="second_factor_refused", target=cast(Model, user))
         error = _("That code is not right (or came too soon after a wrong one): try again.")
     return page(request, "verify.html", {"error": error}, status=400 if error else 200)
 

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages leave here; everything after it is for the rest.
     "statuspage.middleware.PublicPageMiddleware",
+    # Every write's audit row names its source and client address (incidents.audit_context).
+    "statuspage.middleware.AuditSourceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "statuspage.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -7,9 +7,11 @@ from incidents.admin import (
     actions,
     alerts,
     api_keys,
+    audit,
     components,
     incidents,
     maintenance,
+    members,
     page,
     postmortems,
 )
@@ -18,9 +20,11 @@ __all__ = [
     "actions",
     "alerts",
     "api_keys",
+    "audit",
     "components",
     "incidents",
     "maintenance",
+    "members",
     "page",
     "postmortems",
 ]

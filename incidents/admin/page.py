@@ -1,4 +1,4 @@
-"""Page-wide screens: the one settings row, update templates, and the audit log."""
+"""Page-wide screens: the one settings row and update templates (the audit log: audit.py)."""
 
 import zoneinfo
 from urllib.parse import urlsplit
@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents import services
-from incidents.admin.service_admin import ReadOnlyModelAdmin, ServiceForm, ServiceModelAdmin
-from incidents.models import AuditEntry, PageSettings, UpdateTemplate
+from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin
+from incidents.models import PageSettings, UpdateTemplate
 
 TIME_ZONE_CHOICES = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
 SLACK_URL, SLACK_HOST = "team_slack_webhook_url", "team_slack_webhook_host"
@@ -107,11 +107,3 @@ class UpdateTemplateAdmin(ServiceModelAdmin):
 
     def delete_model(self, request, obj):
         services.delete_update_template(template=obj, actor=request.user)
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyModelAdmin):
-    list_display = ("created_at", "actor_name", "action", "object_type", "object_id", "summary")
-    list_filter = ("action", "object_type")
-    date_hierarchy = "created_at"
-    search_fields = ("object_id", "summary", "actor_name")

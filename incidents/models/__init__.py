@@ -1,7 +1,7 @@
 """Models of the incidents domain, one module per topic; import them from here.
 
 incidents.py: components, their status history, incidents and their updates, maintenance,
-page settings, update templates, the audit log. postmortems.py: post-mortems and their
+page settings, update templates. audit.py: the audit log. postmortems.py: post-mortems and their
 timelines. actions.py: recovery actions. submissions.py: idempotency keys of writes.
 members.py: what is kept of a console member (their language). api_keys.py: the management
 API's keys. alerts.py: alert integrations, their label rules, alert groups and the alerts
@@ -11,8 +11,8 @@ received.
 from incidents.models.actions import RecoveryAction
 from incidents.models.alerts import AlertGroup, AlertIntegration, AlertRule, ReceivedAlert
 from incidents.models.api_keys import ApiKey
+from incidents.models.audit import AuditEntry
 from incidents.models.incidents import (
-    AuditEntry,
     Component,
     ComponentGroup,
     ComponentStatusChange,

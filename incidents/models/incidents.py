@@ -1,4 +1,5 @@
-"""Components, their status history, incidents, maintenance, page settings and the audit log.
+"""Components, their status history, incidents, maintenance, page settings and update
+templates (the audit log is in audit.py).
 
 Writes happen in incidents/services/ only; these classes hold fields, constraints and
 one-row rules.
@@ -391,30 +392,3 @@ class UpdateTemplate(models.Model):
             message = _("“%(status)s” is not a maintenance status.")
         if self.status and self.status not in allowed:
             raise ValidationError({"status": message % {"status": self.status}})
-
-
-class AuditEntry(models.Model):
-    """Who changed what: one row per write made through the services. The actor's name is kept
-    as it was at the time; a user who authored anything cannot be deleted (PROTECT here and on
-    every authorship), only deactivated."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    summary = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ("-created_at", "-id")
-        verbose_name_plural = _("audit entries")
-        indexes = [
-            # admin audit log, newest first, per object.
-            models.Index(fields=("object_type", "object_id"), name="audit_object"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type} {self.object_id}"

@@ -114,6 +114,12 @@ class Fields:
             raise self.fail(key, "expected a list.")
         return [Fields(item, f"{self.where}.{key}[{n}]") for n, item in enumerate(value)]
 
+    def mapping(self, key: str) -> dict:
+        value = self.raw(key)
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected an object.")
+        return value
+
     def texts(self, key: str) -> list[str]:
         value = self.raw(key)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -132,6 +138,8 @@ class Fields:
             return self.flag(name)
         if isinstance(field, models.IntegerField):
             return self.number_or_none(name) if field.null else self.number(name)
+        if isinstance(field, models.JSONField):
+            return self.mapping(name)
         choices = [value for value, _label in field.choices] if field.choices else None
         if choices is not None and field.blank:
             choices.append("")

@@ -63,7 +63,10 @@ PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
         "name", "kind", "token_prefix", "token_digest", "component_status",
         "auto_publish_minutes", "enabled", "created_at", "updated_at",
     ),
-    AuditEntry: ("actor_name", "action", "object_type", "object_id", "summary", "created_at"),
+    AuditEntry: (
+        "actor_name", "action", "object_type", "object_id", "object_repr", "summary", "changes",
+        "source", "address", "created_at",
+    ),
 }  # fmt: skip
 
 # Fields the format gained after its first documents were written (version 1 still): a document
@@ -72,4 +75,5 @@ PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
 ADDED_FIELDS: dict[type, tuple[str, ...]] = {
     PageSettings: ("update_reminder_minutes", "team_slack_webhook_url"),
     Incident: ("silence_reminded_for",),
+    AuditEntry: ("object_repr", "changes", "source", "address"),
 }

@@ -70,7 +70,7 @@ from incidents.selectors.management import (
     update_template_for,
     update_templates,
 )
-from incidents.selectors.members import member_by_username, member_language
+from incidents.selectors.members import authored_records, member_by_username, member_language
 from incidents.selectors.page import (
     INDICATOR_DESCRIPTIONS,
     MAINTENANCE_INDICATOR,
@@ -138,6 +138,7 @@ __all__ = [
     "all_actions",
     "all_maintenances",
     "api_key_for_secret",
+    "authored_records",
     "calendar_maintenances",
     "completed_maintenances",
     "component_for_management",

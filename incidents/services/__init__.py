@@ -13,7 +13,7 @@ from incidents.services.actions import (
 )
 from incidents.services.alerts import AlertDelivery, IncomingAlert, Receipt, receive_alerts
 from incidents.services.api_keys import create_api_key, note_api_key_use, revoke_api_key
-from incidents.services.audit import record_audit
+from incidents.services.audit import record_audit, record_export
 from incidents.services.components import (
     archive_component,
     create_component,
@@ -54,7 +54,7 @@ from incidents.services.maintenance import (
     send_due_reminders,
     start_maintenance,
 )
-from incidents.services.members import remember_language
+from incidents.services.members import deactivate_member, remember_language
 from incidents.services.page import delete_update_template, edit_page_settings, save_update_template
 from incidents.services.postmortems import (
     add_timeline_entry,
@@ -87,6 +87,7 @@ __all__ = [
     "create_component",
     "create_component_group",
     "create_recovery_action",
+    "deactivate_member",
     "declare_incident",
     "decline_recovery_action",
     "delete_alert_rule",
@@ -114,6 +115,7 @@ __all__ = [
     "publish_postmortem",
     "receive_alerts",
     "record_audit",
+    "record_export",
     "record_idempotent_result",
     "remember_language",
     "reopen_incident",

@@ -161,6 +161,9 @@ def edit_recovery_action(*, action: RecoveryAction, actor=None, **changes) -> Re
     cleaned = clean_action_fields(changes, service="edit_recovery_action")
     changed = changed_fields(row, cleaned)
     if changed:
+        before = {
+            f: list(row.components.all()) if f == "components" else getattr(row, f) for f in changed
+        }
         for field in changed:
             if field == "components":
                 row.components.set(cleaned[field])
@@ -168,7 +171,13 @@ def edit_recovery_action(*, action: RecoveryAction, actor=None, **changes) -> Re
                 setattr(row, field, cleaned[field])
         row.updated_at = timezone.now()
         row.save(update_fields=[f for f in changed if f != "components"] + ["updated_at"])
-        record_audit(actor=actor, action="edit", target=row, summary=", ".join(changed))
+        record_audit(
+            actor=actor,
+            action="edit",
+            target=row,
+            summary=", ".join(changed),
+            changes={f: (before[f], cleaned[f]) for f in changed},
+        )
     action.refresh_from_db()
     return action
 
@@ -178,12 +187,15 @@ def move(action: RecoveryAction, *, to: str, allowed_from: tuple, message: str, 
     row = RecoveryAction.objects.select_for_update().get(pk=action.pk)
     if row.state not in allowed_from:
         raise ValidationError(message % {"state": row.get_state_display().lower()}, code="state")
+    changes = {"state": (row.state, to)} | {f: (getattr(row, f), v) for f, v in fields.items()}
     row.state = to
     for field, value in fields.items():
         setattr(row, field, value)
     row.updated_at = timezone.now()
     row.save(update_fields=["state", *fields, "updated_at"])
-    record_audit(actor=actor, action=f"set_state_{to}", target=row, summary=row.title)
+    record_audit(
+        actor=actor, action=f"set_state_{to}", target=row, summary=row.title, changes=changes
+    )
     action.refresh_from_db()
     return action
 

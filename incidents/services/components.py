@@ -162,9 +162,16 @@ def edit_component(
     if unknown:
         raise TypeError(f"edit_component() got unexpected fields: {sorted(unknown)}")
     save_changes(component, changes, actor=actor)
-    if status is not None and status != component.status:
+    old_status = component.status
+    if status is not None and status != old_status:
         set_component_status(component=component, status=status, source=source, actor=actor)
-        record_audit(actor=actor, action="set_status", target=component, summary=status)
+        record_audit(
+            actor=actor,
+            action="set_status",
+            target=component,
+            summary=status,
+            changes={"status": (old_status, status)},
+        )
     return component
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from incidents.models import IdempotencyKey
+from incidents.services.audit import record_audit
 
 # How long a key is kept: a retry later than this is a new request.
 KEEP_KEYS = timedelta(hours=24)
@@ -45,5 +46,11 @@ def record_idempotent_result(
 def forget_idempotency_keys(*, now=None) -> int:
     """Delete the keys older than KEEP_KEYS; how many."""
     cutoff = (now or timezone.now()) - KEEP_KEYS
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    with transaction.atomic():
+        deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+        if deleted:
+            summary = f"{deleted} kept since before {cutoff.isoformat()}"
+            record_audit(
+                actor=None, action="forget_idempotency_keys", target=IdempotencyKey, summary=summary
+            )
     return deleted

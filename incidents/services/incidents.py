@@ -27,6 +27,7 @@ from incidents.services.timeline import (
     clean_display_at,
     clean_text,
     refresh_incident,
+    update_changes,
 )
 
 # Statuses a person may post; `postmortem` is set by publishing a post-mortem.
@@ -124,7 +125,7 @@ def declare_incident(
         started_at=started_at,
         created_by=saved_user(author),
     )
-    append_update(
+    first = append_update(
         incident=incident,
         status=status,
         body=body,
@@ -137,7 +138,13 @@ def declare_incident(
     )
     fields = lifecycle_timestamps(incident, status=status, at=started_at)
     refresh_incident(incident, status=status, fields=fields)
-    record_audit(actor=author, action="declare", target=incident, summary=f"{status}: {name}")
+    record_audit(
+        actor=author,
+        action="declare",
+        target=incident,
+        summary=f"{status}: {name}",
+        changes=update_changes(first, old_status=""),
+    )
     return incident
 
 
@@ -175,6 +182,7 @@ def post_update(
     now = timezone.now()
     refuse_repeated_update(locked, status=status, body=body, now=now)
     display_at = clean_display_at(display_at, now=now)
+    old_status = locked.status
     if status == IncidentStatus.RESOLVED and restore_components:
         for component in components_to_restore(locked, mentioned=component_statuses):
             component_statuses[component] = ComponentStatus.OPERATIONAL
@@ -191,7 +199,13 @@ def post_update(
     )
     fields = lifecycle_timestamps(locked, status=status, at=display_at)
     refresh_incident(locked, status=status, fields=fields)
-    record_audit(actor=author, action="post_update", target=locked, summary=status)
+    record_audit(
+        actor=author,
+        action="post_update",
+        target=locked,
+        summary=status,
+        changes=update_changes(update, old_status=old_status),
+    )
     incident.refresh_from_db()
     return update
 
@@ -247,10 +261,11 @@ def reopen_incident(
             {"status": "Reopen with investigating, identified or monitoring."}, code="not_open"
         )
     body = clean_text(body, field="body")
+    changes = {"status": (locked.status, status), "resolved_at": (locked.resolved_at, None)}
     locked.status = status
     locked.resolved_at = None
     locked.save(update_fields=["status", "resolved_at"])
-    record_audit(actor=author, action="reopen", target=locked, summary=status)
+    record_audit(actor=author, action="reopen", target=locked, summary=status, changes=changes)
     update_row = post_update(incident=locked, status=status, body=body, author=author, **update)
     incident.refresh_from_db()
     return update_row
@@ -263,6 +278,7 @@ def edit_incident(
     """Rename an incident or set/clear its impact override; the change is audited."""
     page_changed_on_commit()
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    before = {f: getattr(locked, f) for f in ("name", "name_ja", "impact_override")}
     changed = []
     if name is not None and name.strip() != locked.name:
         locked.name = clean_text(name, field="name", max_length=200)
@@ -276,6 +292,12 @@ def edit_incident(
         changed.append("impact_override")
     if changed:
         refresh_incident(locked, status=locked.status, fields=changed)
-        record_audit(actor=actor, action="edit", target=locked, summary=", ".join(changed))
+        record_audit(
+            actor=actor,
+            action="edit",
+            target=locked,
+            summary=", ".join(changed),
+            changes={f: (before[f], getattr(locked, f)) for f in changed},
+        )
     incident.refresh_from_db()
     return incident

@@ -18,7 +18,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate
-from incidents.services.audit import record_audit, saved_user
+from incidents.services.audit import field_changes, record_audit, saved_user
 from incidents.services.repeats import refuse_repeated_opening, refuse_repeated_update
 from incidents.services.timeline import (
     ComponentStatuses,
@@ -27,6 +27,7 @@ from incidents.services.timeline import (
     clean_display_at,
     clean_text,
     refresh_incident,
+    update_changes,
 )
 
 MAINTENANCE_ORDER = list(MaintenanceStatus.values)
@@ -185,7 +186,7 @@ def post_maintenance_update(
     implied = window_component_statuses(
         locked, old=locked.status, new=status, mentioned=component_statuses
     )
-    fields = []
+    fields, old_status = [], locked.status
     if locked.status == MaintenanceStatus.SCHEDULED and status != MaintenanceStatus.SCHEDULED:
         locked.started_at = display_at
         fields.append("started_at")
@@ -204,7 +205,13 @@ def post_maintenance_update(
         source=StatusChangeSource.MAINTENANCE,
     )
     refresh_incident(locked, status=status, fields=fields)
-    record_audit(actor=author, action="post_update", target=locked, summary=status)
+    record_audit(
+        actor=author,
+        action="post_update",
+        target=locked,
+        summary=status,
+        changes=update_changes(update, old_status=old_status),
+    )
     maintenance.refresh_from_db()
     return update
 
@@ -295,7 +302,8 @@ def edit_maintenance(
     locked = Incident.objects.select_for_update().get(pk=maintenance.pk)
     if locked.kind != IncidentKind.MAINTENANCE:
         raise ValidationError("This is an incident, not a scheduled maintenance.")
-    changed = [f for f, value in changes.items() if getattr(locked, f) != value]
+    before_after = field_changes(locked, changes)
+    changed = list(before_after)
     new_components = None if components is None else set(components)
     if new_components is not None and new_components == set(locked.components.all()):
         new_components = None
@@ -311,11 +319,18 @@ def edit_maintenance(
         locked.started_at = start
         changed.append("started_at")
     if new_components is not None:
+        before_after["components"] = (list(locked.components.all()), new_components)
         locked.components.set(new_components)
         changed.append("components")
     locked.updated_at = timezone.now()
     locked.save(update_fields=[f for f in changed if f != "components"] + ["updated_at"])
-    record_audit(actor=actor, action="edit", target=locked, summary=", ".join(changed))
+    record_audit(
+        actor=actor,
+        action="edit",
+        target=locked,
+        summary=", ".join(changed),
+        changes=before_after,
+    )
     maintenance.refresh_from_db()
     return maintenance
 
@@ -379,6 +394,13 @@ def send_due_reminders(*, now: datetime | None = None) -> list[str]:
                 reminded_at=now
             )
             if claimed:
-                announce_maintenance_reminder(Incident.objects.get(pk=pk))
+                maintenance = Incident.objects.get(pk=pk)
+                announce_maintenance_reminder(maintenance)
+                record_audit(
+                    actor=None,
+                    action="remind",
+                    target=maintenance,
+                    summary=f"{minutes} minutes before",
+                )
                 reminded.append(public_id)
     return reminded

@@ -6,7 +6,7 @@ from django.utils import timezone
 from incidents.address_checks import checked_slack_webhook_url
 from incidents.changes import page_changed_on_commit
 from incidents.models import PageSettings, UpdateTemplate
-from incidents.services.audit import record_audit
+from incidents.services.audit import field_changes, record_audit
 
 EDITABLE_PAGE_FIELDS = frozenset(
     {
@@ -39,14 +39,21 @@ def edit_page_settings(*, actor=None, **changes) -> PageSettings:
         changes["team_slack_webhook_url"] = team_slack_url(
             changes["team_slack_webhook_url"], stored=page.team_slack_webhook_url
         )
-    changed = [field for field, value in changes.items() if getattr(page, field) != value]
+    before_after = field_changes(page, changes)
+    changed = list(before_after)
     for field in changed:
         setattr(page, field, changes[field])
     page.full_clean()
     if changed:
         page.updated_at = timezone.now()
         page.save(update_fields=[*changed, "updated_at"])
-        record_audit(actor=actor, action="edit", target=page, summary=", ".join(changed))
+        record_audit(
+            actor=actor,
+            action="edit",
+            target=page,
+            summary=", ".join(changed),
+            changes=before_after,
+        )
     return page
 
 
@@ -68,11 +75,14 @@ def save_update_template(
     if unknown:
         raise TypeError(f"save_update_template() got unexpected fields: {sorted(unknown)}")
     template = template or UpdateTemplate()
+    changes = field_changes(template, fields) if template.pk else {}
     for field, value in fields.items():
         setattr(template, field, value)
     template.full_clean()
     template.save()
-    record_audit(actor=actor, action="save", target=template, summary=template.name)
+    record_audit(
+        actor=actor, action="save", target=template, summary=template.name, changes=changes
+    )
     return template
 
 

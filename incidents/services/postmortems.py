@@ -24,7 +24,7 @@ from incidents.choices import (
 )
 from incidents.models import Incident, PostMortem, PostMortemTimelineEntry
 from incidents.models.postmortems import SECTIONS
-from incidents.services.audit import record_audit, saved_user
+from incidents.services.audit import field_changes, record_audit, saved_user
 from incidents.services.postmortem_timeline import prefilled_entries
 from incidents.services.timeline import CLOCK_SKEW, clean_text
 
@@ -142,12 +142,15 @@ def edit_postmortem(*, postmortem: PostMortem, actor=None, **changes) -> PostMor
     row = locked(postmortem)
     validate_editable(row)
     cleaned = clean_postmortem_fields(changes, row.incident)
-    changed = [field for field, value in cleaned.items() if getattr(row, field) != value]
+    changes = field_changes(row, cleaned)
+    changed = list(changes)
     if changed:
         for field in changed:
             setattr(row, field, cleaned[field])
         row.save(update_fields=touch(row, changed))
-        record_audit(actor=actor, action="edit", target=row, summary=", ".join(changed))
+        record_audit(
+            actor=actor, action="edit", target=row, summary=", ".join(changed), changes=changes
+        )
     postmortem.refresh_from_db()
     return postmortem
 
@@ -209,7 +212,8 @@ def edit_timeline_entry(
         "text": cleaned_text if text is not None else None,
         "text_ja": text_ja.strip() if text_ja is not None else None,
     }
-    changed = [f for f, v in values.items() if v is not None and getattr(entry, f) != v]
+    changes = field_changes(entry, {f: v for f, v in values.items() if v is not None})
+    changed = list(changes)
     if changed:
         for field in changed:
             setattr(entry, field, values[field])
@@ -217,7 +221,13 @@ def edit_timeline_entry(
         entry.save(update_fields=[*changed, "updated_at"])
         row.save(update_fields=touch(row, []))
         summary = f"timeline entry {entry.pk}: {', '.join(changed)}"
-        record_audit(actor=actor, action="edit_timeline_entry", target=row, summary=summary)
+        record_audit(
+            actor=actor,
+            action="edit_timeline_entry",
+            target=row,
+            summary=summary,
+            changes=changes,
+        )
     return entry
 
 
@@ -313,10 +323,11 @@ def return_to_draft(*, postmortem: PostMortem, actor=None) -> PostMortem:
 
 
 def set_incident_status(incident: Incident, status: str, *, actor) -> None:
+    changes = {"status": (incident.status, status)}
     incident.status = status
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "updated_at"])
-    record_audit(actor=actor, action="set_status", target=incident, summary=status)
+    record_audit(actor=actor, action="set_status", target=incident, summary=status, changes=changes)
 
 
 @transaction.atomic

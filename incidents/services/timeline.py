@@ -123,3 +123,14 @@ def refresh_incident(incident: Incident, *, status: str, fields: list[str]) -> N
     incident.impact = incident.impact_override or peak_impact(incident)
     incident.updated_at = timezone.now()
     incident.save(update_fields=sorted({"status", "impact", "updated_at", *fields}))
+
+
+def update_changes(update: IncidentUpdate, *, old_status: str) -> dict[str, tuple[str, str]]:
+    """What posting `update` changed, for its audit row: the status, and each component's
+    status (by the component's name as it is now)."""
+    changes = {"status": (old_status, update.status)} if old_status != update.status else {}
+    rows = IncidentUpdateComponent.objects.filter(update=update).select_related("component")
+    for row in rows.order_by("pk"):
+        if row.old_status != row.new_status:
+            changes[f"component {row.component.name}"] = (row.old_status, row.new_status)
+    return changes

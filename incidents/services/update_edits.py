@@ -64,12 +64,19 @@ def edit_update_text(
         return locked
     page_changed_on_commit()
     summary = edit_summary(locked, changes)
+    before_after = {field: (getattr(locked, field), new) for field, new in changes.items()}
     now = timezone.now()
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.edited_at = locked.updated_at = now
     locked.save(update_fields=[*changes, "edited_at", "updated_at"])
     Incident.objects.filter(pk=locked.incident_id).update(updated_at=now)
-    record_audit(actor=actor, action="edit_update_text", target=locked, summary=summary)
+    record_audit(
+        actor=actor,
+        action="edit_update_text",
+        target=locked,
+        summary=summary,
+        changes=before_after,
+    )
     update.refresh_from_db()
     return locked

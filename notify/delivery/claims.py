@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from incidents.services.audit import record_audit
 from notify.choices import DeliveryState
 from notify.models import Delivery, ProcessHeartbeat, SendingSwitch, Subscriber
 
@@ -194,11 +195,13 @@ def note_failure(subscriber: Subscriber, reason: str) -> None:
     Subscriber.objects.filter(pk=subscriber.pk).update(
         consecutive_failures=F("consecutive_failures") + 1
     )
-    Subscriber.objects.filter(
+    suspended = Subscriber.objects.filter(
         pk=subscriber.pk,
         consecutive_failures__gte=SUSPEND_AFTER_FAILURES,
         suspended_at__isnull=True,
     ).update(suspended_at=timezone.now(), suspended_reason=reason[:500])
+    if suspended:
+        record_audit(actor=None, action="suspend", target=subscriber, summary=reason)
 
 
 def note_success(subscriber: Subscriber) -> None:

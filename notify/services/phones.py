@@ -15,6 +15,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from incidents.services.audit import record_audit
 from notify.choices import DeliveryState
 from notify.delivery import note_failure, note_success
 from notify.models import Delivery, Subscriber, masked
@@ -52,10 +53,12 @@ def confirm_with_code(*, subscriber: Subscriber, code: str) -> Subscriber:
     now = timezone.now()
     right = Subscriber.objects.filter(pk=current.pk, confirmation_code_hash=digest)
     right.update(confirmation_attempts=0)
-    right.filter(confirmed_at__isnull=True, unsubscribed_at__isnull=True).update(
+    confirmed = right.filter(confirmed_at__isnull=True, unsubscribed_at__isnull=True).update(
         confirmed_at=now, updated_at=now
     )
     current.refresh_from_db()
+    if confirmed:
+        record_audit(actor=None, action="confirm", target=current, summary="SMS code")
     return current
 
 
@@ -96,12 +99,21 @@ def confirm_phone(*, number: str) -> Subscriber | None:
     """Confirm the pending SMS subscription of a number that replied YES to its code (sent
     within SMS_YES_WINDOW); the subscriber, or None when nothing was or is confirmed."""
     now = timezone.now()
-    sms_subscribers(number).filter(
-        confirmed_at__isnull=True,
-        unsubscribed_at__isnull=True,
-        confirmation_sent_at__gte=now - SMS_YES_WINDOW,
-    ).update(confirmed_at=now, confirmation_code_hash="", confirmation_attempts=0, updated_at=now)
-    return active_sms_subscriber(number)
+    confirmed = (
+        sms_subscribers(number)
+        .filter(
+            confirmed_at__isnull=True,
+            unsubscribed_at__isnull=True,
+            confirmation_sent_at__gte=now - SMS_YES_WINDOW,
+        )
+        .update(
+            confirmed_at=now, confirmation_code_hash="", confirmation_attempts=0, updated_at=now
+        )
+    )
+    subscriber = active_sms_subscriber(number)
+    if confirmed and subscriber is not None:
+        record_audit(actor=None, action="confirm", target=subscriber, summary="SMS YES")
+    return subscriber
 
 
 @transaction.atomic
@@ -110,11 +122,16 @@ def unsubscribe_phone(*, number: str, source: str) -> Subscriber | None:
     has none. Unsubscribing twice changes nothing."""
     now = timezone.now()
     # A code texted before the STOP dies with it.
-    sms_subscribers(number).filter(unsubscribed_at__isnull=True).update(
-        unsubscribed_at=now, confirmation_code_hash="", updated_at=now
+    stopped = (
+        sms_subscribers(number)
+        .filter(unsubscribed_at__isnull=True)
+        .update(unsubscribed_at=now, confirmation_code_hash="", updated_at=now)
     )
     logger.info("SMS %s unsubscribed (%s)", masked(number), source)
-    return sms_subscribers(number).first()
+    subscriber = sms_subscribers(number).first()
+    if stopped and subscriber is not None:
+        record_audit(actor=None, action="unsubscribe", target=subscriber, summary=source)
+    return subscriber
 
 
 @transaction.atomic
@@ -122,16 +139,22 @@ def resubscribe_phone(*, number: str) -> Subscriber | None:
     """Resume SMS to a number that had confirmed and then stopped (a START reply); a suspension
     is lifted too, the reply showing that the phone takes messages. The subscriber, or None
     when the number has no confirmed subscription."""
-    sms_subscribers(number).filter(confirmed_at__isnull=False).filter(
-        Q(unsubscribed_at__isnull=False) | Q(suspended_at__isnull=False)
-    ).update(
-        unsubscribed_at=None,
-        suspended_at=None,
-        suspended_reason="",
-        consecutive_failures=0,
-        updated_at=timezone.now(),
+    resumed = (
+        sms_subscribers(number)
+        .filter(confirmed_at__isnull=False)
+        .filter(Q(unsubscribed_at__isnull=False) | Q(suspended_at__isnull=False))
+        .update(
+            unsubscribed_at=None,
+            suspended_at=None,
+            suspended_reason="",
+            consecutive_failures=0,
+            updated_at=timezone.now(),
+        )
     )
-    return active_sms_subscriber(number)
+    subscriber = active_sms_subscriber(number)
+    if resumed and subscriber is not None:
+        record_audit(actor=None, action="resume", target=subscriber, summary="sms START")
+    return subscriber
 
 
 # Twilio's message statuses in the order they come; those ranked 4 are final.

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Component, Incident
-from incidents.services.audit import record_audit
+from incidents.services.audit import field_changes, record_audit
 from notify.addresses import normalised_address
 from notify.choices import Channel, ConsentSource, Language
 from notify.models import Subscriber, masked
@@ -68,8 +68,10 @@ def subscribe(
     if created:
         subscriber.components.set(components or [])
         confirmation_on_commit(subscriber.pk)
+        record_audit(actor=None, action="subscribe", target=subscriber, summary=source)
     else:
         owe_answer(subscriber)
+        record_audit(actor=None, action="repeat_sign_up", target=subscriber, summary=source)
     return subscriber
 
 
@@ -101,10 +103,12 @@ def owe_answer(subscriber: Subscriber) -> None:
 @transaction.atomic
 def confirm(*, subscriber: Subscriber) -> Subscriber:
     """Confirm a subscription (double opt-in); confirming twice changes nothing."""
-    Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+    confirmed = Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
         confirmed_at=timezone.now(), updated_at=timezone.now()
     )
     subscriber.refresh_from_db()
+    if confirmed:
+        record_audit(actor=None, action="confirm", target=subscriber)
     return subscriber
 
 
@@ -112,10 +116,12 @@ def confirm(*, subscriber: Subscriber) -> Subscriber:
 def unsubscribe(*, subscriber: Subscriber) -> Subscriber:
     """Stop every message to this subscriber; unsubscribing twice changes nothing. An SMS code
     not yet used dies with it."""
-    Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at__isnull=True).update(
+    ended = Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at__isnull=True).update(
         unsubscribed_at=timezone.now(), confirmation_code_hash="", updated_at=timezone.now()
     )
     subscriber.refresh_from_db()
+    if ended:
+        record_audit(actor=None, action="unsubscribe", target=subscriber)
     return subscriber
 
 
@@ -135,17 +141,21 @@ def resume(*, subscriber: Subscriber) -> Subscriber:
             "This number asked us to stop: reply START to our number to receive updates again."
         )
     now = timezone.now()
-    Subscriber.objects.filter(pk=current.pk).filter(
-        Q(unsubscribed_at__isnull=False) | Q(suspended_at__isnull=False)
-    ).update(
-        confirmed_at=Coalesce(F("confirmed_at"), Value(now, output_field=DateTimeField())),
-        unsubscribed_at=None,
-        suspended_at=None,
-        suspended_reason="",
-        consecutive_failures=0,
-        updated_at=now,
+    resumed = (
+        Subscriber.objects.filter(pk=current.pk)
+        .filter(Q(unsubscribed_at__isnull=False) | Q(suspended_at__isnull=False))
+        .update(
+            confirmed_at=Coalesce(F("confirmed_at"), Value(now, output_field=DateTimeField())),
+            unsubscribed_at=None,
+            suspended_at=None,
+            suspended_reason="",
+            consecutive_failures=0,
+            updated_at=now,
+        )
     )
     current.refresh_from_db()
+    if resumed:
+        record_audit(actor=None, action="resume", target=current)
     return current
 
 
@@ -167,9 +177,24 @@ def update_subscription(
         raise ValidationError(
             {"components": "A subscription to one incident cannot choose components."}
         )
+    changes = field_changes(current, {"language": language})
+    if set(components) != set(current.components.all()):
+        everything = ["(all)"]  # no components: the whole page
+        changes["components"] = (
+            list(current.components.all()) or everything,
+            components or everything,
+        )
     current.language, current.updated_at = language, timezone.now()
     current.save(update_fields=["language", "updated_at"])
     current.components.set(components)
+    if changes:
+        record_audit(
+            actor=None,
+            action="update_subscription",
+            target=current,
+            summary=", ".join(changes),
+            changes=changes,
+        )
     return current
 
 

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from incidents import selectors, services
+from incidents import audit_context, selectors, services
 from incidents.alert_tokens import prefix_of
 from incidents.choices import IntegrationKind
 from incidents.models import Incident
@@ -108,6 +108,7 @@ class IntegrationWebhook(APIView):
         integration = selectors.integration_for_token(token, kind=type(self).kind)
         if integration is None:
             raise NotFound("There is no alert integration at this address.")
+        audit_context.narrow_source(f"alerts {integration.name}")
         delivery = type(self).read(request.data)
         receipt = services.receive_alerts(integration=integration, delivery=delivery)
         incident = receipt.incident

@@ -18,7 +18,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from incidents import selectors, services
+from incidents import audit_context, selectors, services
 from incidents.models import ApiKey
 from incidents.models.api_keys import PREFIX_LENGTH
 from notify.abuse import client_ip
@@ -87,6 +87,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             )
             failures.note_failure()
             raise exceptions.AuthenticationFailed(reason)
+        # The audit rows of this request's writes name the key (never the secret).
+        audit_context.narrow_source(f"api key {api_key.prefix}")
         services.note_api_key_use(api_key, address=address)
         return api_key.user, api_key
 

@@ -238,12 +238,15 @@ def page_document() -> dict:
             "audit_log": [
                 {
                     "actor_name": "aiko", "action": "declare", "object_type": "incident",
-                    "object_id": "inc000000001", "summary": "Elevated API errors",
-                    "created_at": T0, "actor": "aiko",
+                    "object_id": "inc000000001", "object_repr": "Elevated API errors",
+                    "summary": "Elevated API errors", "changes": {}, "source": "console",
+                    "address": "192.0.2.10", "created_at": T0, "actor": "aiko",
                 },
                 {
                     "actor_name": "former-member", "action": "edit", "object_type": "component",
-                    "object_id": "cmp000000002", "summary": "name", "created_at": T1,
+                    "object_id": "cmp000000002", "object_repr": "Database",
+                    "summary": "name", "changes": {"name": ["DB", "Database"]},
+                    "source": "api key nrs_ab12", "address": None, "created_at": T1,
                     "actor": None,
                 },
             ],

@@ -34,7 +34,7 @@ def test_editing_the_settings_goes_through_the_service(admin_client):
         "Asia/Tokyo",
         "https://status.example.com",
     )
-    audit = AuditEntry.objects.get()
+    audit = AuditEntry.objects.exclude(object_type="user").get()  # not the sign-in's
     assert (audit.action, audit.object_type, audit.summary) == (
         "edit",
         "pagesettings",
@@ -75,7 +75,8 @@ def test_templates_are_saved_and_deleted_through_the_services(client, oncall):
     response = client.post(f"{TEMPLATES_URL}{template.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert UpdateTemplate.objects.count() == 0
-    assert list(AuditEntry.objects.order_by("id").values_list("action", "actor")) == [
+    written = AuditEntry.objects.exclude(object_type="user").order_by("id")
+    assert list(written.values_list("action", "actor")) == [
         ("save", oncall.pk),
         ("delete", oncall.pk),
     ]
@@ -87,7 +88,7 @@ def test_the_audit_log_is_read_only(admin_client):
         form_data(admin_client.get(f"{SETTINGS_URL}1/change/"), "pagesettings_form")
         | {"name": "Acme"},
     )
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(action="edit")
     listing = admin_client.get("/admin/incidents/auditentry/?action=edit")
     assert list(listing.context["cl"].result_list) == [entry]
     assert admin_client.get("/admin/incidents/auditentry/add/").status_code == 403

@@ -20,6 +20,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from incidents import services
+from incidents.models import AuditEntry
 from incidents.services import api_keys, integrations
 from notify.models import Delivery, Notification, Subscriber
 
@@ -47,7 +48,10 @@ def fingerprint() -> str:
     for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
         if model._meta.proxy or not model._meta.managed:
             continue
-        rows = model._base_manager.order_by("pk").values_list()
+        rows = model._base_manager.order_by("pk")
+        if model is AuditEntry:  # reading an export is audited: a read, not a write
+            rows = rows.exclude(action="export")
+        rows = rows.values_list()
         digest.update(model._meta.label.encode())
         for row in rows:
             digest.update(repr(row).encode())

@@ -232,7 +232,7 @@ def test_a_document_without_subscribers_imports_the_rest():
 def test_the_export_is_audited_with_its_counts():
     import_page(page_document())
 
-    export_page(actor=UserFactory(username="owner1"))
+    export_page(actor=UserFactory(username="owner1"))  # adding owner1 is audited too
 
     entry = AuditEntry.objects.order_by("pk").last()
     assert (entry.action, entry.actor_name, entry.object_type) == (
@@ -243,7 +243,7 @@ def test_the_export_is_audited_with_its_counts():
     assert entry.summary == (
         "1 component_groups, 2 components, 2 incidents, 4 component_status_changes, "
         "1 update_templates, 1 postmortems, 1 recovery_actions, 1 alert_integrations, "
-        "3 audit_log, 3 subscribers, 2 people"
+        "4 audit_log, 3 subscribers, 2 people"
     )
 
 

@@ -1,9 +1,10 @@
 """`manage.py export_incident <public_id> --format markdown|json`: one incident, with its
-timeline, post-mortem and recovery actions, for a team's own archive."""
+timeline, post-mortem and recovery actions, for a team's own archive (recorded in the audit
+trail, as every export is)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents import selectors
+from incidents import selectors, services
 from incidents.export import FORMATS, export_incident
 from incidents.models import Incident
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         except Incident.DoesNotExist:
             raise CommandError(f"No incident has the id “{options['public_id']}”.") from None
         text = export_incident(incident, format=options["format"])
+        services.record_export(actor=None, target=incident, summary=f"as {options['format']}")
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as file:
                 file.write(text)
