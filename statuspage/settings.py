@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from statuspage.beat_schedule import beat_schedule
+from statuspage.beat_schedule import beat_schedule, static_export_schedule
 from statuspage.envfile import env_bool, env_list, load_env_file, web_port
 
 # `.env` first, so that every variable below may come from it (the environment wins).
@@ -328,6 +328,18 @@ CELERY_BEAT_SCHEDULE = beat_schedule(
     reconcile_seconds=NOROSHI_PAGE_RECONCILE_SECONDS,
     sweep_seconds=float(os.environ.get("NOROSHI_SWEEP_SECONDS") or 5),
 )
+
+# The public page as static files, kept current by beat (statuspage.static_export): the folder
+# (a link its exports replace), how often beat checks for a change (never exporting more often),
+# at what age an export is redone without one, and where the folder is served (feeds' links).
+NOROSHI_STATIC_EXPORT_DIR = os.environ.get("NOROSHI_STATIC_EXPORT_DIR", "")
+NOROSHI_STATIC_EXPORT_SECONDS = float(os.environ.get("NOROSHI_STATIC_EXPORT_SECONDS") or 60)
+NOROSHI_STATIC_EXPORT_REFRESH_SECONDS = float(
+    os.environ.get("NOROSHI_STATIC_EXPORT_REFRESH_SECONDS") or 3600
+)
+NOROSHI_STATIC_EXPORT_BASE_URL = os.environ.get("NOROSHI_STATIC_EXPORT_BASE_URL", "")
+if NOROSHI_STATIC_EXPORT_DIR:
+    CELERY_BEAT_SCHEDULE |= static_export_schedule(seconds=NOROSHI_STATIC_EXPORT_SECONDS)
 
 # --- Notifications -------------------------------------------------------------------------
 # A delivery still `sending` this long after its claim by a process without a heartbeat
