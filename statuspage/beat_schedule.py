@@ -55,3 +55,15 @@ def beat_schedule(
             "options": {"expires": 30},
         },
     }
+
+
+def static_export_schedule(*, seconds: float) -> dict:
+    """The entry that keeps a static export current (NOROSHI_STATIC_EXPORT_DIR set): a check
+    every `seconds`, which exports only when the page changed (statuspage.static_export)."""
+    return {
+        "export-static-page": {
+            "task": "statuspage.tasks.export_static_page_when_changed",
+            "schedule": seconds,
+            "options": {"expires": seconds * 2},
+        },
+    }

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from statuspage.beat_schedule import beat_schedule
+from statuspage.beat_schedule import beat_schedule, static_export_schedule
+from statuspage.broker_options import transport_options
 from statuspage.envfile import env_bool, env_list, load_env_file, web_port
 
 # `.env` first, so that every variable below may come from it (the environment wins).
@@ -295,26 +296,11 @@ CELERY_BROKER_DIR = Path(os.environ.get("NOROSHI_BROKER_DIR") or VAR_DIR / "brok
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-else:
-    # A publish must not hang on a broker that is down or hung: the console's post queues its
-    # announcement on commit, and what could not be queued is left to the sweep anyway. Every
-    # socket operation on the broker gives up after NOROSHI_BROKER_TIMEOUT seconds, and a
-    # publish is tried once (redis-py itself reconnects a pooled connection that the server
-    # dropped, e.g. after a restart). Measured against a local Redis behind a proxy: refused,
-    # a publish fails at once; black-holed, after about the timeout.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
-        "socket_timeout": BROKER_TIMEOUT,
-        "socket_connect_timeout": BROKER_TIMEOUT,
-    }
-CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT  # transports other than Redis (AMQP)
+# Filesystem, Redis or RabbitMQ (amqp://): statuspage.broker_options says what each gets.
+CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(
+    CELERY_BROKER_URL, timeout=BROKER_TIMEOUT, folder=CELERY_BROKER_DIR
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT  # the connect, on AMQP
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -333,6 +319,18 @@ CELERY_BEAT_SCHEDULE = beat_schedule(
     reconcile_seconds=NOROSHI_PAGE_RECONCILE_SECONDS,
     sweep_seconds=float(os.environ.get("NOROSHI_SWEEP_SECONDS") or 5),
 )
+
+# The public page as static files, kept current by beat (statuspage.static_export): the folder
+# (a link its exports replace), how often beat checks for a change (never exporting more often),
+# at what age an export is redone without one, and where the folder is served (feeds' links).
+NOROSHI_STATIC_EXPORT_DIR = os.environ.get("NOROSHI_STATIC_EXPORT_DIR", "")
+NOROSHI_STATIC_EXPORT_SECONDS = float(os.environ.get("NOROSHI_STATIC_EXPORT_SECONDS") or 60)
+NOROSHI_STATIC_EXPORT_REFRESH_SECONDS = float(
+    os.environ.get("NOROSHI_STATIC_EXPORT_REFRESH_SECONDS") or 3600
+)
+NOROSHI_STATIC_EXPORT_BASE_URL = os.environ.get("NOROSHI_STATIC_EXPORT_BASE_URL", "")
+if NOROSHI_STATIC_EXPORT_DIR:
+    CELERY_BEAT_SCHEDULE |= static_export_schedule(seconds=NOROSHI_STATIC_EXPORT_SECONDS)
 
 # --- Notifications -------------------------------------------------------------------------
 # A delivery still `sending` this long after its claim by a process without a heartbeat

@@ -11,11 +11,13 @@ from incidents import services
 from tests.cache_keys import forget_keys, leftover_keys, redis_keys
 from tests.console_client import ConsoleClient
 from tests.factories import ComponentFactory, UserFactory
+from tests.rabbitmq import rabbitmq_problem
 
 
 def pytest_sessionstart(session):
     """With NOROSHI_REQUIRE_SERVICES set (CI sets it), refuse to run on anything but the real
-    PostgreSQL and Redis: an unreachable service is an error, never a silent fall-back."""
+    PostgreSQL and Redis, and without the RabbitMQ that tests.rabbitmq names: an unreachable
+    service is an error, never a silent fall-back (or a skipped test)."""
     import django
 
     django.setup()
@@ -50,6 +52,9 @@ def pytest_sessionstart(session):
             ).close()
         except psycopg.Error as error:
             problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {error}")
+    # RabbitMQ, the alternative broker: its variant of the end-to-end notification tests.
+    if rabbitmq := rabbitmq_problem():
+        problems.append(rabbitmq)
     if problems:
         pytest.exit(
             "NOROSHI_REQUIRE_SERVICES is set but:\n  " + "\n  ".join(problems), returncode=3

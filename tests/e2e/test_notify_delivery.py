@@ -1,6 +1,7 @@
 """Real workers, a real broker, a real SMTP sink: every confirmed subscriber gets exactly one
 message per announcement — when fan-out and sends are queued twice, and when the worker is
-killed with SIGKILL in the middle of sending and started again."""
+killed with SIGKILL in the middle of sending and started again. Each test runs on the run's own
+broker and again on RabbitMQ (tests.rabbitmq)."""
 
 import os
 import signal
@@ -15,6 +16,7 @@ from notify import services as notify_services
 from notify.models import Delivery, Notification, Subscriber
 from notify.tasks import fan_out, send_deliveries
 from tests.e2e.conftest import settled, start_worker, stop_worker, wait_for, wait_until_ready
+from tests.e2e.rabbitmq_broker import broker_of_the_run_or_rabbitmq  # noqa: F401 (autouse)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
