@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from incidents import services
+from incidents.admin.branding import BRANDING_FIELDS, BrandingFormMixin
 from incidents.admin.service_admin import ReadOnlyModelAdmin, ServiceForm, ServiceModelAdmin
 from incidents.models import AuditEntry, PageSettings, UpdateTemplate
 
@@ -22,16 +23,21 @@ def https_url_fields(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class PageSettingsForm(ServiceForm):
+class PageSettingsForm(BrandingFormMixin, ServiceForm):
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Etc/UTC")
 
     class Meta:
         model = PageSettings
-        fields = ("name", "name_ja", "url", "time_zone", "support_email", "support_url")
+        fields: tuple[str, ...] = (
+            "name", "name_ja", "url", "time_zone", "support_email", "support_url"
+        )  # fmt: skip
+        fields += BRANDING_FIELDS
         formfield_callback = https_url_fields
 
     def commit(self) -> PageSettings:
-        return services.edit_page_settings(actor=self.user, **self.model_field_values())
+        page = services.edit_page_settings(actor=self.user, **self.page_field_values())
+        self.commit_logo()
+        return page
 
 
 class UpdateTemplateForm(ServiceForm):

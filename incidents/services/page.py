@@ -9,7 +9,7 @@ from incidents.services.audit import record_audit
 
 EDITABLE_PAGE_FIELDS = frozenset(
     {"name", "name_ja", "url", "time_zone", "support_email", "support_url"}
-)
+) | {"brand_colour", "brand_colour_dark", "header_links", "footer_links"}
 EDITABLE_TEMPLATE_FIELDS = frozenset(
     {"name", "kind", "status", "title", "title_ja", "body", "body_ja"}
 )
