@@ -21,7 +21,7 @@ class LogoType(models.TextChoices):
     PNG = "image/png", "PNG"
 
 
-EXTENSIONS = {LogoType.SVG: "svg", LogoType.PNG: "png"}
+EXTENSIONS: dict[str, str] = {LogoType.SVG: "svg", LogoType.PNG: "png"}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from statuspage.views import history, incident, maintenance, overview, postmortem, uptime
+from statuspage.views import (
+    branding,
+    history,
+    incident,
+    maintenance,
+    overview,
+    postmortem,
+    uptime,
+)
 
 app_name = "public"
 
@@ -14,4 +22,7 @@ urlpatterns = [
     path("maintenance", maintenance.maintenance, name="maintenance"),
     path("uptime", uptime.uptime, name="uptime"),
     path("uptime/<slug:public_id>", uptime.uptime, name="component_uptime"),
+    path("brand/logo-<slug:digest>.<str:extension>", branding.logo, name="logo"),
+    path("brand/<slug:digest>.css", branding.brand_css, name="brand-css"),
+    path("favicon.ico", branding.favicon, name="favicon"),
 ]
