@@ -10,8 +10,8 @@ What stays: shapes, paths, text, groups, gradients, clip paths and masks, with p
 attributes, and `href`s that point inside the document (`#id`). What goes, silently: scripts,
 `foreignObject`, event handlers (`on…`), any other element or attribute, comments, processing
 instructions, and style text or values that reach outside the document (`url()` other than
-`url(#…)`, `@import`, escapes). What is refused: a file that is not well-formed XML, whose root
-is not an SVG `<svg>`, that declares entities, or that is over the size limit.
+`url(#…)`, at-rules but `@media`, escapes). What is refused: a file that is not well-formed
+XML, whose root is not an SVG `<svg>`, that declares entities, or that is over the size limit.
 """
 
 import re
@@ -50,7 +50,10 @@ ATTRIBUTES = frozenset(
 )  # fmt: skip
 LINKING = frozenset({"use", "linearGradient", "radialGradient"})  # may carry href="#id"
 # A reference outside the document, or a way to spell one past a simple check.
-UNSAFE_STYLE = re.compile(r"@|\\|<|expression|javascript:|url\s*\(\s*(?![\s'\"]*#)", re.I)
+# `@media` stays: a logo may carry its own colours for dark mode.
+UNSAFE_STYLE = re.compile(
+    r"@(?!media\b)|\\|<|expression|javascript:|url\s*\(\s*(?![\s'\"]*#)", re.I
+)
 INTERNAL_HREF = re.compile(r"#[A-Za-z_][\w.-]*")
 
 

@@ -138,6 +138,7 @@ def test_scripts_handlers_foreign_objects_and_outside_references_are_stripped():
   <foreignObject><body xmlns="http://www.w3.org/1999/xhtml"><script>alert(3)</script></body></foreignObject>
   <style>@import url(https://evil.example/x.css);</style>
   <style>.a{fill:#123456}</style>
+  <style>@font-face{font-family:x;src:local(y)}</style>
   <linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient>
   <image href="https://evil.example/track.png" width="1" height="1"/>
   <use xlink:href="https://evil.example/sprite.svg#a"/>
@@ -192,6 +193,15 @@ def test_files_that_are_not_a_usable_svg_are_refused(data, message):
     with pytest.raises(ValidationError) as error:
         checked_logo(data)
     assert messages(error.value) == [message]
+
+
+def test_a_logo_keeps_its_own_dark_mode_colours():
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><style>'
+        b".t{fill:#1f2328}@media (prefers-color-scheme: dark){.t{fill:#e6edf3}}</style>"
+        b'<text class="t" x="0" y="8">A</text></svg>'
+    )
+    assert checked_logo(svg).content == svg
 
 
 # PNG logos
