@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from incidents import selectors
 from incidents.models import PageSettings
+from statuspage.branding import brand_of
 from statuspage.languages import language_links, with_language
 
 
@@ -30,6 +31,7 @@ def public_context(request: HttpRequest, page: PageSettings, **extra) -> dict:
     return {
         "page": page,
         "page_name": selectors.localized(page, "name", language),
+        "brand": brand_of(page, language),
         "tz": tz,
         "language": language,
         "language_links": language_links(request, language),

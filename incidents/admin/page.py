@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from incidents import services
+from incidents.admin.branding import BRANDING_FIELDS, BrandingFormMixin
 from incidents.admin.service_admin import ServiceForm, ServiceModelAdmin
 from incidents.models import PageSettings, UpdateTemplate
 
@@ -30,12 +31,12 @@ def https_url_fields(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class PageSettingsForm(ServiceForm):
+class PageSettingsForm(BrandingFormMixin, ServiceForm):
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Etc/UTC")
 
     class Meta:
         model = PageSettings
-        fields = (
+        fields: tuple[str, ...] = (
             "name",
             "name_ja",
             "url",
@@ -45,10 +46,13 @@ class PageSettingsForm(ServiceForm):
             "update_reminder_minutes",
             "team_slack_webhook_url",
         )
+        fields += BRANDING_FIELDS
         formfield_callback = https_url_fields
 
     def commit(self) -> PageSettings:
-        return services.edit_page_settings(actor=self.user, **self.model_field_values())
+        page = services.edit_page_settings(actor=self.user, **self.page_field_values())
+        self.commit_logo()
+        return page
 
 
 class UpdateTemplateForm(ServiceForm):

@@ -15,6 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.branding.colours import validate_brand_colour, validate_brand_colour_dark
+from incidents.branding.links import validate_links
+from incidents.branding.logo import LogoType
 from incidents.choices import (
     ALL_INCIDENT_STATUS_CHOICES,
     ComponentStatus,
@@ -74,6 +77,27 @@ class PageSettings(models.Model):
             "A Slack incoming-webhook URL for the on-call team's channel: update reminders are "
             "posted there too. Empty: e-mail only."
         ),
+    )
+    # Branding (incidents.branding checks each). The logo is kept here, not in MEDIA: every
+    # web process can serve it, and the public page's snapshots keep it through a database
+    # outage (statuspage.views.branding).
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, choices=LogoType.choices)
+    logo_digest = models.CharField(max_length=16, blank=True, editable=False)
+    brand_colour = models.CharField(
+        _("brand colour"), max_length=7, blank=True, validators=[validate_brand_colour]
+    )
+    brand_colour_dark = models.CharField(
+        _("brand colour in dark mode"),
+        max_length=7,
+        blank=True,
+        validators=[validate_brand_colour_dark],
+    )
+    header_links = models.JSONField(
+        _("header links"), default=list, blank=True, validators=[validate_links]
+    )
+    footer_links = models.JSONField(
+        _("footer links"), default=list, blank=True, validators=[validate_links]
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -103,6 +103,7 @@ from incidents.selectors.page import (
 )
 from incidents.selectors.page_settings import (
     newest_change_at,
+    page_logo,
     page_settings,
     page_settings_with_updated_at,
     page_time_zone,
@@ -182,6 +183,7 @@ __all__ = [
     "overdue_actions",
     "overdue_actions_summary",
     "overview_incidents",
+    "page_logo",
     "page_settings",
     "page_settings_with_updated_at",
     "page_status",

@@ -17,8 +17,16 @@ from incidents.models import (
 
 
 def page_settings() -> PageSettings:
-    """The page settings row (an unsaved default when the row is missing)."""
-    return PageSettings.objects.filter(id=1).first() or PageSettings(id=1)
+    """The page settings row (an unsaved default when the row is missing), without the logo's
+    bytes (page_logo reads them)."""
+    return PageSettings.objects.filter(id=1).defer("logo").first() or PageSettings(id=1)
+
+
+def page_logo() -> tuple[bytes, str, str] | None:
+    """The page's logo as (content, content type, digest), or None when it has none."""
+    row = PageSettings.objects.filter(id=1).exclude(logo_digest="")
+    found = row.values_list("logo", "logo_type", "logo_digest").first()
+    return None if found is None else (bytes(found[0]), found[1], found[2])
 
 
 def time_zone_of(page: PageSettings) -> zoneinfo.ZoneInfo:
@@ -44,6 +52,7 @@ def page_settings_with_updated_at() -> tuple[PageSettings, datetime]:
     and the public incidents' (maintenance included) updated_at. One query."""
     row = (
         PageSettings.objects.filter(id=1)
+        .defer("logo")
         .annotate(
             components_updated_at=newest_updated_at(Component.objects.all()),
             groups_updated_at=newest_updated_at(ComponentGroup.objects.all()),

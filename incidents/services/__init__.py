@@ -14,6 +14,7 @@ from incidents.services.actions import (
 from incidents.services.alerts import AlertDelivery, IncomingAlert, Receipt, receive_alerts
 from incidents.services.api_keys import create_api_key, note_api_key_use, revoke_api_key
 from incidents.services.audit import record_audit, record_export
+from incidents.services.branding import set_page_logo
 from incidents.services.components import (
     archive_component,
     create_component,
@@ -131,6 +132,7 @@ __all__ = [
     "schedule_maintenance",
     "send_due_reminders",
     "set_component_status",
+    "set_page_logo",
     "sign_off_review",
     "start_maintenance",
     "start_postmortem",

@@ -19,7 +19,7 @@ EDITABLE_PAGE_FIELDS = frozenset(
         "update_reminder_minutes",
         "team_slack_webhook_url",
     }
-)
+) | {"brand_colour", "brand_colour_dark", "header_links", "footer_links"}
 EDITABLE_TEMPLATE_FIELDS = frozenset(
     {"name", "kind", "status", "title", "title_ja", "body", "body_ja"}
 )

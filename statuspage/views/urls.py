@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from statuspage.views import embed, history, incident, maintenance, overview, postmortem, uptime
+from statuspage.views import (
+    branding,
+    embed,
+    history,
+    incident,
+    maintenance,
+    overview,
+    postmortem,
+    uptime,
+)
 
 app_name = "public"
 
@@ -15,4 +24,7 @@ urlpatterns = [
     path("uptime", uptime.uptime, name="uptime"),
     path("uptime/<slug:public_id>", uptime.uptime, name="component_uptime"),
     path("embed.js", embed.embed_script, name="embed"),
+    path("brand/logo-<slug:digest>.<str:extension>", branding.logo, name="logo"),
+    path("brand/<slug:digest>.css", branding.brand_css, name="brand-css"),
+    path("favicon.ico", branding.favicon, name="favicon"),
 ]

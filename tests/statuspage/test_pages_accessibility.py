@@ -89,26 +89,47 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def css_colours() -> dict[str, str]:
-    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6});", CSS.read_text()))
+def css_colours(scheme: str = "light") -> dict[str, str]:
+    """The palette of the light :root (the first), or the light one with the dark mode's
+    :root (in the prefers-color-scheme: dark block) over it."""
+    css = CSS.read_text()
+    light = css[css.index(":root {") : css.index("}", css.index(":root {"))]
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6});", light))
+    if scheme == "dark":
+        block = css[css.index("@media (prefers-color-scheme: dark)") :]
+        dark = block[: block.index("}")]
+        colours |= dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6});", dark))
+    colours["on-none"] = colours.get("on-none", colours["text"])  # var(--text) in light
+    return colours
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("status", STATUSES)
-def test_status_colours_reach_aa_as_text_and_behind_white_text(status):
-    colours = css_colours()
+def test_status_colours_reach_aa_as_text_and_behind_their_text(status, scheme):
+    colours = css_colours(scheme)
     colour = colours[f"s-{status}"]
     assert contrast(colour, colours["bg"]) >= 4.5
     assert contrast(colour, colours["surface"]) >= 4.5
-    assert contrast(colour, "#ffffff") >= 4.5  # the banner and calendar day numbers
+    # the banner and calendar day numbers
+    assert contrast(colour, colours["on-status"]) >= 4.5
 
 
-def test_text_links_and_no_data_cells_reach_their_ratios():
-    colours = css_colours()
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_links_and_no_data_cells_reach_their_ratios(scheme):
+    colours = css_colours(scheme)
     for name in ("text", "muted", "link"):
         assert contrast(colours[name], colours["bg"]) >= 4.5, name
         assert contrast(colours[name], colours["surface"]) >= 4.5, name
+    assert contrast(colours["link"], colours["on-accent"]) >= 4.5  # the button
+    assert contrast(colours["link-hover"], colours["on-accent"]) >= 4.5
+    assert contrast(colours["text"], colours["on-text"]) >= 4.5  # tooltips, the skip link
     assert contrast(colours["s-none"], colours["bg"]) >= 3  # a graphic beside its words
-    assert contrast(colours["s-none"], colours["text"]) >= 4.5  # calendar day numbers
+    assert contrast(colours["s-none"], colours["on-none"]) >= 4.5  # calendar day numbers
+
+
+def test_the_dark_palette_overrides_every_colour_of_the_light_one():
+    light, dark = css_colours("light"), css_colours("dark")
+    assert {name for name in light if light[name] == dark[name]} == set()
 
 
 def test_focus_is_visible_and_the_phone_layout_exists():
