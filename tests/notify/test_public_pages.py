@@ -2,9 +2,11 @@
 components, to one incident), the answer that never tells whether an address was known, the
 signed manage/confirm/unsubscribe pages, the sign-up limits, and the Japanese pages."""
 
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from django.utils import timezone
 
 from incidents import services as incident_services
 from notify import channels, services
@@ -212,6 +214,17 @@ def test_subscribing_to_one_incident(client, components, mailoutbox):
     assert (subscriber.incident, list(subscriber.components.all())) == (incident, [])
     assert len(mailoutbox) == 1
     assert client.get("/incidents/unknown00000/subscribe").status_code == 404
+
+
+def test_subscribing_to_a_maintenance_says_so(client, components):
+    maintenance = incident_services.schedule_maintenance(
+        name="Database upgrade",
+        body="Planned.",
+        scheduled_for=timezone.now() + timedelta(hours=1),
+        scheduled_until=timezone.now() + timedelta(hours=2),
+    )
+    page = parse(client.get(f"/incidents/{maintenance.public_id}/subscribe").content)
+    assert page.find("h1").text() == "Subscribe to this maintenance"
 
 
 def test_subscribing_a_phone_texts_a_code_that_the_page_takes(client, components, twilio):
