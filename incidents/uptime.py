@@ -58,7 +58,9 @@ def uptime_percentage(observed_seconds: float, downtime_seconds: float) -> float
     it cuts it with shown_percentage()."""
     if not observed_seconds:
         return None
-    return 100 * (observed_seconds - downtime_seconds) / observed_seconds
+    # 100 less the downtime's share: no downtime is exactly 100.0, where 100 * observed /
+    # observed can come out a hair under (99.99999999999999), which cutting shows as 99.99.
+    return 100 - 100 * downtime_seconds / observed_seconds
 
 
 PERCENT_DECIMALS = 2

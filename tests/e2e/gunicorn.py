@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from statuspage.celery import app
 from tests.cache_keys import derived_prefix
 
 
@@ -46,6 +47,9 @@ class Gunicorn:
             "NOROSHI_VAR_DIR": str(tmp_path / "var"),  # snapshots survive a restart
             "CACHE_KEY_PREFIX": self.cache_prefix,
             "DB_CONN_MAX_AGE": "60",
+            # What it queues goes to the test's own queue (tests.e2e.queues), deleted after it.
+            "DJANGO_SETTINGS_MODULE": "tests.e2e.worker_settings",
+            "NOROSHI_E2E_QUEUE": app.conf.task_default_queue,
             **(env or {}),
         }
         command = [

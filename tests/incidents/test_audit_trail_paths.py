@@ -68,6 +68,7 @@ INCIDENT_WRITES = {
     "save_update_template": "save",
     "schedule_maintenance": "schedule",
     "send_due_reminders": "remind",
+    "set_page_logo": "edit",
     "sign_off_review": "sign_off_review",
     "start_maintenance": "post_update",
     "start_postmortem": "start_postmortem",

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from incidents.uptime import percentage_text, shown_percentage
+from incidents.uptime import percentage_text, shown_percentage, uptime_percentage
 from tests.statuspage.api_v1.conftest import signed_in
 from tests.statuspage.page_data import NOW, blip, component, tokyo, tokyo_page
 from tests.statuspage.page_html import parse
@@ -30,6 +30,14 @@ pytestmark = pytest.mark.django_db
 )
 def test_a_percentage_is_cut_never_rounded_up(value, decimals, shown):
     assert shown_percentage(value, decimals) == shown
+
+
+@pytest.mark.parametrize("observed", [3812042.376882124, 5564543.226524334, 6422943.629324456])
+def test_no_downtime_is_exactly_a_hundred(observed):
+    """However the observed seconds fall, a period without downtime is 100.0, never a float
+    a hair under it that cutting would show as 99.99 (or 99.9999 in the API)."""
+    assert uptime_percentage(observed, 0.0) == 100.0
+    assert shown_percentage(uptime_percentage(observed, 0.0), 4) == 100.0
 
 
 def test_the_text_of_a_percentage_has_two_places_in_the_language_s_format():
