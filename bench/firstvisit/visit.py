@@ -117,7 +117,7 @@ def first_visit(browser, url: str, language: str) -> Visit:
         started, finished, failed = [], set(), []
         network = ("http:", "https:")
         page.on("request", lambda r: started.append(r) if r.url.startswith(network) else 0)
-        page.on("requestfinished", finished.add)
+        page.on("requestfinished", lambda r: finished.add(r))
         page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith(network) else 0)
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
