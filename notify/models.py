@@ -7,7 +7,6 @@ final. Writes happen in notify/services.py and notify/delivery.py only.
 """
 
 import secrets
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import Component, ComponentStatusChange, Incident, IncidentUpdate
 from incidents.public_ids import new_public_id
 from notify.choices import Channel, DeliveryState, Language, NotificationKind, ProcessRole
+from notify.masking import url_host
 
 
 def new_secret() -> str:
@@ -106,11 +106,7 @@ def masked(address: str) -> str:
     if address.startswith("+"):
         return f"{address[:3]}…{address[-2:]}"
     # A webhook or Slack URL is a credential (its path holds the token): its host alone.
-    try:
-        host = urlsplit(address).hostname
-    except ValueError:
-        host = None
-    return f"{host or '?'}/…"
+    return f"{url_host(address)}/…"
 
 
 class Notification(models.Model):
