@@ -1,9 +1,18 @@
 """Alert bodies as Prometheus Alertmanager (webhook version 4) and Grafana send them, an
-integration to post them to, and the posting."""
+integration to post them to, the posting, and readers of what a delivery wrote."""
 
 import json
 
 from incidents import services
+from incidents.models import (
+    AlertGroup,
+    AuditEntry,
+    Component,
+    ComponentStatusChange,
+    Incident,
+    IncidentUpdate,
+    ReceivedAlert,
+)
 
 STARTS = "2026-12-05T09:30:00Z"
 LATER = "2026-12-05T09:50:00Z"
@@ -83,3 +92,17 @@ def post_alerts(client, token: str, body, *, kind: str = "alertmanager"):
     return client.post(
         f"/api/v1/integrations/{kind}/{token}", data, content_type="application/json"
     )
+
+
+def status_of(name: str) -> str:
+    return Component.objects.get(name=name).status
+
+
+def bodies(incident: Incident) -> list[str]:
+    return list(incident.updates.order_by("id").values_list("body", flat=True))
+
+
+def written() -> tuple:
+    """Row counts of everything a delivery may write."""
+    models = (Incident, IncidentUpdate, ReceivedAlert, AlertGroup, AuditEntry)
+    return (*(m.objects.count() for m in models), ComponentStatusChange.objects.count())
