@@ -116,6 +116,9 @@ class RecoveryActionInline(ServiceTabularInline):
     show_change_link = True
     verbose_name_plural = _("recovery actions")
 
+    class Media:
+        js = ("incidents/inline-labels.js",)
+
 
 class OverdueFilter(admin.SimpleListFilter):
     title = _("due")

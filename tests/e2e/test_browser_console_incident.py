@@ -84,6 +84,16 @@ def test_the_incident_page_fits_and_reads_in_order(console, tmp_path, name, view
         assert top(page, "#recovery_actions-group") < top(page, ".incident-details")
         titles = page.locator("#recovery_actions-group tr.has_original td.field-title input")
         assert titles.evaluate_all("inputs => inputs.map(i => i.value)") == list(LONG_TITLES)
+        if viewport is PHONE:
+            # Each action a block: every field whole in the window, named above its input.
+            fields = page.locator("#recovery_actions-group tr.has_original td[class*='field-']")
+            cells = fields.evaluate_all(
+                """cells => cells.map(cell => [cell.dataset.label || "",
+                    Math.ceil(cell.querySelector("input, select, textarea, p")
+                              .getBoundingClientRect().right)])"""
+            )
+            assert cells and all(name for name, _ in cells), cells
+            assert max(right for _, right in cells) <= inner_width, cells
         assert page.refused == []
         page.screenshot(path=tmp_path / f"console-incident-{name}.png", full_page=True)
 
