@@ -9,6 +9,7 @@ from pathlib import Path
 sys.path.append(str(Path(__file__).resolve().parents[1] / "page"))
 
 from docs_section import DOCS, Section, write_run
+from report import verdict
 from visit import Series
 
 BEGIN, END = "<!-- bench/firstvisit:begin -->", "<!-- bench/firstvisit:end -->"
@@ -64,10 +65,6 @@ class Run:
     load_after: str
     series: list[Series]
     notes: list[str] = field(default_factory=list)
-
-
-def verdict(ok: bool) -> str:
-    return "**met**" if ok else "**NOT met**"
 
 
 def judged(series: Series) -> tuple[bool, bool, bool]:

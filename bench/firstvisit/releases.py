@@ -16,7 +16,7 @@ from pathlib import Path
 # bench/page after this folder, so that a module here is never shadowed by one there.
 sys.path.append(str(Path(__file__).resolve().parents[1] / "page"))
 
-from stack import ROOT, SHIPPED_CONF, Stack, fetch, stop, venv_python
+from stack import ROOT, SHIPPED_CONF, Stack, fetch, run_python, stop
 
 # The last commit of the session before this session's page changes (issue 14 item 11).
 PREVIOUS_COMMIT = "e9202d0"
@@ -44,17 +44,7 @@ class ReleaseStack(Stack):
         return self.run_python(["manage.py", *args], timeout=timeout)
 
     def run_python(self, args: list[str], timeout: float = 120) -> str:
-        result = subprocess.run(
-            [venv_python(), *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"{self.label}: {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+        return run_python(args, cwd=self.root, env=self.env, timeout=timeout, label=self.label)
 
     def start(self, args: list[str], log_name: str) -> subprocess.Popen:
         log = open(self.work / log_name, "wb")  # noqa: SIM115 — closed with the process

@@ -137,6 +137,17 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
+def run_python(args: list[str], *, cwd: Path, env: dict, timeout: float, label: str = "") -> str:
+    """Run the checkout's Python with `args` and return what it printed; its error if it fails."""
+    result = subprocess.run(
+        [venv_python(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        where = f"{label}: " if label else ""
+        raise RuntimeError(f"{where}{' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
 class Stack:
     """The throwaway Noroshi, gunicorn and nginx; use as a context manager."""
 
@@ -181,17 +192,7 @@ class Stack:
         return Backends(database=mask_password(database), cache=mask_password(cache))
 
     def manage(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run(
-            [venv_python(), "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+        return run_python(["manage.py", *args], cwd=ROOT, env=self.env, timeout=timeout)
 
     def prepare_site(self) -> None:
         self.manage("migrate", "--noinput", "--verbosity", "0")
