@@ -18,6 +18,7 @@ visitors of the subscribe page, so it is in the active language.
 
 import ipaddress
 import re
+import socket
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit
@@ -33,6 +34,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 LABEL = r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?"
 HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(\.{LABEL})*\.?$")
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# A host of one to four numbers (decimal, 0x hex or 0 octal), e.g. 2130706433, 0x7f.1,
+# 0177.0.0.1 or 127.1: resolvers (inet_aton) and browsers read it as an IPv4 address.
+NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}$")
 # Checked in this order: the first that applies names the refusal (127.0.0.1 is also private).
 ADDRESS_KINDS = (
     ("is_unspecified", gettext_lazy("an unspecified address")),
@@ -164,6 +168,17 @@ def ipaddress_or_none(host: str) -> IPAddress | None:
         return None
 
 
+def numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a host written in numbers names, as the connection would read it (no
+    DNS is asked); None for a host name."""
+    if not NUMERIC_HOST.match(host.lower()):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
 # --- URLs -------------------------------------------------------------------------------------
 
 
@@ -176,10 +191,12 @@ def check_url(url: str) -> Target:
         raise UnsafeURL(_("“%(url)s” is not an https URL.") % {"url": url})
     if parts.username is not None or parts.password is not None:
         raise UnsafeURL(_("The URL must not contain a user name or password."))
-    literal = ipaddress_or_none(host)
+    literal, spelled = ipaddress_or_none(host), host
+    if literal is None and (numeric := numeric_ipv4(host)) is not None:
+        literal, spelled = numeric, str(numeric)
     if parts.scheme == "http" and not allowed.permits(host, literal):
         raise UnsafeURL(_("“%(url)s” is not an https URL: only https is allowed.") % {"url": url})
-    if literal is not None and (refusal := address_refusal(host, host)):
+    if literal is not None and (refusal := address_refusal(host, spelled)):
         raise UnsafeURL(refusal)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     canonical = parts._replace(netloc=parts.netloc.lower(), fragment="").geturl()

@@ -46,11 +46,17 @@ MANAGE_PLACEHOLDER = "{manage_url}"
 @dataclass(frozen=True)
 class EmailContent:
     """What an e-mail says: its subject, its text and its HTML ('' for a text-only e-mail),
-    the subscriber's links as UNSUBSCRIBE_PLACEHOLDER and MANAGE_PLACEHOLDER."""
+    the subscriber's links as UNSUBSCRIBE_PLACEHOLDER and MANAGE_PLACEHOLDER. The subject is
+    kept on one line, its line breaks and runs of whitespace made single spaces."""
 
     subject: str
     text: str
     html: str
+
+    def __post_init__(self) -> None:
+        # A header is one line. A name may hold a line break (the API, an alert's labels and
+        # an import let one through), and Django refuses a whole message whose subject has one.
+        object.__setattr__(self, "subject", " ".join(self.subject.split()))
 
 
 def personal(rendered: str, envelope: Envelope) -> str:
