@@ -155,6 +155,12 @@ setting_changed.connect(forget_recent_stamp)
 setting_changed.connect(outage.reset)
 
 
+def move_page_stamp(now: float) -> float:
+    """Move the page stamp to `now`, or just past the stamp when that is later; return it.
+    Raises CacheDown when the cache cannot be read or written."""
+    return write_stamp(max(now, page_changed_at() + STEP))
+
+
 def mark_page_changed() -> None:
     """Record that public content changed now. Prefer page_changed_on_commit() inside writes.
 
@@ -164,7 +170,7 @@ def mark_page_changed() -> None:
     """
     now = time.time()
     try:
-        write_stamp(max(now, page_changed_at() + STEP))
+        move_page_stamp(now)
     except CacheDown:
         outage.remember(now)
         forget_recent_stamp()

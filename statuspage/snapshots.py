@@ -97,3 +97,14 @@ def prune() -> int:
         with contextlib.suppress(OSError):
             path.unlink()
     return len(doomed)
+
+
+def clear() -> int:
+    """Delete every snapshot of this host (after a restore, they show what the database no
+    longer holds); return how many."""
+    removed = 0
+    for path in snapshot_folder().glob("*" + SUFFIX):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed

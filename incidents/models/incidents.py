@@ -46,6 +46,11 @@ def validate_time_zone(value: str) -> None:
 MAX_UPDATE_REMINDER_MINUTES = 24 * 60
 
 
+def default_page_url() -> str:
+    """Where a new page lives until its settings say otherwise: SITE_URL."""
+    return settings.SITE_URL
+
+
 class PageSettings(models.Model):
     """The one row of page-wide settings (id is always 1)."""
 
@@ -53,7 +58,7 @@ class PageSettings(models.Model):
     name = models.CharField(max_length=100, default="Noroshi")
     name_ja = models.CharField(_("name (Japanese)"), max_length=100, blank=True)
     url = models.URLField(
-        help_text=_("The public address of the status page."), default="http://127.0.0.1:8000"
+        help_text=_("The public address of the status page."), default=default_page_url
     )
     time_zone = models.CharField(max_length=64, default="Etc/UTC", validators=[validate_time_zone])
     support_email = models.EmailField(blank=True)
