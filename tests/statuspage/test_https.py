@@ -23,6 +23,8 @@ PRODUCTION = {
     "SITE_URL": "https://status.example.com",
     "TRUST_X_FORWARDED_PROTO": "1",
     "DEBUG": "",
+    "DATABASE_URL": "postgres://noroshi@db.internal:5432/noroshi",
+    "REDIS_URL": "redis://redis.internal:6379/0",
 }
 
 
@@ -90,6 +92,21 @@ def test_https_without_a_trusted_proxy_header_is_a_deploy_warning(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert "noroshi.W001" in result.stderr + result.stdout
+
+
+def test_the_embedded_database_and_cache_are_deploy_warnings(tmp_path):
+    env = {**os.environ, **PRODUCTION, "NOROSHI_VAR_DIR": str(tmp_path)}
+    env["NOROSHI_ENV_FILE"] = os.devnull  # no .env beside manage.py sets them either
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    output = result.stderr + result.stdout
+    database = "DATABASE_URL is not set: this runs on the embedded SQLite database in"
+    assert f"(noroshi.W002) {database} {tmp_path}." in output
+    assert "(noroshi.W003) REDIS_URL is not set" in output
 
 
 @pytest.mark.django_db
