@@ -30,7 +30,7 @@ def embedded_backends(app_configs, **kwargs) -> list[checks.CheckMessage]:
     (SQLite, a file cache and a broker in var/): made for `make run` on one machine, never
     shared with a second host. A command run without the production environment file (a
     manage.py without NOROSHI_ENV_FILE) looks just like that."""
-    found = []
+    found: list[checks.CheckMessage] = []
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         found.append(
             checks.Warning(
