@@ -22,7 +22,7 @@ from incidents.choices import (
 )
 from incidents.models import Component, Incident, RecoveryAction
 from incidents.services.audit import record_audit, saved_user
-from incidents.services.timeline import CLOCK_SKEW, clean_text
+from incidents.services.timeline import CLOCK_SKEW, clean_line
 
 # What a recovery action is about, in the order forms show it.
 ACTION_FIELDS = (
@@ -77,7 +77,7 @@ def clean_choice(field: str, choices: type[TextChoices], what: str):
 
 
 ACTION_FIELD_CLEANERS = {
-    "title": lambda value: clean_text(value, field="title", max_length=200),
+    "title": lambda value: clean_line(value, field="title", max_length=200),
     "kind": clean_choice("kind", ActionKind, "a kind of action"),
     "priority": clean_choice("priority", ActionPriority, "a priority"),
     "due_on": clean_due_on,

@@ -25,6 +25,7 @@ from incidents.models import (
     Incident,
     IncidentUpdate,
 )
+from incidents.one_line import one_line
 from incidents.services.audit import record_audit, save_changes, saved_user
 
 EDITABLE_COMPONENT_FIELDS = frozenset(
@@ -135,7 +136,7 @@ def create_component(
     validate_component_status(status)
     created_at = created_at or timezone.now()
     component = Component(
-        name=name.strip(), status=status, created_at=created_at, updated_at=created_at, **fields
+        name=one_line(name), status=status, created_at=created_at, updated_at=created_at, **fields
     )
     component.full_clean()
     component.save()
@@ -161,6 +162,8 @@ def edit_component(
     unknown = set(changes) - EDITABLE_COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"edit_component() got unexpected fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = one_line(changes["name"])
     save_changes(component, changes, actor=actor)
     old_status = component.status
     if status is not None and status != old_status:
@@ -225,7 +228,7 @@ def create_component_group(*, name: str, actor=None, **fields) -> ComponentGroup
     unknown = set(fields) - EDITABLE_GROUP_FIELDS
     if unknown:
         raise TypeError(f"create_component_group() got unexpected fields: {sorted(unknown)}")
-    group = ComponentGroup(name=name.strip(), **fields)
+    group = ComponentGroup(name=one_line(name), **fields)
     group.full_clean()
     group.save()
     record_audit(actor=actor, action="create", target=group)
@@ -239,6 +242,8 @@ def edit_component_group(*, group: ComponentGroup, actor=None, **changes) -> Com
     unknown = set(changes) - EDITABLE_GROUP_FIELDS
     if unknown:
         raise TypeError(f"edit_component_group() got unexpected fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = one_line(changes["name"])
     save_changes(group, changes, actor=actor)
     return group
 

@@ -18,6 +18,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate
+from incidents.one_line import one_line
 from incidents.services.audit import record_audit, saved_user
 from incidents.services.repeats import refuse_repeated_opening, refuse_repeated_update
 from incidents.services.timeline import (
@@ -25,6 +26,7 @@ from incidents.services.timeline import (
     append_update,
     clean_component_statuses,
     clean_display_at,
+    clean_line,
     clean_text,
     refresh_incident,
     update_changes,
@@ -108,7 +110,7 @@ def declare_incident(
     """
     page_changed_on_commit()
     now = timezone.now()
-    name = clean_text(name, field="name", max_length=200)
+    name = clean_line(name, field="name", max_length=200)
     body = clean_text(body, field="body")
     validate_postable_status(status)
     validate_impact_override(impact_override)
@@ -118,7 +120,7 @@ def declare_incident(
     incident = Incident.objects.create(
         kind=IncidentKind.INCIDENT,
         name=name,
-        name_ja=(name_ja or "").strip(),
+        name_ja=one_line(name_ja),
         status=status,
         impact_override=impact_override,
         backfilled=backfilled,
@@ -280,11 +282,11 @@ def edit_incident(
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     before = {f: getattr(locked, f) for f in ("name", "name_ja", "impact_override")}
     changed = []
-    if name is not None and name.strip() != locked.name:
-        locked.name = clean_text(name, field="name", max_length=200)
+    if name is not None and one_line(name) != locked.name:
+        locked.name = clean_line(name, field="name", max_length=200)
         changed.append("name")
-    if name_ja is not None and name_ja.strip() != locked.name_ja:
-        locked.name_ja = name_ja.strip()
+    if name_ja is not None and one_line(name_ja) != locked.name_ja:
+        locked.name_ja = one_line(name_ja)
         changed.append("name_ja")
     if impact_override is not None and impact_override != locked.impact_override:
         validate_impact_override(impact_override)

@@ -18,6 +18,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate
+from incidents.one_line import one_line
 from incidents.services.audit import field_changes, record_audit, saved_user
 from incidents.services.repeats import refuse_repeated_opening, refuse_repeated_update
 from incidents.services.timeline import (
@@ -25,6 +26,7 @@ from incidents.services.timeline import (
     append_update,
     clean_component_statuses,
     clean_display_at,
+    clean_line,
     clean_text,
     refresh_incident,
     update_changes,
@@ -76,7 +78,7 @@ def schedule_maintenance(
     """
     page_changed_on_commit()
     now = timezone.now()
-    name = clean_text(name, field="name", max_length=200)
+    name = clean_line(name, field="name", max_length=200)
     body = clean_text(body, field="body")
     validate_window(scheduled_for, scheduled_until, now=now)
     refuse_repeated_opening(kind=IncidentKind.MAINTENANCE, name=name, body=body, now=now)
@@ -87,7 +89,7 @@ def schedule_maintenance(
     maintenance = Incident.objects.create(
         kind=IncidentKind.MAINTENANCE,
         name=name,
-        name_ja=(name_ja or "").strip(),
+        name_ja=one_line(name_ja),
         status=MaintenanceStatus.SCHEDULED,
         started_at=scheduled_for,
         scheduled_for=scheduled_for,

@@ -15,6 +15,7 @@ from incidents.choices import (
     StatusChangeSource,
 )
 from incidents.models import Component, Incident, IncidentUpdate, IncidentUpdateComponent
+from incidents.one_line import one_line
 from incidents.services.audit import saved_user
 from incidents.services.components import set_component_status, validate_component_status
 
@@ -23,6 +24,11 @@ ComponentStatuses = Mapping[Component, str]
 # Clocks drift between the browser that filled the form and the server: a display time this
 # far ahead is taken as "now"; further ahead is an error.
 CLOCK_SKEW = timedelta(minutes=2)
+
+
+def clean_line(value: str, *, field: str, max_length: int | None = None) -> str:
+    """clean_text() of the value on one line (one_line)."""
+    return clean_text(one_line(value), field=field, max_length=max_length)
 
 
 def clean_text(value: str, *, field: str, max_length: int | None = None) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from incidents import services
+from incidents.one_line import one_line
 from notify import delivery
 from notify.models import Notification, Subscriber
 from tests.notify.fan_out import fan_out
@@ -117,7 +118,7 @@ def test_a_webhook_body_is_json_holding_the_text_as_typed(announced, webhook_rec
     received = [r for r in webhook_receiver.received() if r.path.startswith("/hook-")]
     assert len(received) == 2 and all(r.signature_ok for r in received)
     names = {r.json()["incident"]["name"] for r in received}
-    assert names == {NAME}
+    assert names == {one_line(NAME)}  # as typed, on one line (incidents.one_line)
 
 
 def test_an_sms_is_plain_text(announced, twilio):
