@@ -12,6 +12,7 @@ import pytest
 from incidents import services
 from incidents.models import AuditEntry, PageSettings
 from statuspage.api_v1.schema import PageObject
+from tests.security.payloads import HOSTILE_SCHEMES
 from tests.statuspage.api_v1.conftest import audited_writes, signed_in
 from tests.statuspage.test_branding_settings import HOSTILE_SVG
 from tests.statuspage.test_branding_validation import png
@@ -312,6 +313,21 @@ def test_a_bad_field_is_a_400_naming_it_and_nothing_changes(
 
     assert response.status_code == 400
     assert response.json() == {"error": f"{field}: {message}", "fields": {field: message}}
+    assert (stored(), audited_writes()) == (before, audited)
+
+
+@pytest.mark.parametrize("url", HOSTILE_SCHEMES, ids=repr)
+def test_a_link_that_runs_is_refused_as_in_the_console(owner_api, base, page, url):
+    before, audited = stored(), audited_writes()
+
+    response = owner_api.patch(
+        base, {"page": {"footer_links": [HOME, {"label": "Run", "url": url}]}}, format="json"
+    )
+
+    assert (response.status_code, list(response.json()["fields"])) == (
+        400,
+        ["page.footer_links.1.url"],
+    )
     assert (stored(), audited_writes()) == (before, audited)
 
 
