@@ -120,6 +120,12 @@ class Fields:
             raise self.fail(key, "expected an object.")
         return value
 
+    def items(self, key: str) -> list:
+        value = self.raw(key)
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list.")
+        return value
+
     def texts(self, key: str) -> list[str]:
         value = self.raw(key)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -139,7 +145,7 @@ class Fields:
         if isinstance(field, models.IntegerField):
             return self.number_or_none(name) if field.null else self.number(name)
         if isinstance(field, models.JSONField):
-            return self.mapping(name)
+            return self.items(name) if field.default is list else self.mapping(name)
         choices = [value for value, _label in field.choices] if field.choices else None
         if choices is not None and field.blank:
             choices.append("")

@@ -26,6 +26,7 @@ from incidents.models import (
 )
 from incidents.portable.document import FORMAT, VERSION, row_of, sections, stamp
 from incidents.portable.fields import PLAIN_FIELDS
+from incidents.portable.page_logo import logo_row
 from incidents.portable.people import People
 from incidents.services.audit import record_audit
 
@@ -53,7 +54,7 @@ class PageWriter:
 
     def document(self) -> dict:
         body = {
-            "page": plain(selectors.page_settings()),
+            "page": self.page(),
             "component_groups": [plain(g) for g in ComponentGroup.objects.order_by("pk")],
             "components": self.components(),
             "incidents": self.incidents(),
@@ -67,6 +68,10 @@ class PageWriter:
         extra = {section.name: section.export() for section in sections()}
         header = {"format": FORMAT, "version": VERSION, "exported_at": stamp(timezone.now())}
         return {**header, **body, **extra, "people": self.people.rows()}
+
+    def page(self) -> dict:
+        page = selectors.page_settings()
+        return {**plain(page), "logo": logo_row(page)}
 
     def components(self) -> list[dict]:
         rows = Component.objects.select_related("group").order_by("pk")

@@ -21,7 +21,8 @@ from incidents.models.postmortems import SECTIONS
 PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
     PageSettings: (
         "public_id", "name", "name_ja", "url", "time_zone", "support_email", "support_url",
-        "update_reminder_minutes", "team_slack_webhook_url", "created_at", "updated_at",
+        "update_reminder_minutes", "team_slack_webhook_url", "brand_colour",
+        "brand_colour_dark", "header_links", "footer_links", "created_at", "updated_at",
     ),
     ComponentGroup: (
         "public_id", "name", "name_ja", "description", "description_ja", "position",
@@ -70,10 +71,18 @@ PLAIN_FIELDS: dict[type, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Fields the format gained after its first documents were written (version 1 still): a document
-# without them is read with the model's default (reminders off-default, no team webhook, no
-# reminder sent yet).
+# without them is read with the model's default (reminders every 30 minutes, no team webhook,
+# no reminder sent yet, no brand colour or links). The page's logo, written beside these
+# (incidents/portable/page_logo.py), may be absent too: no logo.
 ADDED_FIELDS: dict[type, tuple[str, ...]] = {
-    PageSettings: ("update_reminder_minutes", "team_slack_webhook_url"),
+    PageSettings: (
+        "update_reminder_minutes",
+        "team_slack_webhook_url",
+        "brand_colour",
+        "brand_colour_dark",
+        "header_links",
+        "footer_links",
+    ),
     Incident: ("silence_reminded_for",),
     AuditEntry: ("object_repr", "changes", "source", "address"),
 }

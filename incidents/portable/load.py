@@ -7,6 +7,8 @@ reminder, a status change of its own) is called. The caller holds the transactio
 
 from collections import Counter
 
+from django.core.exceptions import ValidationError
+
 from incidents.models import (
     AlertIntegration,
     AlertRule,
@@ -25,6 +27,7 @@ from incidents.models import (
 )
 from incidents.portable.document import Fields
 from incidents.portable.fields import ADDED_FIELDS, PLAIN_FIELDS
+from incidents.portable.page_logo import logo_values
 from incidents.portable.people import People
 
 
@@ -80,8 +83,17 @@ class PageReader:
         return table[public_id]
 
     def load_page(self) -> None:
-        page_values = values(PageSettings, Fields(self.top.raw("page"), "document.page"))
-        PageSettings.objects.update_or_create(id=1, defaults=page_values)
+        """Replace the page settings with the document's, checked as the console checks them
+        (a brand colour's contrast, the links' addresses, the logo: page_logo)."""
+        fields = Fields(self.top.raw("page"), "document.page")
+        page = PageSettings(id=1, **values(PageSettings, fields), **logo_values(fields))
+        try:
+            page.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            name, messages = next(iter(error.message_dict.items()))
+            raise fields.fail(name, " ".join(messages)) from None
+        stored = {f.name: getattr(page, f.name) for f in PageSettings._meta.concrete_fields}
+        PageSettings.objects.update_or_create(id=1, defaults=stored)
 
     def load_groups(self) -> None:
         rows = [

@@ -1,9 +1,7 @@
-"""Example requests and responses for the API documentation (one page, its API component,
-an incident on it), written as Noroshi answers them."""
+"""Example requests and responses for the API documentation (one page's API component, an
+incident on it; the page itself is in page_examples), written as Noroshi answers them."""
 
 from drf_spectacular.utils import OpenApiExample
-
-from statuspage.api_v1.objects import PAGE_STYLE_FIELDS
 
 PAGE_ID = "kctbh9vrtdwd"
 COMPONENT_ID = "8kbf7d35c070"
@@ -95,37 +93,6 @@ INCIDENT: dict = {
     "reminder_intervals": None,
     "draft": False,
     "draft_state": "published",
-}
-PAGE = {
-    "id": PAGE_ID,
-    "created_at": "2026-01-05T09:00:00.000Z",
-    "updated_at": AT,
-    "name": "Example status",
-    "page_description": None,
-    "headline": None,
-    "branding": "basic",
-    "subdomain": None,
-    "domain": "status.example.com",
-    "url": "https://status.example.com",
-    "support_url": "https://example.com/support",
-    "hidden_from_search": False,
-    "allow_page_subscribers": True,
-    "allow_incident_subscribers": False,
-    "allow_email_subscribers": True,
-    "allow_sms_subscribers": False,
-    "allow_rss_atom_feeds": True,
-    "allow_webhook_subscribers": True,
-    "notifications_from_email": "status@example.com",
-    "notifications_email_footer": None,
-    "activity_score": 0,
-    "twitter_username": None,
-    "viewers_must_be_team_members": False,
-    "ip_restrictions": None,
-    "city": None,
-    "state": None,
-    "country": None,
-    "time_zone": "Asia/Tokyo",
-    **dict.fromkeys(PAGE_STYLE_FIELDS),
 }
 UPTIME = {
     "id": COMPONENT_ID,
@@ -220,8 +187,6 @@ NEW_GROUP = request(
         "component_group": {"name": "Platform", "components": [COMPONENT_ID]},
     },
 )
-EDIT_PAGE = request("Change the time zone", {"page": {"time_zone": "Asia/Tokyo"}})
-
 TEMPLATE: dict = {
     "id": "3",
     "components": [],

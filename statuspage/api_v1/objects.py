@@ -21,6 +21,7 @@ from notify.choices import Channel, ConsentSource
 from notify.masking import masked_address, masked_digits, masked_phone, url_host
 from notify.models import Subscriber
 from notify.selectors import subscriber_state
+from statuspage.branding import brand_of
 
 PAGE_STYLE_FIELDS = (
     "css_body_background_color",
@@ -148,6 +149,21 @@ def management_page(ctx: PageContext, page: PageSettings) -> dict:
         "time_zone": page.time_zone,
         # Statuspage's custom colours and images; Noroshi's page has its own design.
         **dict.fromkeys(PAGE_STYLE_FIELDS),
+        **noroshi_page_settings(ctx, page),
+    }
+
+
+def noroshi_page_settings(ctx: PageContext, page: PageSettings) -> dict:
+    """Noroshi's own page settings: the update reminder interval and the branding."""
+    logo_path = brand_of(page, settings.LANGUAGE_CODE).logo_url
+    return {
+        "update_reminder_minutes": page.update_reminder_minutes,
+        "brand_colour": page.brand_colour or None,
+        "brand_colour_dark": page.brand_colour_dark or None,
+        "header_links": page.header_links or [],
+        "footer_links": page.footer_links or [],
+        "logo_url": f"{ctx.base_url}{logo_path}" if logo_path else None,
+        "logo_content_type": page.logo_type or None,
     }
 
 

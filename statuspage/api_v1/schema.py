@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from incidents.branding.logo import LogoType
 from incidents.choices import (
     ComponentStatus,
     DraftState,
@@ -134,6 +135,12 @@ class IncidentObject(serializers.Serializer):
     draft_state = serializers.ChoiceField(DraftState.values, read_only=True)
 
 
+class LinkObject(serializers.Serializer):
+    label = text()
+    label_ja = text(help_text="Shown to visitors reading in Japanese; empty: the label.")
+    url = text()
+
+
 class PageObject(serializers.Serializer):
     id = text()
     created_at = moment()
@@ -180,6 +187,24 @@ class PageObject(serializers.Serializer):
     hero_cover = text(allow_null=True)
     email_logo = text(allow_null=True)
     twitter_logo = text(allow_null=True)
+    # Noroshi's own settings (statuspage.api_v1.page_requests changes them).
+    update_reminder_minutes = serializers.IntegerField(
+        read_only=True,
+        help_text="Noroshi: on-call is reminded when an open incident has had no public update "
+        "for this many minutes (0: never).",
+    )
+    brand_colour = text(allow_null=True, help_text="Noroshi: #rrggbb, or null for none.")
+    brand_colour_dark = text(
+        allow_null=True, help_text="Noroshi: #rrggbb in dark mode, or null (derived)."
+    )
+    header_links = LinkObject(many=True, read_only=True, help_text="Noroshi: up to 5.")
+    footer_links = LinkObject(many=True, read_only=True, help_text="Noroshi: up to 5.")
+    logo_url = text(
+        allow_null=True, help_text="Noroshi: where the page's logo is served, or null for none."
+    )
+    logo_content_type = serializers.ChoiceField(
+        LogoType.values, read_only=True, allow_null=True, help_text="Noroshi: the logo's type."
+    )
 
 
 class RelatedEvents(serializers.Serializer):

@@ -144,17 +144,6 @@ class IncidentRequest(serializers.Serializer):
     incident = IncidentFields()
 
 
-class PageFields(serializers.Serializer):
-    name = Text(max_length=100, required=False)
-    url = serializers.URLField(required=False)
-    time_zone = Text(max_length=64, required=False)
-    support_url = serializers.URLField(required=False, allow_blank=True)
-
-
-class PageRequest(serializers.Serializer):
-    page = PageFields()
-
-
 def validated(serializer_class, data, *, partial: bool = False) -> dict:
     """The envelope's validated fields (raises DRF's ValidationError, naming each field). The
     envelope itself is required even in a partial update: a PATCH without it changes nothing

@@ -2,6 +2,7 @@
 "noroshi-page", version 1): the import's tests read it, and exporting it back must give it
 again."""
 
+import base64
 import copy
 
 T0 = "2026-03-01T09:00:00.000000Z"
@@ -11,6 +12,12 @@ T3 = "2026-03-02T08:00:00.000000Z"
 T4 = "2026-03-03T12:00:00.500000Z"
 LATER = "2026-04-10T01:00:00.000000Z"
 LATER_END = "2026-04-10T03:00:00.000000Z"
+
+# A logo as the sanitiser stores it (an export holds only such).
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<circle r="4" cx="5" cy="5" fill="#0550ae"></circle></svg>'
+)
 
 SECTIONS = (
     "summary", "customer_impact", "root_cause", "contributing_factors", "detection",
@@ -177,8 +184,20 @@ def page_document() -> dict:
                 "public_id": "page00000001", "name": "Hoshizora Cloud", "name_ja": "ホシゾラ",
                 "url": "https://status.example.com", "time_zone": "Asia/Tokyo",
                 "support_email": "support@example.com", "support_url": "",
-                "update_reminder_minutes": 30, "team_slack_webhook_url": "",
+                "update_reminder_minutes": 45,
+                "team_slack_webhook_url": "https://hooks.slack.com/services/T0/B0/secret",
+                "brand_colour": "#6f42c1", "brand_colour_dark": "",
+                "header_links": [
+                    {"label": "Home", "label_ja": "ホーム", "url": "https://example.com"},
+                ],
+                "footer_links": [
+                    {"label": "Privacy", "label_ja": "", "url": "https://example.com/privacy"},
+                ],
                 "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": T0,
+                "logo": {
+                    "content_type": "image/svg+xml",
+                    "base64": base64.b64encode(LOGO).decode("ascii"),
+                },
             },
             "component_groups": [
                 {

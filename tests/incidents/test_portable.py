@@ -27,7 +27,7 @@ from incidents.models import (
     RecoveryAction,
 )
 from incidents.portable import PortableError, export_page, import_page
-from incidents.portable.fields import PLAIN_FIELDS
+from incidents.portable.fields import ADDED_FIELDS, PLAIN_FIELDS
 from notify.models import Delivery, Notification, Subscriber
 from notify.portable import SUBSCRIBER_FIELDS
 from tests.factories import ComponentFactory, UserFactory
@@ -296,15 +296,12 @@ LEFT_OUT = {
     "owner",
     "postmortem",
     "status_change",
-    # The page's branding does not travel yet (docs/branding.md): the logo's bytes need an
-    # encoding and a fresh check on import.
+    # The page's logo is written beside the plain fields, as one "logo" object of its bytes in
+    # base64 and their content type; its digest is computed again on import
+    # (incidents/portable/page_logo.py).
     "logo",
     "logo_type",
     "logo_digest",
-    "brand_colour",
-    "brand_colour_dark",
-    "header_links",
-    "footer_links",
 }
 
 
@@ -326,10 +323,11 @@ def test_every_field_of_a_subscriber_travels_but_what_is_owed_to_it():
     }
 
 
-def test_a_document_written_before_the_reminder_fields_takes_their_defaults():
-    """Fields the format gained later (incidents.portable.fields.ADDED_FIELDS) may be absent."""
+def test_a_document_written_before_the_reminder_and_branding_fields_takes_their_defaults():
+    """Fields the format gained later (incidents.portable.fields.ADDED_FIELDS, and the page's
+    logo) may be absent."""
     document = page_document()
-    for name in ("update_reminder_minutes", "team_slack_webhook_url"):
+    for name in ADDED_FIELDS[PageSettings] + ("logo",):
         del document["page"][name]
     for incident in document["incidents"]:
         del incident["silence_reminded_for"]
@@ -338,4 +336,8 @@ def test_a_document_written_before_the_reminder_fields_takes_their_defaults():
 
     page = PageSettings.objects.get()
     assert (page.update_reminder_minutes, page.team_slack_webhook_url) == (30, "")
+    assert (page.brand_colour, page.brand_colour_dark) == ("", "")
+    assert (page.header_links, page.footer_links) == ([], [])
+    assert (bytes(page.logo), page.logo_type, page.logo_digest) == (b"", "", "")
     assert set(Incident.objects.values_list("silence_reminded_for", flat=True)) == {None}
+    assert export_page()["page"]["logo"] is None

@@ -1,9 +1,11 @@
 """Moving house between two real PostgreSQL databases, through the commands as an operator runs
 them (docs/operations.md, "Moving house"): the demo page with subscribers, an edited update and
-an alert integration is exported from one installation and imported into a new one; exporting
+an alert integration, the page's branding (logo, colour, links) and reminder setting is
+exported from one installation and imported into a new one; exporting
 the new one gives the same document (plus the import's own audit row), every table of records
 has the same number of rows, and nothing was announced on the new page."""
 
+import base64
 import json
 
 import psycopg
@@ -14,7 +16,9 @@ from psycopg import sql
 from tests.e2e.test_restore_drill import databases, manage, server  # noqa: F401
 
 # What the demo lacks and a real page has: subscribers in several states with their consent
-# and scopes, a corrected update, an alert integration with a label rule, an open action owner.
+# and scopes, a corrected update, an alert integration with a label rule, an open action owner,
+# a logo (uploaded with a handler, which the sanitiser took out), a brand colour, links and its
+# own reminder interval.
 ENRICH = """
 from django.contrib.auth import get_user_model
 from incidents import services
@@ -36,6 +40,13 @@ services.edit_update_text(update=update, body=update.body + " (corrected)", acto
 made = services.create_alert_integration(name="Prometheus", actor=owner)
 services.save_alert_rule(integration=made.integration, label="service", value="api",
                          component=api, actor=owner)
+services.edit_page_settings(
+    actor=owner, update_reminder_minutes=15, brand_colour="#6f42c1",
+    header_links=[{"label": "Home", "label_ja": "ホーム", "url": "https://example.test"}],
+    footer_links=[{"label": "Privacy", "label_ja": "", "url": "https://example.test/privacy"}],
+)
+services.set_page_logo(actor=owner, data=b'<svg xmlns="http://www.w3.org/2000/svg" '
+                       b'viewBox="0 0 10 10" onload="alert(1)"><circle r="4"/></svg>')
 """
 
 # Tables an export carries whole (the audit log gains the import's and the exports' own rows;
@@ -93,6 +104,22 @@ def test_a_page_exported_and_imported_elsewhere_exports_the_same(databases, tmp_
     after = json.loads(second.read_text(encoding="utf-8"))
     assert len(before["subscribers"]) == 4 and len(before["alert_integrations"]) == 1
     assert any(update["edited_at"] for i in before["incidents"] for update in i["updates"])
+    page = before["page"]
+    assert (page["update_reminder_minutes"], page["brand_colour"], page["logo"]) == (
+        15,
+        "#6f42c1",
+        {
+            "content_type": "image/svg+xml",
+            "base64": base64.b64encode(
+                b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+                b'<circle r="4"></circle></svg>'
+            ).decode("ascii"),
+        },
+    )
+    assert [link["label"] for link in page["header_links"] + page["footer_links"]] == [
+        "Home",
+        "Privacy",
+    ]
     del before["exported_at"], after["exported_at"]
     imported = after["audit_log"].pop()
     assert (imported["action"], imported["object_type"]) == ("import_page", "pagesettings")

@@ -1,6 +1,8 @@
-"""Sign-up limits on the public page: per network, per number, per number prefix and a
-page-wide daily SMS budget; a refusal is a 429 that writes and sends nothing."""
+"""Sign-up limits on the public page: per network, per address whatever the network, per
+number, per number prefix and a page-wide daily SMS budget; a refusal is a 429 that writes and
+sends nothing."""
 
+import re
 import time
 
 import pytest
@@ -60,6 +62,59 @@ def test_forwarded_for_counts_only_as_far_as_trusted_proxies_wrote_it(client, co
     # The client's own entry (1.2.3.4) is not the one counted.
     again = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.1"}
     assert client.post("/subscribe", form_for(address="d@x.jp"), **again).status_code == 429
+
+
+# Networks apart: IPv4 addresses, and IPv6 addresses in different /64s.
+NETWORKS = (
+    "192.0.2.1", "198.51.100.2", "203.0.113.3", "192.0.2.44",
+    "2001:db8:1::1", "2001:db8:2::1", "2001:db8:3::1", "2001:db8:4::1",
+)  # fmt: skip
+
+
+def answer_page(response, address: str) -> str:
+    """The answer page without what differs between any two renderings: the address typed
+    (shown back in the form) and the CSRF token (masked afresh each time)."""
+    html = response.content.decode().replace(address, "ADDRESS")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", html)
+
+
+def test_one_address_from_many_networks_is_refused_past_its_own_limit_known_or_not(
+    client, components, mailoutbox, settings, subscriber_factory
+):
+    """Issue 11 item 7: the per-address limit (notify.abuse.PER_ADDRESS) counts the address
+    across every network, and its refusal reads the same whether the address is subscribed."""
+    settings.NOROSHI_SIGNUPS_PER_ADDRESS_HOUR = 2
+    settings.NOROSHI_SIGNUPS_PER_IP_HOUR = 1  # each network signs up once: never the refusal
+    subscriber_factory("known@example.com")
+    known_row = list(Subscriber.objects.values())
+    networks = iter(NETWORKS)
+    refusals = {}
+    for address in ("known@example.com", "new@example.com"):
+        for _ in range(2):
+            sent = client.post("/subscribe", form_for(address=address), REMOTE_ADDR=next(networks))
+            assert sent.status_code == 200
+        network = next(networks)
+        refusals[address] = client.post(
+            "/subscribe", form_for(address=address), REMOTE_ADDR=network
+        )
+        # The refusal took nothing from the network: another address signs up from it.
+        other = form_for(address=f"other-{address}")
+        assert client.post("/subscribe", other, REMOTE_ADDR=network).status_code == 200
+
+    known, new = refusals["known@example.com"], refusals["new@example.com"]
+    assert (known.status_code, new.status_code) == (429, 429)
+    assert 0 < int(known["Retry-After"]) <= 3600 and 0 < int(new["Retry-After"]) <= 3600
+    assert errors_beside(parse(known.content), "address") == (
+        "Error: We have sent several messages to this address in the last hour; "
+        "try again in an hour."
+    )
+    assert answer_page(known, "known@example.com") == answer_page(new, "new@example.com")
+    assert list(Subscriber.objects.filter(address="known@example.com").values()) == known_row
+    assert Subscriber.objects.filter(address="new@example.com").count() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        ["known@example.com"] * 2 + ["new@example.com"] * 2
+        + ["other-known@example.com", "other-new@example.com"]
+    )  # fmt: skip
 
 
 def test_too_many_codes_to_one_number_are_refused_and_nothing_is_sent(
