@@ -7,6 +7,7 @@ import base64
 import binascii
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -39,6 +40,13 @@ class BrandColour(Text):
             raise serializers.ValidationError(error.messages) from None
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {key: {"type": "string"} for key in LINK_KEYS},
+        "required": ["label", "url"],
+    }
+)
 class LinkField(serializers.Field):
     """One header or footer link: {"label": …, "label_ja": … (may be empty), "url": …}."""
 
