@@ -1,25 +1,27 @@
-"""The page's branding as the public pages use it: the logo's and the brand stylesheet's
-addresses, the header and footer links in the visitor's language, and the tab icon.
+"""The page's branding as the public pages use it: the logo's address, the brand colours'
+style, the header and footer links in the visitor's language, and the tab icon.
 
-Addresses carry a digest of what they serve (the logo's bytes, the colours), so that the files
-can be cached for a year: a new logo or colour is a new address, and the pages, which are
-rebuilt on every change, name the new one. The brand colour reaches the CSS through that small
-stylesheet, never an inline style (the Content-Security-Policy allows none); without a brand
-colour there is no stylesheet and no request for it. The tab icon is an SVG in a data: address,
-coloured by the page's status on the overview: it costs no request, and it is cached with the
-page it belongs to.
+The logo's address carries a digest of its bytes, so that it can be cached for a year: a new
+logo is a new address, and the pages, which are rebuilt on every change, name the new one.
+The brand colours are two lines of CSS in the page's own <style>, which its
+Content-Security-Policy allows by their hash and nothing else (statuspage.page_frame sets it
+on the response, so that every cache keeps the policy with the body it belongs to): no request,
+nothing to block the first rendering but page.css. Without a brand colour there is no style and
+no hash. The tab icon is an SVG in a data: address, coloured by the page's status on the
+overview: it costs no request, and it is cached with the page it belongs to.
 
 The public site's views and notify's pages both use this (through statuspage.page_frame), so it
 imports neither.
 """
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.urls import reverse
 
-from incidents.branding.colours import dark_variant
+from incidents.branding.colours import HEX_COLOUR, dark_variant
 from incidents.branding.logo import EXTENSIONS
 from incidents.models import PageSettings
 
@@ -52,7 +54,8 @@ class Brand:
     """What base.html needs of the branding (empty strings: not set)."""
 
     logo_url: str
-    stylesheet_url: str
+    style: str  # the brand colours as CSS, for the page's <style>
+    style_source: str  # its hash as a CSP source ('sha256-…'), for style-src
     colour: str
     header_links: list[BrandLink]
     footer_links: list[BrandLink]
@@ -65,17 +68,23 @@ def colours_of(page: PageSettings) -> tuple[str, str] | None:
     return page.brand_colour, page.brand_colour_dark or dark_variant(page.brand_colour)
 
 
-def colours_digest(colours: tuple[str, str]) -> str:
-    return hashlib.sha256("|".join(colours).encode()).hexdigest()[:16]
-
-
-def brand_stylesheet(colours: tuple[str, str]) -> str:
-    """The CSS that hands the brand colours to page.css's brand rules."""
+def brand_style(colours: tuple[str, str]) -> str:
+    """The CSS that hands the brand colours to page.css's brand rules. Colours are checked
+    when stored (incidents.branding.colours); one that is not a plain hex colour gives no style,
+    so that nothing in it is ever escaped: the hash is of the text as the page carries it."""
+    if not all(HEX_COLOUR.fullmatch(colour) for colour in colours):
+        return ""
     light, dark = colours
     return (
-        f":root{{--brand:{light};--on-brand:#ffffff}}\n"
-        f"@media (prefers-color-scheme: dark){{:root{{--brand:{dark};--on-brand:#0d1117}}}}\n"
+        f":root{{--brand:{light};--on-brand:#ffffff}}"
+        f"@media (prefers-color-scheme: dark){{:root{{--brand:{dark};--on-brand:#0d1117}}}}"
     )
+
+
+def style_source(style: str) -> str:
+    """`style` (the text of a <style> element) as a Content-Security-Policy source."""
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
 
 
 def localized_links(links: list[dict], language: str) -> list[BrandLink]:
@@ -93,10 +102,11 @@ def brand_of(page: PageSettings, language: str) -> Brand:
         extension = EXTENSIONS.get(page.logo_type, "")
         logo_url = reverse("public:logo", args=[page.logo_digest, extension])
     colours = colours_of(page)
-    stylesheet_url = reverse("public:brand-css", args=[colours_digest(colours)]) if colours else ""
+    style = brand_style(colours) if colours else ""
     return Brand(
         logo_url=logo_url,
-        stylesheet_url=stylesheet_url,
+        style=style,
+        style_source=style_source(style) if style else "",
         colour=page.brand_colour,
         header_links=localized_links(page.header_links or [], language),
         footer_links=localized_links(page.footer_links or [], language),

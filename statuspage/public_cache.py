@@ -28,6 +28,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
+from csp.constants import HEADER as CSP_HEADER
 from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.http import (
@@ -315,6 +316,10 @@ def serve(request: HttpRequest, page: CachedPage, language: str, options: Public
     response: HttpResponse
     if matches(page, request.headers.get("If-None-Match")):
         response = HttpResponseNotModified()
+        # A cache that revalidates may take the 304's headers for its copy's: the policy
+        # must be the body's own (a brand style's hash: statuspage.page_frame).
+        if CSP_HEADER in page.headers:
+            response[CSP_HEADER] = page.headers[CSP_HEADER]
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
         for name, value in page.headers.items():

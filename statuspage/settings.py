@@ -70,8 +70,10 @@ if urlsplit(SITE_URL).scheme == "https":
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 SECURE_HSTS_PRELOAD = env_bool("NOROSHI_HSTS_PRELOAD")  # sent only with HSTS itself
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-# No page of ours has an inline script or style: nothing else may run or style it, and no
-# other site may frame it (django-csp; the console included).
+# No page of ours has an inline script, nor an inline style but the brand colours' <style>,
+# which a public page's own policy allows by its hash (statuspage.page_frame.page_response):
+# nothing else may run or style it, and no other site may frame it (django-csp; the console
+# included).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

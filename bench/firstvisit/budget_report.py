@@ -35,7 +35,7 @@ INTRO = f"""\
 [`deploy/nginx/noroshi.conf`](../deploy/nginx/noroshi.conf) (pages gzipped by its compressing
 hop and cached for 1 s, static files from disk with WhiteNoise's `.gz` files), `DEBUG=false`,
 SQLite and the file cache in a throwaway directory, the demo seeded. Each scenario is set
-through the services (nothing active; an incident declared, so that the page loads `live.js`;
+through the services (nothing active; an incident declared, so that the page is live;
 that incident plus an SVG logo and a brand colour). Debian's headless Chromium then opens `/`
 in a new browser context each time (empty cache, no cookies, 1280×800), in English and in
 Japanese, the releases taking turns. Bytes are Chromium's count of what came over the network

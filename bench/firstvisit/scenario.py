@@ -7,7 +7,7 @@ Django environment, after `seed_demo`:
 
 - quiet: every open incident resolved and every maintenance in progress completed (the
   branding, if any, is left as it is: the benchmark runs the scenarios in this order);
-- incident: quiet, then one incident declared (the page is live: it loads live.js);
+- incident: quiet, then one incident declared (the page is live: it carries #live-config);
 - branded: incident, plus a small SVG logo and a brand colour (the most requests).
 
 Only services that both the current and the previous release have are called; `branded`

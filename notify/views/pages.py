@@ -5,7 +5,6 @@ import functools
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -15,7 +14,7 @@ from incidents.models import Incident
 from notify.models import Subscriber
 from notify.signing import subscriber_from
 from statuspage.languages import explicit_language, public_language, with_language
-from statuspage.page_frame import public_context
+from statuspage.page_frame import page_response, public_context
 
 PAGE_METHODS = ["GET", "HEAD", "POST"]
 
@@ -23,7 +22,7 @@ PAGE_METHODS = ["GET", "HEAD", "POST"]
 def respond(request: HttpRequest, template: str, *, status: int = 200, **extra) -> HttpResponse:
     """A page in the public look, in the active language, never stored by any cache."""
     context = public_context(request, selectors.page_settings(), section="", **extra)
-    response = render(request, template, context, status=status)
+    response = page_response(request, template, context, status=status)
     response["Content-Language"] = context["language"]
     add_never_cache_headers(response)
     return response

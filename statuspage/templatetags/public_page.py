@@ -63,7 +63,7 @@ def component_status_label(value: str) -> str:
 @register.simple_tag(takes_context=True)
 def page_time(context, moment: datetime | None) -> SafeString | str:
     """A <time> element showing `moment` in the page's time zone, with its offset; the
-    local-time script rewrites it into the visitor's zone."""
+    page script (static/statuspage/page.js) rewrites it into the visitor's zone."""
     if moment is None:
         return ""
     local = moment.astimezone(context["tz"])
@@ -116,7 +116,7 @@ def day_tip(cell: DayCell, tip_id: str) -> SafeString:
 
 @register.filter
 def epoch_ms(moment: datetime) -> int:
-    """`moment` in whole milliseconds since the epoch: what live.js compares with an
+    """`moment` in whole milliseconds since the epoch: what page.js compares with an
     /api/v2 time (which has milliseconds) to tell whether a row changed since the page was
     rendered."""
     return int(moment.timestamp()) * 1000 + moment.microsecond // 1000

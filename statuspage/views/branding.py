@@ -1,15 +1,15 @@
-"""The branding's files: the logo, the brand stylesheet and `/favicon.ico`.
+"""The branding's files: the logo and `/favicon.ico` (the brand colours are in each page's
+own <style>: statuspage.branding).
 
-The logo and the stylesheet are named by a digest of what they hold (statuspage.branding), so
-they are cached for a year; an address whose digest is not the current one is a 404. Like every
-public response they are kept whole in the cache and as snapshots on disk, so a page served
-while the database is down still shows its logo and colours.
+The logo is named by a digest of its bytes (statuspage.branding), so it is cached for a year;
+an address whose digest is not the current one is a 404. Like every public response it is kept
+whole in the cache and as a snapshot on disk, so a page served while the database is down still
+shows its logo.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
 
 from incidents import selectors
-from statuspage.branding import brand_stylesheet, colours_digest, colours_of
 from statuspage.favicon import status_icon_ico
 from statuspage.public_cache import public_response
 
@@ -28,15 +28,6 @@ def logo(request: HttpRequest, digest: str, extension: str) -> HttpResponse:
         raise Http404("No logo has this address.")
     content, content_type, _ = found
     return HttpResponse(content, content_type=content_type)
-
-
-@public_response(extra_headers=FOR_A_YEAR, negotiate_language=False)
-def brand_css(request: HttpRequest, digest: str) -> HttpResponse:
-    """The brand colours as CSS custom properties, for page.css's brand rules."""
-    colours = colours_of(selectors.page_settings())
-    if colours is None or colours_digest(colours) != digest:
-        raise Http404("No brand stylesheet has this address.")
-    return HttpResponse(brand_stylesheet(colours), content_type="text/css; charset=utf-8")
 
 
 @public_response(negotiate_language=False)

@@ -1,7 +1,7 @@
 """Incidents grouped under day or month headings (the overview's past days, the history's
 months), in the page's zone, with what the visitor's zone needs to regroup them.
 
-Why regroup rather than keep the page's days: the local-time script shows every time in the
+Why regroup rather than keep the page's days: the page script (page.js) shows every time in the
 visitor's zone, and an entry at 00:30 in Tokyo is the evening before in Los Angeles. Left
 under the Tokyo day it would contradict its own time ("2026-03-08 08:30 PDT" under "9
 March"). So each entry carries its start (data-at) and each group its key (data-group), and

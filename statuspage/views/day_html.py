@@ -56,7 +56,7 @@ def uptime_cells(bar: UptimeBar, language: str) -> SafeString:
     cells on a page of nine components), so built with plain strings — every dynamic part
     escaped — and kept small: each cell names itself with its words in `aria-label`, which
     the style sheet also shows as the cell's tooltip on hover and focus. The last day is the
-    bar's one Tab stop; uptime-bar.js moves between days with the arrow keys. A day with
+    bar's one Tab stop; page.js moves between days with the arrow keys. A day with
     incidents holds a link to them (day_link). The overview keeps the result
     (statuspage.views.bar_cache)."""
     last = len(bar.cells) - 1
@@ -78,7 +78,7 @@ def day_history_url(public_id: str, day: date, language: str) -> str:
 
 def day_link(bar: UptimeBar, cell: DayCell, language: str) -> str:
     """A link covering a bar's day to that day's incidents: a click follows it, and Enter on
-    the focused day does too (uptime-bar.js). It is out of the Tab order, as the day itself is
+    the focused day does too (page.js). It is out of the Tab order, as the day itself is
     the bar's stop and already says what the day held."""
     url = escape(day_history_url(bar.component_public_id, cell.day.date, language))
     label = escape(_("The incidents of %(date)s") % {"date": day_label(cell.day.date, language)})

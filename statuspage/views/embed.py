@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from incidents.choices import ALL_INCIDENT_STATUS_CHOICES
 from statuspage.languages import PUBLIC_LANGUAGES, in_language
 from statuspage.public_cache import public_response
-from statuspage.views.live import ID_MARK
 
 CONTENT_TYPE = "text/javascript; charset=utf-8"
+# Where the script puts an incident's id in the address of its page.
+ID_MARK = "__id__"
 HEADERS = {
     "Cache-Control": "public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400",
 }

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
 
 from incidents import selectors
 from incidents.models import Component, ComponentGroup
 from statuspage.languages import explicit_language
-from statuspage.page_frame import page_not_found, public_context
+from statuspage.page_frame import page_not_found, page_response, public_context
 from statuspage.public_cache import public_response
 from statuspage.views.context import day_start, month_shift
 from statuspage.views.day_groups import month_groups, months_window
@@ -94,7 +93,7 @@ def history(request: HttpRequest) -> HttpResponse:
     if not known or found is None:
         return page_not_found(request, page)
     context.update(found)
-    return render(request, "statuspage/history.html", context)
+    return page_response(request, "statuspage/history.html", context)
 
 
 def months_context(query: QueryDict, context: dict, first: date | None) -> dict | None:

@@ -1,11 +1,10 @@
 """The incident page `/incidents/<public_id>`: one incident or maintenance with its timeline."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from incidents import selectors
 from incidents.models import Incident
-from statuspage.page_frame import page_not_found, public_context
+from statuspage.page_frame import page_not_found, page_response, public_context
 from statuspage.public_cache import public_response
 from statuspage.views.live import is_live, live_config
 
@@ -23,4 +22,4 @@ def incident(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if is_live(found):
         context["live"] = live_config(language=context["language"], incident=found)
-    return render(request, "statuspage/incident.html", context)
+    return page_response(request, "statuspage/incident.html", context)

@@ -1,10 +1,9 @@
 """The maintenance page `/maintenance`: windows in progress, upcoming, and recently completed."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from incidents import selectors
-from statuspage.page_frame import public_context
+from statuspage.page_frame import page_response, public_context
 from statuspage.public_cache import public_response
 
 RECENT_COMPLETED = 10
@@ -20,4 +19,4 @@ def maintenance(request: HttpRequest) -> HttpResponse:
         upcoming_maintenances=selectors.upcoming_maintenances(),
         completed_maintenances=selectors.completed_maintenances(limit=RECENT_COMPLETED),
     )
-    return render(request, "statuspage/maintenance.html", context)
+    return page_response(request, "statuspage/maintenance.html", context)

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import translation
 
 from incidents import selectors
 from incidents.choices import ComponentStatus
 from incidents.models import Component, ComponentGroup
 from incidents.uptime import DEFAULT_DAYS
-from statuspage.page_frame import public_context
+from statuspage.page_frame import page_response, public_context
 from statuspage.public_cache import public_response
 from statuspage.views.bar_cache import RenderedBar, rendered_bars
 from statuspage.views.context import BANNER_TEXT, day_start
@@ -94,4 +93,4 @@ def overview(request: HttpRequest) -> HttpResponse:
             else None
         ),
     )
-    return render(request, "statuspage/overview.html", context)
+    return page_response(request, "statuspage/overview.html", context)

@@ -5,7 +5,6 @@ the public recovery actions. 404 until the post-mortem is published."""
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
@@ -14,7 +13,7 @@ from incidents.models import PostMortem
 from incidents.models.postmortems import SECTION_LABELS, SECTIONS
 from incidents.reliability import incident_figures
 from notify import selectors as notify_selectors
-from statuspage.page_frame import page_not_found, public_context
+from statuspage.page_frame import page_not_found, page_response, public_context
 from statuspage.public_cache import public_response
 
 # The sections the page shows after the summary, customer impact and timeline.
@@ -55,4 +54,4 @@ def postmortem(request: HttpRequest, public_id: str) -> HttpResponse:
         actions=actions,
         progress=selectors.action_progress(actions),
     )
-    return render(request, "statuspage/postmortem.html", context)
+    return page_response(request, "statuspage/postmortem.html", context)

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.dates import WEEKDAYS_ABBR
 
 from incidents import selectors
 from incidents.models import Component, ComponentGroup
-from statuspage.page_frame import page_not_found, public_context
+from statuspage.page_frame import page_not_found, page_response, public_context
 from statuspage.public_cache import public_response
 from statuspage.views.context import day_start, month_shift
 from statuspage.views.day_cells import month_calendars, uptime_bars
@@ -113,4 +112,4 @@ def uptime(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
         )
     elif "month" in request.GET:
         return page_not_found(request, page)
-    return render(request, "statuspage/uptime.html", context)
+    return page_response(request, "statuspage/uptime.html", context)

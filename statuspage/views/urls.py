@@ -25,6 +25,5 @@ urlpatterns = [
     path("uptime/<slug:public_id>", uptime.uptime, name="component_uptime"),
     path("embed.js", embed.embed_script, name="embed"),
     path("brand/logo-<slug:digest>.<str:extension>", branding.logo, name="logo"),
-    path("brand/<slug:digest>.css", branding.brand_css, name="brand-css"),
     path("favicon.ico", branding.favicon, name="favicon"),
 ]

@@ -1,8 +1,11 @@
 """The branding on the public pages: the logo (served passive, under an address that changes
-with it and is cached for a year), the brand stylesheet (only when a colour is set), header
+with it and is cached for a year), the brand colours in the page's own style allowed by the
+Content-Security-Policy through its hash (only when a colour is set), header
 and footer links in the visitor's language, the tab icon in the roll-up's colour, and
 `/favicon.ico`."""
 
+import base64
+import hashlib
 import struct
 from urllib.parse import unquote
 
@@ -74,30 +77,77 @@ def test_a_new_logo_gets_a_new_address_and_the_old_one_is_gone(client):
     assert not header.find_all("img")
 
 
-def test_the_brand_colour_reaches_the_page_through_a_cached_stylesheet(client):
+BRAND_STYLE = (
+    ":root{--brand:#6f42c1;--on-brand:#ffffff}"
+    "@media (prefers-color-scheme: dark){:root{--brand:#9371d0;--on-brand:#0d1117}}"
+)
+
+
+def style_src(response) -> str:
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    return directives["style-src"]
+
+
+def assert_policy_allows_its_own_style(response) -> str:
+    """The page's one <style> is the brand's, and the policy allows it by its hash and
+    allows nothing else inline; returns the style."""
+    document = parse(response.content)
+    (style,) = document.find_all("style")
+    assert style in document.find("head").children
+    text = style.children[0]
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    assert style_src(response) == f"'self' 'sha256-{digest}'"
+    assert b" style=" not in response.content
+    return text
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/", 200), ("/history", 200), ("/uptime", 200), ("/subscribe", 200), ("/incidents/x", 404)],
+)
+def test_the_brand_colour_is_in_the_page_s_own_style_allowed_by_its_hash(client, path, status):
     services.edit_page_settings(brand_colour="#6f42c1")
-    _, _, document = header_and_footer(client)
-    stylesheets = [link.attrs["href"] for link in document.find_all("link", rel="stylesheet")]
-    assert stylesheets[0] == "/static/statuspage/page.css"
-    assert len(stylesheets) == 2 and stylesheets[1].startswith("/brand/")
-    page = client.get("/").content
-    assert b" style=" not in page and b"<style" not in page  # the CSP allows no inline style
 
-    response = client.get(stylesheets[1])
+    response = client.get(path)
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/css; charset=utf-8"
-    assert response["Cache-Control"] == FOR_A_YEAR
-    assert response.content.decode() == (
-        ":root{--brand:#6f42c1;--on-brand:#ffffff}\n"
-        "@media (prefers-color-scheme: dark){:root{--brand:#9371d0;--on-brand:#0d1117}}\n"
-    )
+    assert response.status_code == status
+    assert assert_policy_allows_its_own_style(response) == BRAND_STYLE
+    stylesheets = parse(response.content).find_all("link", rel="stylesheet")
+    hrefs = [link.attrs["href"] for link in stylesheets]
+    assert hrefs[0] == "/static/statuspage/page.css"
+    assert not any(href.startswith("/brand/") for href in hrefs)
+
+
+def test_without_a_brand_colour_there_is_no_style_and_no_hash(client):
+    response = client.get("/")
+
+    assert b"<style" not in response.content
+    assert style_src(response) == "'self'"
+
+
+def test_a_new_colour_changes_the_cached_page_and_its_policy_together(
+    client, django_assert_num_queries
+):
+    services.edit_page_settings(brand_colour="#6f42c1")
+    first = client.get("/")
+    with django_assert_num_queries(0):  # from the cache, with the policy it was kept with
+        cached = client.get("/")
+    assert cached.content == first.content
+    assert cached["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert assert_policy_allows_its_own_style(cached) == BRAND_STYLE
+    # A cache that revalidates its copy hears the same policy with the 304.
+    not_modified = client.get("/", headers={"If-None-Match": first["ETag"]})
+    assert not_modified.status_code == 304
+    assert not_modified["Content-Security-Policy"] == first["Content-Security-Policy"]
+
     services.edit_page_settings(brand_colour_dark="#d2a8ff")
-    mark_page_changed()
-    assert client.get(stylesheets[1]).status_code == 404
-    _, _, document = header_and_footer(client)
-    newer = document.find_all("link", rel="stylesheet")[1].attrs["href"]
-    assert b"--brand:#d2a8ff" in client.get(newer).content
+    mark_page_changed()  # what the write's on_commit does (tests run in a transaction)
+    changed = client.get("/")
+
+    assert assert_policy_allows_its_own_style(changed) == BRAND_STYLE.replace("#9371d0", "#d2a8ff")
+    assert style_src(changed) != style_src(first)
+    assert client.get("/brand/" + "0" * 16 + ".css").status_code == 404
 
 
 def test_header_and_footer_links_follow_the_language(client):

@@ -57,7 +57,7 @@ def test_times_show_in_the_visitors_zone_with_the_page_zone_kept(status_page, br
     page.wait_for_function("document.querySelector('main time').title.endsWith('JST')")
     assert first.get_attribute("title").endswith(" JST")
     assert first.inner_text().endswith(("CET", "CEST", "GMT+1", "GMT+2"))
-    # The overview shows uptime days, which stay the page's days (local-time.js).
+    # The overview shows uptime days, which stay the page's days (page.js).
     assert page.locator("#time-zone-note").inner_text() == (
         "Times are shown in your time zone (Europe/Berlin); uptime days are days of "
         "Asia/Tokyo (UTC+09:00)."

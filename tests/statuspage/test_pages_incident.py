@@ -120,11 +120,10 @@ def test_malicious_markdown_is_rendered_inert(client, page):
     html = client.get(f"/incidents/{incident.public_id}").content.decode()
 
     lowered = html.lower()
-    # Only the page's own: the local-time and live scripts, and the live page's configuration
-    # (JSON, which no browser runs).
-    assert lowered.count("<script") == 3
-    assert '<script src="/static/statuspage/local-time.js" defer></script>' in html
-    assert '<script src="/static/statuspage/live.js" defer></script>' in html
+    # Only the page's own: its script, and the live page's configuration (JSON, which no
+    # browser runs).
+    assert lowered.count("<script") == 2
+    assert '<script src="/static/statuspage/page.js" defer></script>' in html
     assert '<script id="live-config" type="application/json">' in html
     for needle in ("alert(", "onerror", "onclick", "javascript:", "<iframe", "<style", "<img"):
         assert needle not in lowered

@@ -1,7 +1,8 @@
-"""The server's side of the live page (statuspage.views.live, static/statuspage/live.js): which
-pages load the script and its configuration, what they carry for it (versions the script
-compares with /api/v2, the lists it fills, the words it writes in the page's language), and
-"Last updated". The script itself runs in tests/e2e/test_browser_live.py."""
+"""The server's side of the live page (statuspage.views.live, static/statuspage/page.js and
+live-render.js): which pages carry the live configuration, what they carry for the script (the
+versions it compares with /api/v2, the parts it writes one by one, the few words it says
+itself in the page's language), and "Last updated". Every public page loads one deferred
+script. The script itself runs in tests/e2e/test_browser_live.py."""
 
 import json
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from tests.statuspage.page_html import parse
 
 pytestmark = pytest.mark.django_db
 
-LIVE_SCRIPT = '<script src="/static/statuspage/live.js" defer></script>'
+PAGE_SCRIPT = "/static/statuspage/page.js"
 
 
 @pytest.fixture
@@ -42,6 +43,10 @@ def live_config(document) -> dict:
     return json.loads(document.find("script", id="live-config").text())
 
 
+def elements(node) -> list:
+    return [child for child in node.children if not isinstance(child, str)]
+
+
 def epoch_ms(api_time: str) -> int:
     moment = datetime.fromisoformat(api_time)
     return int(moment.timestamp()) * 1000 + moment.microsecond // 1000
@@ -59,40 +64,35 @@ def test_a_page_with_nothing_active_loads_no_live_script(client, page):
 
     html = client.get("/").content.decode()
 
-    assert LIVE_SCRIPT not in html
     document = parse(html)
     assert document.find_all("script", id="live-config") == []
     assert document.find_all("p", id="live-news") == []
     assert document.find_all("section", **{"data-cards": "incidents"}) == []
     # Planned work alone is not live: the page keeps the weight of a quiet day.
-    assert [s.attrs["src"] for s in document.find_all("script")] == [
-        "/static/statuspage/local-time.js",
-        "/static/statuspage/uptime-bar.js",
-    ]
+    assert [s.attrs for s in document.find_all("script")] == [{"src": PAGE_SCRIPT, "defer": ""}]
 
 
 def test_an_open_incident_makes_the_overview_live(client, outage):
     response = client.get("/")
 
-    html = response.content.decode()
-    assert LIVE_SCRIPT in html
-    document = parse(html)
-    config = live_config(document)
-    assert config["summary"] == "/api/v2/summary.json"
-    assert config["seconds"] == 30
-    assert config["renderer"] == "/static/statuspage/live-render.js"
-    assert config["incident_url"] == "/incidents/__id__"
-    assert "incident" not in config
-    assert config["labels"]["banner"]["critical"] == "Major System Outage"
-    assert config["labels"]["component"]["major_outage"] == "Major outage"
-    assert config["labels"]["status"]["in_progress"] == "In progress"
-    assert config["labels"]["text"]["posted"] == "Posted %(posted)s"
-    assert document.find("p", id="live-news").attrs == {
+    document = parse(response.content)
+    assert [s.attrs.get("src") for s in document.find_all("script")] == [PAGE_SCRIPT, None]
+    assert live_config(document) == {
+        "summary": "/api/v2/summary.json",
+        "seconds": 30,
+        "renderer": "/static/statuspage/live-render.js",
+        "labels": {
+            "news": "%(name)s: %(status)s",
+            "ended": {"incidents": "Resolved", "maintenance": "Completed"},
+        },
+    }
+    # Outside the parts live-render.js rewrites, so that it stays to say the last news.
+    assert elements(document.find("main"))[0].attrs == {
         "class": "visually-hidden",
         "id": "live-news",
         "aria-live": "polite",
     }
-    # Both lists are there for the script to fill; the empty one hidden.
+    # Both lists are there for the script to write into; the empty one hidden.
     assert "hidden" not in document.find("section", **{"data-cards": "incidents"}).attrs
     assert document.find("section", **{"data-cards": "maintenance"}).attrs["hidden"] == ""
 
@@ -117,14 +117,39 @@ def test_what_the_page_shows_carries_the_versions_of_api_v2(client, outage):
     )
 
 
-def test_the_live_page_in_japanese_reads_and_writes_japanese(client, outage):
-    config = live_config(parse(client.get("/?lang=ja").content))
+def test_the_overview_names_the_parts_the_script_writes_one_by_one(client, outage):
+    document = parse(client.get("/").content)
 
+    wrap = document.find("main").find("div", cls="wrap")
+    assert [(n.tag, n.attrs.get("data-part"), "data-parts" in n.attrs) for n in elements(wrap)] == [
+        ("h1", None, False),
+        ("p", None, False),  # the banner, named by its id
+        ("p", None, False),  # "Last updated", by its class
+        ("section", "incidents", True),
+        ("section", "maintenance", True),
+        ("section", "components", True),
+        ("section", "past", False),
+        ("p", None, False),
+    ]
+    card = document.find("article", **{"data-incident": outage.public_id})
+    assert card.attrs["data-part"] == outage.public_id
+    assert card.attrs["data-status"] == "Investigating"
+    components = document.find("ul", cls="components")
+    assert "data-parts" in components.attrs
+    assert [
+        (item.attrs["data-part"], elements(item)[0].attrs["data-component"])
+        for item in elements(components)
+    ] == [(outage.components.get().public_id,) * 2]
+
+
+def test_the_live_page_in_japanese_reads_and_says_japanese(client, outage):
+    document = parse(client.get("/?lang=ja").content)
+
+    config = live_config(document)
     assert config["summary"] == "/api/v2/summary.json?lang=ja"
-    assert config["incident_url"] == "/incidents/__id__?lang=ja"
-    assert config["labels"]["component"]["major_outage"] == "重大な障害"
-    assert config["labels"]["status"]["monitoring"] == "経過観察中"
-    assert config["labels"]["banner"]["none"] != "All Systems Operational"
+    assert config["labels"]["ended"] == {"incidents": "解決済み", "maintenance": "完了"}
+    card = document.find("article", **{"data-incident": outage.public_id})
+    assert card.attrs["data-status"] == "調査中"
 
 
 def test_maintenance_in_progress_makes_the_overview_live(client, page):
@@ -147,18 +172,24 @@ def test_maintenance_in_progress_makes_the_overview_live(client, page):
 
 def test_an_incident_page_is_live_while_the_incident_is_open(client, outage):
     path = f"/incidents/{outage.public_id}"
-    config = live_config(parse(client.get(path).content))
-    assert config["incident"] == outage.public_id
-    assert config["final"] == "/api/v2/incidents.json"
+    document = parse(client.get(path).content)
+    assert live_config(document)["incident"] == outage.public_id
+    article = document.find("article", **{"data-incident": outage.public_id})
+    assert "data-parts" in article.attrs
+    timeline = article.find("ol", cls="timeline")
+    assert "data-parts" in timeline.attrs
+    assert [item.attrs["data-part"] for item in elements(timeline)] == [
+        update.public_id for update in outage.updates.all()
+    ]
 
     services.resolve_incident(incident=outage, body="Fixed.", deliver_notifications=False)
     mark_page_changed()  # on commit, which this test's transaction never reaches
-    html = client.get(path).content.decode()
-    assert LIVE_SCRIPT not in html
-    assert parse(html).find_all("script", id="live-config") == []
+    document = parse(client.get(path).content)
+    assert document.find_all("script", id="live-config") == []
+    assert [s.attrs.get("src") for s in document.find_all("script")] == [PAGE_SCRIPT]
 
 
-def test_a_maintenance_page_reads_its_end_from_the_maintenance_list(client, page):
+def test_a_maintenance_page_is_live_while_in_progress(client, page):
     maintenance = services.schedule_maintenance(
         name="Database upgrade",
         body="Planned.",
@@ -170,7 +201,7 @@ def test_a_maintenance_page_reads_its_end_from_the_maintenance_list(client, page
 
     config = live_config(parse(client.get(f"/incidents/{maintenance.public_id}").content))
 
-    assert config["final"] == "/api/v2/scheduled-maintenances.json"
+    assert config["incident"] == maintenance.public_id
 
 
 def test_no_script_blocks_the_first_rendering(client, outage):

@@ -125,7 +125,7 @@ def test_an_uptime_cell_tells_its_day_in_words(client, page):
     assert cells[84].attrs["aria-label"] == "March 5, 2026\nNo downtime recorded"
     assert cells[0].attrs["class"] == "s-none"  # before the component existed
     assert cells[0].attrs["aria-label"] == "Dec. 11, 2025\nNo data"
-    # One Tab stop per bar, today; the arrow keys move to the other days (uptime-bar.js).
+    # One Tab stop per bar, today; the arrow keys move to the other days (page.js).
     assert [n for n, cell in enumerate(cells) if "tabindex" in cell.attrs] == [89]
     # 68.5 days observed; 60 minutes down and 30 minutes at 0.3.
     assert uptime.find(cls="pct").text() == "99.93 % uptime"
@@ -231,7 +231,7 @@ def test_times_are_in_the_page_zone_with_its_abbreviation_and_offset(client, pag
         b'<time datetime="2026-03-10T12:00+09:00" title="Asia/Tokyo (UTC+09:00)">'
         b"2026-03-10 12:00 JST</time>"
     ) in response.content
-    assert b'<script src="/static/statuspage/local-time.js" defer></script>' in response.content
+    assert b'<script src="/static/statuspage/page.js" defer></script>' in response.content
     footer_note = parse(response.content).find("p", id="time-zone-note")
     assert footer_note.text() == "Times are shown in Asia/Tokyo (UTC+09:00)."
     assert footer_note.attrs["data-visitor"] == "Times are shown in your time zone ({zone})."

@@ -53,7 +53,7 @@ def test_the_export_holds_every_page_document_feed_and_asset_in_both_languages(d
         for incident in Incident.objects.filter(postmortem__published_at__isnull=False):
             assert f"{prefix}incidents/{incident.public_id}/postmortem.html" in files
         assert f"{prefix}history/page-2.html" in files
-    assert {"static/statuspage/page.css", "static/statuspage/local-time.js"} <= files
+    assert {"static/statuspage/page.css", "static/statuspage/page.js"} <= files
     assert not any(name.startswith("ja/static/") for name in files)
     assert_links_lead_to_files_or_away(site, files)
 
