@@ -1,5 +1,5 @@
-"""`manage.py refresh_page`: after a restore, on each web host, stop serving the public page as
-it was before. Removes this host's snapshots of the public page (var/snapshots, the last good
+"""`manage.py refresh_page`: after a restore or an upgrade, on each web host, stop serving the
+public page as it was before. Removes this host's snapshots of the public page (var/snapshots, the last good
 renderings served while the database is down) and moves the page stamp in the shared cache, so
 that every cached page is rendered afresh from the restored database."""
 
@@ -15,7 +15,7 @@ from statuspage import snapshots
 class Command(BaseCommand):
     help = (
         "Remove this host's snapshots of the public page and move the page stamp, so that "
-        "nothing cached before a restore is served again."
+        "nothing cached before a restore or an upgrade is served again."
     )
 
     def handle(self, *args, **options):
