@@ -1,7 +1,7 @@
 """`manage.py refresh_page`: after a restore or an upgrade, on each web host, stop serving the
-public page as it was before. Removes this host's snapshots of the public page (var/snapshots, the last good
-renderings served while the database is down) and moves the page stamp in the shared cache, so
-that every cached page is rendered afresh from the restored database."""
+public page as it was before. Removes this host's snapshots of the public page (var/snapshots,
+the last good renderings served while the database is down) and moves the page stamp in the
+shared cache, so that every cached page is rendered afresh from the database."""
 
 import time
 
