@@ -15,7 +15,8 @@ from notify.channels.base import RetryableError
 from notify.channels.webhook import WebhookChannel
 from notify.models import Delivery, Notification
 from notify.netguard import Response
-from tests.notify.test_webhook import deliver, envelope
+from tests.notify.test_webhook import deliver
+from tests.notify.test_webhook_answers import envelope
 from tests.webhook_receiver import Reply
 
 # Wed, 21 Oct 2015 07:28:00 GMT
