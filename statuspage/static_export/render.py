@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils.html import json_script
 
 from statuspage.languages import PUBLIC_LANGUAGES
 from statuspage.static_export.feed_links import (
@@ -54,6 +55,10 @@ START_PATHS = (
     *(f"/api/v2/{name}" for name in API_V2_DOCUMENTS),
 )
 LINK = re.compile(r'(\s(href|src|action)=")([^"]*)(")')
+# The live page's configuration (statuspage.views.live): the summary it reads and the renderer
+# it loads are addresses too, in JSON.
+LIVE_CONFIG = re.compile(r'<script id="live-config" type="application/json">(.*?)</script>', re.S)
+LIVE_ADDRESSES = ("summary", "renderer")
 
 
 class ExportError(Exception):
@@ -122,9 +127,9 @@ class PageRenderer:
             self.follow(PublicAddress(f"/components/{component['id']}/badge.svg", (), language))
 
     def follow_links(self, html: str, page: PublicAddress) -> None:
-        for match in LINK.finditer(html):
-            url = unescape(match.group(3))
-            if is_form(match) or not is_local(url):
+        links = [unescape(match.group(3)) for match in LINK.finditer(html) if not is_form(match)]
+        for url in [*links, *live_addresses(html).values()]:
+            if not is_local(url):
                 continue
             parts = urlsplit(url)
             if parts.path.startswith(settings.STATIC_URL):
@@ -140,7 +145,13 @@ class PageRenderer:
             new = self.site_url + url if is_form(match) and is_local(url) else self.link(url, page)
             return f"{match.group(1)}{escape(new)}{match.group(4)}"
 
-        return LINK.sub(replace, html)
+        def replace_live(match: re.Match) -> str:
+            config = json.loads(match.group(1))
+            for key in LIVE_ADDRESSES:
+                config[key] = self.link(config[key], page)
+            return str(json_script(config, "live-config"))
+
+        return LIVE_CONFIG.sub(replace_live, LINK.sub(replace, html))
 
     def link(self, url: str, page: PublicAddress) -> str:
         """Where `url`, found on `page`, points in the export."""
@@ -184,6 +195,15 @@ def worth_a_file(target: PublicAddress, *, linked_from: PublicAddress) -> bool:
     if "day" not in dict(target.params):
         return True
     return resolve(linked_from.path).url_name in DAY_SOURCES
+
+
+def live_addresses(html: str) -> dict[str, str]:
+    """The addresses in the live page's configuration, when the page has one."""
+    found = LIVE_CONFIG.search(html)
+    if found is None:
+        return {}
+    config = json.loads(found.group(1))
+    return {key: config[key] for key in LIVE_ADDRESSES}
 
 
 def is_local(url: str) -> bool:

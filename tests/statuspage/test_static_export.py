@@ -152,3 +152,26 @@ def test_an_empty_folder_made_ready_for_the_export_gives_way(components, tmp_pat
     site.mkdir()
     export(site)
     assert site.is_symlink() and (site / "index.html").exists()
+
+
+LIVE_RENDER = "statuspage/static/statuspage/live-render.js"
+
+
+def test_a_live_page_follows_the_exported_summary_of_its_language(demo, tmp_path):
+    """The demo has an open incident: the overview is live. In the export its configuration
+    reads the summary file of the page's own language and loads a renderer the export holds."""
+    site = tmp_path / "site"
+    export(site)
+    for page, language in (("index.html", "en"), ("ja/index.html", "ja")):
+        html = (site / page).read_text()
+        found = re.search(r'<script id="live-config" type="application/json">(.*?)</script>', html)
+        assert found, page
+        config = json.loads(found.group(1))
+        summary = (site / page).parent / config["summary"]
+        renderer = (site / page).parent / config["renderer"]
+        assert summary.resolve() == (site / page).parent.resolve() / "api/v2/summary.json"
+        assert renderer.resolve() == (site / "static/statuspage/live-render.js").resolve()
+        assert renderer.read_bytes() == (Path(settings.BASE_DIR) / LIVE_RENDER).read_bytes()
+        assert config["labels"]["ended"]["incidents"] == (
+            "解決済み" if language == "ja" else "Resolved"
+        )
