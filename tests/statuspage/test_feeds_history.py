@@ -197,7 +197,9 @@ def test_hostile_markdown_is_inert_in_both_feeds(client, page, clock, body):
 
 
 def test_control_characters_do_not_break_the_feed(client, page, clock):
-    services.declare_incident(name="Bad\x0bname", body="Pasted\x1b[31m from a terminal")
+    # A vertical tab would be a line break, which incidents.one_line makes a space; a bell is
+    # a control character the feed itself must leave out.
+    services.declare_incident(name="Bad\x07name", body="Pasted\x1b[31m from a terminal")
     feed = feedparser.parse(client.get("/history.atom").content)
     assert feed.bozo == 0
     assert feed.entries[0].title == "Badname"
