@@ -152,7 +152,8 @@ def test_the_live_page_in_japanese_reads_and_says_japanese(client, outage):
     assert card.attrs["data-status"] == "調査中"
 
 
-def test_maintenance_in_progress_makes_the_overview_live(client, page):
+@pytest.fixture
+def maintenance_in_progress(page):
     maintenance = services.schedule_maintenance(
         name="Database upgrade",
         body="Planned.",
@@ -161,7 +162,10 @@ def test_maintenance_in_progress_makes_the_overview_live(client, page):
         deliver_notifications=False,
     )
     services.start_maintenance(maintenance=maintenance, deliver_notifications=False)
+    return maintenance
 
+
+def test_maintenance_in_progress_makes_the_overview_live(client, maintenance_in_progress):
     document = parse(client.get("/").content)
 
     assert live_config(document)["summary"] == "/api/v2/summary.json"
@@ -189,16 +193,8 @@ def test_an_incident_page_is_live_while_the_incident_is_open(client, outage):
     assert [s.attrs.get("src") for s in document.find_all("script")] == [PAGE_SCRIPT]
 
 
-def test_a_maintenance_page_is_live_while_in_progress(client, page):
-    maintenance = services.schedule_maintenance(
-        name="Database upgrade",
-        body="Planned.",
-        scheduled_for=NOW + timedelta(minutes=5),
-        scheduled_until=NOW + timedelta(hours=1),
-        deliver_notifications=False,
-    )
-    services.start_maintenance(maintenance=maintenance, deliver_notifications=False)
-
+def test_a_maintenance_page_is_live_while_in_progress(client, maintenance_in_progress):
+    maintenance = maintenance_in_progress
     config = live_config(parse(client.get(f"/incidents/{maintenance.public_id}").content))
 
     assert config["incident"] == maintenance.public_id
