@@ -22,6 +22,7 @@ from statuspage.page_frame import utc_offset
 from statuspage.views.context import page_time_text
 from statuspage.views.day_cells import DayCell
 from statuspage.views.day_html import tip_html
+from statuspage.views.summary_cache import rendered_summary
 
 register = template.Library()
 
@@ -105,6 +106,14 @@ def public_url(context, name: str, *args, **query) -> str:
         url = f"{url}?{urlencode(params)}"
     request = context.get("request")
     return with_language(url, request) if request is not None else url
+
+
+@register.simple_tag(takes_context=True)
+def incident_summary(context, incident, level: int) -> SafeString:
+    """A past incident's summary (statuspage/includes/incident_summary.html) at heading
+    `level`, rendered once for as long as nothing it shows changes
+    (statuspage.views.summary_cache)."""
+    return rendered_summary(context, incident, int(level))
 
 
 @register.simple_tag
