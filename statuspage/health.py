@@ -12,7 +12,10 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
@@ -31,7 +34,7 @@ PROBES: dict[tuple[str, ...], Callable[[], dict[str, Check]]] = {
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when this process can answer `/` (from wherever), 503 when it cannot."""
-    probe = WSGIRequest(front_page_environ(request.META))
+    probe = WSGIRequest(front_page_environ(request))
     try:
         response = resolve("/").func(probe)
     except Exception as error:  # whatever stops the page makes this process unhealthy
@@ -42,14 +45,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return answer({"ok": True, "page": source}, 200)
 
 
-def front_page_environ(environ: dict[str, Any]) -> dict[str, Any]:
-    """The request of a visitor asking for `/` in the default language, on the same host."""
+def front_page_environ(request: HttpRequest) -> dict[str, Any]:
+    """The request of a visitor asking for `/` in the default language, on the host asked for
+    when the page is served under it, else on SITE_URL's (a probe by the server's address)."""
     kept = {
         name: value
-        for name, value in environ.items()
-        if not name.startswith("HTTP_") or name in ("HTTP_HOST", "HTTP_X_FORWARDED_PROTO")
+        for name, value in request.META.items()
+        if not name.startswith("HTTP_") or name == "HTTP_X_FORWARDED_PROTO"
     }
-    return {**kept, "REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": ""}
+    return {
+        **kept,
+        "HTTP_HOST": page_host(request),
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+    }
+
+
+def page_host(request: HttpRequest) -> str:
+    try:
+        return request.get_host()
+    except DisallowedHost:
+        return urlsplit(settings.SITE_URL).netloc
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -91,3 +108,10 @@ def answer(body: dict, status: int) -> JsonResponse:
     response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# The probes by path, for statuspage.middleware.ProbeMiddleware (urls.py names them too).
+PROBE_VIEWS: dict[str, Callable[[HttpRequest], JsonResponse]] = {
+    "/healthz": healthz,
+    "/readyz": readyz,
+}

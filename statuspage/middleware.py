@@ -13,6 +13,7 @@ from statuspage.errors import (
     is_database_outage,
     not_found,
 )
+from statuspage.health import PROBE_VIEWS
 from statuspage.public_cache import PUBLIC_MARK, served_from_memory
 
 # Longer than any segment of our addresses (signed tokens are about 60 characters), and the
@@ -32,6 +33,22 @@ class ConsoleLocaleMiddleware(LocaleMiddleware):
         if getattr(response, PUBLIC_MARK, False):
             return response
         return super().process_response(request, response)
+
+
+class ProbeMiddleware:
+    """Answer a GET or HEAD of /healthz or /readyz before anything checks the Host: a load
+    balancer or Kubernetes probes each server by its address, which is not a host name the page
+    is served under (ALLOWED_HOSTS). Their answers carry no address built from the Host, and
+    /healthz asks for `/` by the page's own host name (statuspage.health)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = PROBE_VIEWS.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return self.get_response(request)
 
 
 class PublicPageMiddleware:

@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /healthz and /readyz answer a load balancer probing by address, before the Host check.
+    "statuspage.middleware.ProbeMiddleware",
     # NUL, bad UTF-8 or overlong segments in the path: 404 before anything reads them.
     "statuspage.middleware.MalformedPathMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

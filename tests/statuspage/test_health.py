@@ -61,6 +61,30 @@ def test_healthz_answers_when_the_page_can_be_served(client):
     assert response["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("host", ["10.0.3.7", "10.0.3.7:8000", "[fd00::7]"])
+def test_the_probes_answer_a_load_balancer_asking_by_address(client, running, settings, host):
+    """A load balancer (or Kubernetes) checks each host by its address, with that address as
+    Host: the probes answer it, the page's own host name serving as the one asked for `/`."""
+    settings.ALLOWED_HOSTS = ["status.example.com"]
+    settings.SITE_URL = "https://status.example.com"
+
+    health = client.get("/healthz", headers={"Host": host})
+    ready = client.get("/readyz", headers={"Host": host})
+
+    assert (health.status_code, health.json()) == (200, {"ok": True, "page": "current"})
+    assert (ready.status_code, ready.json()["ready"]) == (200, True)
+    assert health["Cache-Control"] == ready["Cache-Control"] == "no-store"
+
+
+def test_any_other_address_by_an_unserved_host_is_still_refused(client, running, settings):
+    settings.ALLOWED_HOSTS = ["status.example.com"]
+
+    for path in ("/", "/healthz/", "/api/v2/status.json", "/subscribe"):
+        assert client.get(path, headers={"Host": "10.0.3.7"}).status_code == 400, path
+    assert client.post("/healthz", headers={"Host": "10.0.3.7"}).status_code == 400
+    assert client.get("/readyz?verbose=1", headers={"Host": "10.0.3.7"}).status_code == 200
+
+
 def test_readyz_is_ready_when_every_dependency_is_up(client, running):
     worker, beat_row = running
     assert readyz(client) == (
