@@ -8,9 +8,12 @@ What is owed to a subscriber at export time (a confirmation not sent yet) does n
 an import sends nothing. notify.apps installs this section.
 """
 
+from django.core.exceptions import ValidationError
+
 from incidents.models import Component, Incident
 from incidents.portable import Fields, Section
 from incidents.portable.document import row_of
+from notify.addresses import NORMALISERS
 from notify.models import Subscriber
 
 SUBSCRIBER_FIELDS = (
@@ -40,12 +43,27 @@ def known(fields: Fields, key: str, public_id: str, table: dict[str, int]) -> in
     return table[public_id]
 
 
+def checked_address(fields: Fields) -> None:
+    """Refuse an address its channel's sign-up would refuse (a webhook to a private network, a
+    Slack URL off Slack's hosts, a malformed e-mail or number): a document edited by hand must
+    not store a target the delivery would be pointed at."""
+    channel = fields.text("channel")
+    normalise = NORMALISERS.get(channel)
+    if normalise is None:
+        raise fields.fail("channel", f"“{channel}” is not a channel.")
+    try:
+        normalise(fields.text("address"))
+    except ValidationError as error:
+        raise fields.fail("address", " ".join(error.messages)) from None
+
+
 def load_subscribers(listed: list[Fields]) -> int:
     """Write the subscribers of a document (the import's transaction, after the incidents)."""
     components = dict(Component.objects.values_list("public_id", "pk"))
     incidents = dict(Incident.objects.values_list("public_id", "pk"))
     made = []
     for f in listed:
+        checked_address(f)
         incident = f.text_or_none("incident")
         made.append(
             Subscriber(

@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 
+from incidents.address_checks import checked_slack_webhook_url
 from incidents.models import (
     AlertIntegration,
     AlertRule,
@@ -89,6 +90,10 @@ class PageReader:
         page = PageSettings(id=1, **values(PageSettings, fields), **logo_values(fields))
         try:
             page.full_clean(validate_unique=False, validate_constraints=False)
+            if page.team_slack_webhook_url:  # posted to by the reminders: notify's SSRF guard
+                checked_slack_webhook_url(
+                    page.team_slack_webhook_url, field="team_slack_webhook_url"
+                )
         except ValidationError as error:
             name, messages = next(iter(error.message_dict.items()))
             raise fields.fail(name, " ".join(messages)) from None
