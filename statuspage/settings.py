@@ -25,12 +25,22 @@ from statuspage.envfile import env_bool, env_list, load_env_file, web_port
 load_env_file()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("NOROSHI_VAR_DIR") or BASE_DIR / "var").resolve()
+# A pytest-xdist worker (xdist sets PYTEST_XDIST_WORKER, gw0, gw1…, before the settings load)
+# that is given no var/ gets one of its own, var/xdist/gw0…: tests running side by side must not
+# share snapshots, metrics, the filesystem broker or mail. A process that a test starts with
+# NOROSHI_VAR_DIR keeps exactly that folder.
+_XDIST_WORKER = "" if os.environ.get("NOROSHI_VAR_DIR") else os.environ.get("PYTEST_XDIST_WORKER")
+VAR_DIR = Path(
+    os.environ.get("NOROSHI_VAR_DIR")
+    or (BASE_DIR / "var" / "xdist" / _XDIST_WORKER if _XDIST_WORKER else BASE_DIR / "var")
+).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Process counters (incidents.metrics) of every process on this host, summed by /metrics. Set
 # before anything imports prometheus_client, which reads it once. (An empty value, as an env
-# file may give, would be the current directory: the default then.)
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+# file may give, would be the current directory: the default then. An xdist worker's are its
+# own too: the run's controller, which loaded these settings before starting it, left var/'s in
+# the environment.)
+if _XDIST_WORKER or not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(VAR_DIR / "metrics")
 PROMETHEUS_MULTIPROC_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)

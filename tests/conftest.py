@@ -14,13 +14,23 @@ from tests.factories import ComponentFactory, UserFactory
 from tests.rabbitmq import rabbitmq_problem
 
 
+def xdist_worker(config) -> bool:
+    """Whether this process is one of pytest-xdist's workers (`pytest -n`), not the controller
+    that starts them or a run without xdist. (Not PYTEST_XDIST_WORKER: a pytest that a test
+    starts inherits it.)"""
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionstart(session):
     """With NOROSHI_REQUIRE_SERVICES set (CI sets it), refuse to run on anything but the real
     PostgreSQL and Redis, and without the RabbitMQ that tests.rabbitmq names: an unreachable
-    service is an error, never a silent fall-back (or a skipped test)."""
+    service is an error, never a silent fall-back (or a skipped test). Under xdist the
+    controller checks, once, before it starts the workers; they skip it."""
     import django
 
     django.setup()
+    if xdist_worker(session.config):
+        return
     _redis_keys_before.update(redis_keys())
     if os.environ.get("NOROSHI_REQUIRE_SERVICES", "") not in {"1", "true", "yes"}:
         return
@@ -66,11 +76,18 @@ _redis_keys_before: set[bytes] = set()
 
 def pytest_sessionfinish(session, exitstatus):
     """The suite leaves the Redis database it used as it found it: a key that a run added and
-    kept (a cache entry under no test's prefix, a queue, a broker's bookkeeping) fails it."""
+    kept (a cache entry under no test's prefix, a queue, a broker's bookkeeping) fails it.
+    Under xdist the controller counts, once every worker has finished: a worker would see the
+    keys of the tests the others are running."""
+    if xdist_worker(session.config):
+        return
     left = leftover_keys(_redis_keys_before)
     if left:
         shown = ", ".join(sorted(key.decode(errors="replace") for key in left)[:20])
-        session.config.get_terminal_writer().line(
+        writer = session.config.get_terminal_writer()
+        if writer.width_of_current_line:  # after the progress dots: a line of its own
+            writer.line()
+        writer.line(
             f"The tests left {len(left)} keys in Redis ({settings.REDIS_URL}): {shown}", red=True
         )
         if session.exitstatus == 0:

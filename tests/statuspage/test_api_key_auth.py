@@ -71,6 +71,9 @@ def refuse_by_state(user, state: str) -> str:
         ("expired", f"This API key expired at {T0 - timedelta(hours=1):%Y-%m-%d %H:%M:%S} UTC."),
         ("user deactivated", "This API key's user is deactivated."),
     ],
+    # Not named after the expiry's time, which moves: xdist's workers, collecting a second
+    # apart, would name the test differently and refuse to run.
+    ids=["revoked", "expired", "user deactivated"],
 )
 def test_an_unusable_key_is_refused_with_the_reason(client, oncall, caplog, state, detail):
     secret = refuse_by_state(oncall, state)

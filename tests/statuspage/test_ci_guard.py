@@ -5,10 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_suite_with(tmp_path, **env):
+def run_suite_with(tmp_path, *options, **env):
     environment = {
         **os.environ,
         "NOROSHI_VAR_DIR": str(tmp_path),
@@ -23,6 +25,7 @@ def run_suite_with(tmp_path, **env):
             "-q",
             "-p",
             "no:cacheprovider",
+            *options,
             "tests/incidents/test_rollup.py",
         ],
         cwd=ROOT,
@@ -33,9 +36,12 @@ def run_suite_with(tmp_path, **env):
     )
 
 
-def test_unreachable_postgres_and_redis_stop_the_run(tmp_path):
+# In parallel (pytest-xdist, as `make test` runs) the controller checks, before any worker starts.
+@pytest.mark.parametrize("options", [(), ("-n", "2")], ids=["serial", "parallel"])
+def test_unreachable_postgres_and_redis_stop_the_run(tmp_path, options):
     result = run_suite_with(
         tmp_path,
+        *options,
         DATABASE_URL="postgres://postgres@127.0.0.1:1/noroshi",
         REDIS_URL="redis://127.0.0.1:1/0",
     )
