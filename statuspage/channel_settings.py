@@ -62,7 +62,9 @@ NOROSHI_SMS_PER_SECOND = float(os.environ.get("NOROSHI_SMS_PER_SECOND", "1"))
 NOROSHI_SMS_VALIDITY_SECONDS = int(os.environ.get("NOROSHI_SMS_VALIDITY_SECONDS", "600"))
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# The embedded default writes each message to a file of its own in var/mail/, whole or not at
+# all (notify.channels.mail_files).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "notify.channels.mail_files.MessageFileBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -18,14 +18,17 @@ import subprocess
 import sys
 import textwrap
 import time
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import connection
 
 from incidents import services
 from incidents.models import IncidentUpdate
+from notify.channels.mail_files import SEPARATOR, MessageFileBackend
 from notify.models import Delivery
 from tests.e2e.conftest import database_url, settled, wait_for
 from tests.e2e.faults import (
@@ -208,6 +211,34 @@ def test_a_snapshot_that_cannot_be_written_leaves_nothing_behind(tmp_path):
 # --- A worker writing e-mail files (the embedded default) into a full var/ -------------------
 
 
+def test_a_message_file_is_on_the_disk_whole_or_not_at_all(tmp_path):
+    """A message that runs out of room half-way leaves no file behind (Django's own file
+    backend leaves its headers, To: included, which the retry then writes again in full)."""
+    body = "The API is down. " * 4000  # 68 KB: the first blocks fit, the rest does not
+    message = EmailMessage("API down", body, "status@localhost", ["hana@example.com"])
+    with small_disk(tmp_path / "mail", size="1m") as disk:
+        backend = MessageFileBackend(file_path=str(disk))
+        filler = fill(disk)
+        with filler.open("r+b") as handle:  # 16 KB of room again
+            handle.truncate(filler.stat().st_size - 16384)
+
+        with pytest.raises(OSError) as full:
+            backend.send_messages([message])
+        assert full.value.errno == errno.ENOSPC
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+
+        filler.unlink()
+        assert backend.send_messages([message, message]) == 2
+        files = sorted(disk.iterdir())
+        assert len(files) == 2
+        for file in files:
+            data = file.read_bytes()
+            assert data.count(b"\nTo: hana@example.com\n") == 1
+            assert data.endswith(SEPARATOR)
+            parsed = message_from_bytes(data.removesuffix(SEPARATOR))
+            assert parsed.get_payload(decode=True).decode() == body
+
+
 @pytest.mark.django_db(transaction=True)
 def test_email_files_that_cannot_be_written_are_retried_and_written_once(tmp_path, worker_queue):
     """The worker's whole disk (var/, beat's schedule) on the tmpfs; only its log outside."""
@@ -215,7 +246,7 @@ def test_email_files_that_cannot_be_written_are_retried_and_written_once(tmp_pat
     incident = quiet_incident()
     with small_disk(tmp_path / "worker") as disk:
         (disk / "worker.log").symlink_to(tmp_path / "worker.log")
-        env = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+        env = {"EMAIL_BACKEND": "notify.channels.mail_files.MessageFileBackend"}
         with running_worker(disk, worker_queue, env) as worker:
             filler = fill(disk)
             announce(incident)

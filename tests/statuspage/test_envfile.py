@@ -101,5 +101,5 @@ def test_a_copy_of_env_example_changes_no_default(tmp_path):
     assert run(tmp_path, sys.executable, "-c", show) == defaults
     assert defaults.split()[:2] == [
         "http://127.0.0.1:8000",
-        "django.core.mail.backends.filebased.EmailBackend",
+        "notify.channels.mail_files.MessageFileBackend",
     ]
