@@ -115,7 +115,8 @@ def assert_backed_off() -> None:
         state="pending", attempts__gte=1
     ).values_list("claimed_at", "next_attempt_at", "attempts"):
         assert due is not None
-        assert due - claimed >= expected_backoff(attempts)
+        # (Not a test module: pytest does not rewrite this assert to show the values.)
+        assert due - claimed >= expected_backoff(attempts), (attempts, claimed, due)
 
 
 def assert_public_page_answers(client: Client) -> None:
