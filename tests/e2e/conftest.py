@@ -78,6 +78,11 @@ def worker_environment(var_dir: Path, queue: str, extra: dict[str, str]) -> dict
         "NOROSHI_E2E_QUEUE": queue,
         "CACHE_KEY_PREFIX": derived_prefix("worker"),  # forgotten with the test's own
         "PYTHONUNBUFFERED": "1",
+        # At the tests' own priority unless a test says otherwise (the niceness itself:
+        # test_worker_priority). Niced, in a session of its own, a worker yields the CPU to
+        # anything else that runs, as it should to the web: beside pytest-xdist's other
+        # workers it went ten times slower and missed the waits here.
+        "NOROSHI_WORKER_NICE": "0",
     }
     # The filesystem broker lives in the worker's own var/; Redis is shared, hence the queue.
     env.pop("CELERY_BROKER_URL", None)
